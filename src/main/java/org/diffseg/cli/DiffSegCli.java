@@ -1,0 +1,81 @@
+package org.diffseg.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code diffseg}: the headless entry point. Each subcommand is a thin wrapper over the same engines the Fiji
+ * commands use. Exit codes: 0 success, 1 failure (one clear line on stderr), 2 usage error.
+ */
+@Command(name = "diffseg", mixinStandardHelpOptions = true, versionProvider = DiffSegCli.Version.class,
+	description = "Text-prompted segmentation with Stable Diffusion (Peekaboo, OVDiff).",
+	subcommands = { CommandLine.HelpCommand.class, SystemCommand.class, InspectCommand.class })
+public final class DiffSegCli implements Callable<Integer> {
+
+	public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;
+
+	@Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+		description = "Print stack traces of failures.")
+	static boolean verbose;
+
+	public static void main(String[] args) {
+		System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+	}
+
+	/** Runs the command line and returns its exit code (used by tests, never calls System.exit). */
+	public static int run(String[] args, PrintWriter out, PrintWriter err) {
+		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+		CommandLine cl = new CommandLine(new DiffSegCli());
+		cl.setOut(out);
+		cl.setErr(err);
+		cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
+		cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+			if (verbose) e.printStackTrace(err);
+			err.println("diffseg: " + describe(e));
+			err.flush();
+			return EXIT_FAILURE;
+		});
+		cl.setParameterExceptionHandler((e, a) -> {
+			err.println("diffseg: " + e.getMessage());
+			err.println("Try 'diffseg " + (e.getCommandLine().getCommandName().equals("diffseg") ? "" :
+				e.getCommandLine().getCommandName() + " ") + "--help'.");
+			err.flush();
+			return EXIT_USAGE;
+		});
+		int code = cl.execute(args);
+		out.flush();
+		err.flush();
+		return code;
+	}
+
+	/** One line: the user-facing message of the first meaningful cause. */
+	static String describe(Throwable e) {
+		Throwable t = e;
+		while (t.getCause() != null && !(t instanceof UserError) && !(t instanceof java.io.IOException) &&
+			(t.getMessage() == null || t.getMessage().isBlank() || t.getClass() == RuntimeException.class))
+			t = t.getCause();
+		if (t instanceof OutOfMemoryError) return "out of memory: " + t.getMessage() +
+			". Use a smaller image size or batch, or give Java more memory (-Xmx).";
+		String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+		if (!(t instanceof UserError) && !(t instanceof java.io.IOException)) msg = t.getClass().getSimpleName() + ": " + msg;
+		return msg.replace('\n', ' ');
+	}
+
+	@Override
+	public Integer call() {
+		CommandLine.usage(this, System.out);
+		return EXIT_USAGE;
+	}
+
+	static final class Version implements CommandLine.IVersionProvider {
+		@Override
+		public String[] getVersion() {
+			String v = DiffSegCli.class.getPackage().getImplementationVersion();
+			return new String[] { "diffseg " + (v == null ? "(development build)" : v) };
+		}
+	}
+}
