@@ -1,0 +1,202 @@
+package org.diffseg.sd;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.diffseg.sd.nn.Activations;
+import org.diffseg.sd.nn.Conv2d;
+import org.diffseg.sd.nn.Json;
+import org.diffseg.sd.nn.Norms;
+import org.diffseg.sd.nn.ParameterStore;
+
+/**
+ * diffusers' AutoencoderKL: the encoder to the posterior's mean and log-variance, and the decoder. Latents given to
+ * and taken from the UNet are scaled by {@code scaling_factor}; this class works on unscaled latents.
+ */
+public final class AutoencoderKL {
+
+	public record Config(int inChannels, int outChannels, int[] blockOut, int layersPerBlock, int latentChannels,
+		int groups, float scalingFactor, boolean midAttention, String act)
+	{
+		public static Config from(Json c) {
+			int[] boc = c.getIntList("block_out_channels", 1, new int[] { 64 });
+			String act = c.getString("act_fn", "silu");
+			if (!act.equals("silu")) throw new IllegalArgumentException(c.file() + ": act_fn '" + act +
+				"' is not supported (only silu, as in every Stable Diffusion VAE)");
+			for (String t : c.getStringList("down_block_types", new String[0]))
+				if (!t.equals("DownEncoderBlock2D")) throw new IllegalArgumentException(c.file() + ": block type " + t +
+					" is not supported");
+			return new Config(c.getInt("in_channels", 3), c.getInt("out_channels", 3), boc,
+				c.getInt("layers_per_block", 1), c.getInt("latent_channels", 4), c.getInt("norm_num_groups", 32),
+				(float) c.getDouble("scaling_factor", 0.18215), c.getBool("mid_block_add_attention", true), act);
+		}
+	}
+
+	static final float EPS = 1e-6f;
+
+	/** Posterior moments of an encoded image (unscaled latent space). */
+	public record Posterior(NDArray mean, NDArray logvar) {
+		public NDArray std() {
+			return logvar.mul(0.5f).exp();
+		}
+
+		public NDArray sample(NDArray noise) {
+			return mean.add(std().mul(noise));
+		}
+	}
+
+	public final Config config;
+	final Encoder encoder;
+	final Decoder decoder;
+	final Conv2d quantConv, postQuantConv;
+
+	public AutoencoderKL(ParameterStore.Scope p, Config c) {
+		this.config = c;
+		encoder = new Encoder(p.scope("encoder"), c);
+		decoder = new Decoder(p.scope("decoder"), c);
+		quantConv = new Conv2d(p.scope("quant_conv"), 2 * c.latentChannels(), 2 * c.latentChannels(), 1, 1, 0);
+		postQuantConv = new Conv2d(p.scope("post_quant_conv"), c.latentChannels(), c.latentChannels(), 1, 1, 0);
+	}
+
+	/** @param image [B, 3, H, W] in [-1, 1]; @param taps named intermediates to keep, or null */
+	public Posterior encode(NDArray image, Map<String, NDArray> taps) {
+		NDArray moments = quantConv.forward(encoder.forward(image, taps));
+		if (taps != null) taps.put("quant_conv", moments);
+		long l = config.latentChannels();
+		NDArray mean = moments.get(":, 0:" + l);
+		NDArray logvar = moments.get(":, " + l + ":").clip(-30f, 20f);
+		return new Posterior(mean, logvar);
+	}
+
+	/** @param latents unscaled latents [B, L, h, w]; returns the image in roughly [-1, 1], unclamped */
+	public NDArray decode(NDArray latents, Map<String, NDArray> taps) {
+		NDArray z = postQuantConv.forward(latents);
+		if (taps != null) taps.put("post_quant_conv", z);
+		return decoder.forward(z, taps);
+	}
+
+	public float scalingFactor() {
+		return config.scalingFactor();
+	}
+
+	static final class MidBlock {
+		final ResnetBlock2D r0, r1;
+		final VaeAttention attn;
+
+		MidBlock(ParameterStore.Scope p, int ch, Config c) {
+			r0 = new ResnetBlock2D(p.scope("resnets.0"), ch, ch, 0, c.groups(), EPS);
+			attn = c.midAttention() ? new VaeAttention(p.scope("attentions.0"), ch, c.groups(), EPS) : null;
+			r1 = new ResnetBlock2D(p.scope("resnets.1"), ch, ch, 0, c.groups(), EPS);
+		}
+
+		NDArray forward(NDArray x) {
+			x = r0.forward(x, null);
+			if (attn != null) x = attn.forward(x);
+			return r1.forward(x, null);
+		}
+	}
+
+	static final class Encoder {
+		final Conv2d convIn, convOut;
+		final List<List<ResnetBlock2D>> resnets = new ArrayList<>();
+		final List<Sampling2D.Downsample> downsamplers = new ArrayList<>();
+		final MidBlock mid;
+		final Norms.GroupNorm normOut;
+
+		Encoder(ParameterStore.Scope p, Config c) {
+			int[] boc = c.blockOut();
+			convIn = new Conv2d(p.scope("conv_in"), c.inChannels(), boc[0], 3, 1, 1);
+			int prev = boc[0];
+			for (int i = 0; i < boc.length; i++) {
+				ParameterStore.Scope b = p.scope("down_blocks." + i);
+				List<ResnetBlock2D> rs = new ArrayList<>();
+				for (int j = 0; j < c.layersPerBlock(); j++) {
+					rs.add(new ResnetBlock2D(b.scope("resnets." + j), j == 0 ? prev : boc[i], boc[i], 0, c.groups(), EPS));
+				}
+				resnets.add(rs);
+				boolean last = i == boc.length - 1;
+				downsamplers.add(last ? null : new Sampling2D.Downsample(b.scope("downsamplers.0"), boc[i], true));
+				prev = boc[i];
+			}
+			mid = new MidBlock(p.scope("mid_block"), prev, c);
+			normOut = new Norms.GroupNorm(p.scope("conv_norm_out"), c.groups(), prev, EPS);
+			convOut = new Conv2d(p.scope("conv_out"), prev, 2 * c.latentChannels(), 3, 1, 1);
+		}
+
+		NDArray forward(NDArray x, Map<String, NDArray> taps) {
+			x = convIn.forward(x);
+			tap(taps, "encoder.conv_in", x);
+			for (int i = 0; i < resnets.size(); i++) {
+				for (ResnetBlock2D r : resnets.get(i)) x = r.forward(x, null);
+				if (downsamplers.get(i) != null) x = downsamplers.get(i).forward(x);
+				tap(taps, "encoder.down_blocks." + i, x);
+			}
+			x = mid.forward(x);
+			tap(taps, "encoder.mid_block", x);
+			x = normOut.forward(x);
+			tap(taps, "encoder.conv_norm_out", x);
+			x = convOut.forward(Activations.silu(x));
+			tap(taps, "encoder.conv_out", x);
+			return x;
+		}
+	}
+
+	static final class Decoder {
+		final Conv2d convIn, convOut;
+		final List<List<ResnetBlock2D>> resnets = new ArrayList<>();
+		final List<Sampling2D.Upsample> upsamplers = new ArrayList<>();
+		final MidBlock mid;
+		final Norms.GroupNorm normOut;
+
+		Decoder(ParameterStore.Scope p, Config c) {
+			int[] boc = c.blockOut();
+			int top = boc[boc.length - 1];
+			convIn = new Conv2d(p.scope("conv_in"), c.latentChannels(), top, 3, 1, 1);
+			mid = new MidBlock(p.scope("mid_block"), top, c);
+			int prev = top;
+			for (int i = 0; i < boc.length; i++) {
+				int out = boc[boc.length - 1 - i];
+				ParameterStore.Scope b = p.scope("up_blocks." + i);
+				List<ResnetBlock2D> rs = new ArrayList<>();
+				for (int j = 0; j < c.layersPerBlock() + 1; j++)
+					rs.add(new ResnetBlock2D(b.scope("resnets." + j), j == 0 ? prev : out, out, 0, c.groups(), EPS));
+				resnets.add(rs);
+				boolean last = i == boc.length - 1;
+				upsamplers.add(last ? null : new Sampling2D.Upsample(b.scope("upsamplers.0"), out));
+				prev = out;
+			}
+			normOut = new Norms.GroupNorm(p.scope("conv_norm_out"), c.groups(), prev, EPS);
+			convOut = new Conv2d(p.scope("conv_out"), prev, c.outChannels(), 3, 1, 1);
+		}
+
+		NDArray forward(NDArray z, Map<String, NDArray> taps) {
+			NDArray x = convIn.forward(z);
+			tap(taps, "decoder.conv_in", x);
+			x = mid.forward(x);
+			tap(taps, "decoder.mid_block", x);
+			for (int i = 0; i < resnets.size(); i++) {
+				for (ResnetBlock2D r : resnets.get(i)) x = r.forward(x, null);
+				if (upsamplers.get(i) != null) x = upsamplers.get(i).forward(x, null);
+				tap(taps, "decoder.up_blocks." + i, x);
+			}
+			x = normOut.forward(x);
+			tap(taps, "decoder.conv_norm_out", x);
+			x = convOut.forward(Activations.silu(x));
+			tap(taps, "decoder.conv_out", x);
+			return x;
+		}
+	}
+
+	static void tap(Map<String, NDArray> taps, String name, NDArray x) {
+		if (taps != null) taps.put(name, x);
+	}
+
+	/** A fresh map for intermediates, in insertion order. */
+	public static Map<String, NDArray> newTaps() {
+		return new LinkedHashMap<>();
+	}
+}

@@ -1,0 +1,42 @@
+package org.diffseg.sd.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** The activations the configs name (diffusers/transformers ACT2FN). */
+public final class Activations {
+	private Activations() {}
+
+	public static NDArray silu(NDArray x) {
+		return x.mul(ai.djl.nn.Activation.sigmoid(x));
+	}
+
+	/** CLIP's quick_gelu: x * sigmoid(1.702 x). */
+	public static NDArray quickGelu(NDArray x) {
+		return x.mul(ai.djl.nn.Activation.sigmoid(x.mul(1.702f)));
+	}
+
+	/** Exact (erf) GELU. */
+	public static NDArray gelu(NDArray x) {
+		return x.getNDArrayInternal().gelu();
+	}
+
+	/** By config name: gelu, quick_gelu, silu/swish, relu. */
+	public static NDArray apply(String name, NDArray x) {
+		return switch (name) {
+			case "gelu" -> gelu(x);
+			case "quick_gelu" -> quickGelu(x);
+			case "silu", "swish" -> silu(x);
+			case "relu" -> ai.djl.nn.Activation.relu(x);
+			default -> throw new IllegalArgumentException("unsupported activation '" + name +
+				"' (supported: gelu, quick_gelu, silu, relu)");
+		};
+	}
+
+	public static void check(String name) {
+		switch (name) {
+			case "gelu", "quick_gelu", "silu", "swish", "relu" -> {}
+			default -> throw new IllegalArgumentException("unsupported activation '" + name +
+				"' (supported: gelu, quick_gelu, silu, relu)");
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package org.diffseg.sd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Reading reference tensors and comparing with the fixtures' rule: max|a - e| <= bound * max|e|. */
+public final class Reference {
+	public static final Path TINY_SD = Path.of("models/tiny-sd-a");
+	public static final Path REF = TINY_SD.resolve("reference");
+
+	private Reference() {}
+
+	public static NDArray load(NDManager m, String file, String name) throws IOException {
+		try (SafeTensors st = SafeTensors.open(REF.resolve(file))) {
+			return st.load(m, name, DataType.FLOAT32);
+		}
+	}
+
+	public static double relativeError(NDArray actual, NDArray expected) {
+		assertArrayEquals(expected.getShape().getShape(), actual.getShape().getShape(), "shape");
+		float[] a = actual.toType(DataType.FLOAT32, false).toFloatArray();
+		float[] e = expected.toType(DataType.FLOAT32, false).toFloatArray();
+		double maxDiff = 0, maxRef = 0;
+		for (int i = 0; i < a.length; i++) {
+			maxDiff = Math.max(maxDiff, Math.abs((double) a[i] - e[i]));
+			maxRef = Math.max(maxRef, Math.abs(e[i]));
+			if (Float.isNaN(a[i])) return Double.POSITIVE_INFINITY;
+		}
+		return maxRef == 0 ? maxDiff : maxDiff / maxRef;
+	}
+
+	public static void assertClose(NDArray actual, NDArray expected, double bound, String what) {
+		double err = relativeError(actual, expected);
+		assertTrue(err <= bound, what + ": relative error " + err + " > " + bound);
+	}
+}
