@@ -1,0 +1,44 @@
+package org.diffseg.sd;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+
+import org.diffseg.sd.nn.Activations;
+import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.Norms;
+import org.diffseg.sd.nn.ParameterStore;
+
+/**
+ * diffusers' BasicTransformerBlock (layer_norm type): self-attention (attn1), cross-attention to the text (attn2),
+ * GEGLU feed-forward, each pre-normed and residual.
+ */
+public final class BasicTransformerBlock {
+	final Norms.LayerNorm norm1, norm2, norm3;
+	final Attention attn1, attn2;
+	final Linear geglu, ffOut;
+
+	public BasicTransformerBlock(ParameterStore.Scope p, int dim, int heads, int headDim, int crossDim,
+		boolean onlyCross, boolean upcast, float eps)
+	{
+		norm1 = new Norms.LayerNorm(p.scope("norm1"), dim, eps);
+		attn1 = new Attention(p.scope("attn1"), dim, onlyCross ? crossDim : dim, heads, headDim, upcast);
+		norm2 = new Norms.LayerNorm(p.scope("norm2"), dim, eps);
+		attn2 = new Attention(p.scope("attn2"), dim, crossDim, heads, headDim, upcast);
+		norm3 = new Norms.LayerNorm(p.scope("norm3"), dim, eps);
+		int inner = 4 * dim;
+		geglu = new Linear(p.scope("ff.net.0.proj"), dim, 2 * inner, true);
+		ffOut = new Linear(p.scope("ff.net.2"), inner, dim, true);
+		this.onlyCross = onlyCross;
+	}
+
+	final boolean onlyCross;
+
+	public NDArray forward(NDArray x, NDArray context, AttentionTap tap, long height, long width) {
+		x = attn1.forward(norm1.forward(x), onlyCross ? context : null, null, height, width).add(x);
+		x = attn2.forward(norm2.forward(x), context, tap, height, width).add(x);
+		NDArray proj = geglu.forward(norm3.forward(x));
+		NDList halves = proj.split(2, proj.getShape().dimension() - 1);
+		NDArray ff = ffOut.forward(halves.get(0).mul(Activations.gelu(halves.get(1))));
+		return ff.add(x);
+	}
+}
