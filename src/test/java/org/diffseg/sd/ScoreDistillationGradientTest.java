@@ -1,0 +1,49 @@
+package org.diffseg.sd;
+
+import static org.diffseg.sd.Reference.assertClose;
+import static org.diffseg.sd.Reference.load;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+
+import org.diffseg.sd.nn.Json;
+import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightSources;
+import org.junit.jupiter.api.Test;
+
+/** Gradients flow through the VAE encoder to the alpha logits (reference item: peekaboo_sds). */
+class ScoreDistillationGradientTest {
+	@Test
+	void vaeEncoderVectorJacobianProductMatches() throws Exception {
+		String f = "peekaboo_sds.safetensors";
+		try (NDManager m = NDManager.newBaseManager();
+			SafeTensors w = SafeTensors.open(Reference.TINY_SD.resolve("vae/diffusion_pytorch_model.safetensors"));
+			ParameterStore store = new ParameterStore("vae", WeightSources.of(w), m, Device.cpu(), DataType.FLOAT32))
+		{
+			AutoencoderKL vae = new AutoencoderKL(store.scope(""),
+				AutoencoderKL.Config.from(Json.read(Reference.TINY_SD.resolve("vae/config.json"))));
+			store.finish();
+			NDArray image = load(m, f, "image");
+			NDArray logits = load(m, f, "alpha_logits");
+			NDArray background = load(m, f, "background").reshape(1, 3, 1, 1);
+			NDArray gradLatents = load(m, f, "grad_latents");
+			logits.setRequiresGradient(true);
+			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+				NDArray alpha = ai.djl.nn.Activation.sigmoid(logits);
+				NDArray a = alpha.expandDims(1);
+				NDArray composite = image.mul(a).add(background.mul(a.neg().add(1)));
+				NDArray latents = vae.encode(composite.mul(2).sub(1), null).mean().mul(vae.scalingFactor());
+				assertClose(alpha, load(m, f, "alpha"), 1e-4, "alpha");
+				assertClose(composite, load(m, f, "composite"), 1e-4, "composite");
+				assertClose(latents, load(m, f, "latents"), 1e-3, "latents");
+				NDArray objective = latents.mul(gradLatents).sum().add(alpha.sum().mul(0.05f));
+				gc.backward(objective);
+			}
+			assertClose(logits.getGradient(), load(m, f, "grad_alpha_logits"), 1e-3, "grad_alpha_logits");
+		}
+	}
+}
