@@ -42,6 +42,9 @@ public final class ParameterStore implements AutoCloseable {
 	private final List<String> misshaped = new ArrayList<>();
 	private final Set<String> optional = new TreeSet<>();
 	private final Map<String, String> aliases = new LinkedHashMap<>();
+	/** Non-null in shape-recording mode: every request is accepted and recorded, no weights are read. */
+	private final Map<String, long[]> recorded;
+	private NDArray placeholder;
 
 	public ParameterStore(String label, TensorSource source, NDManager parent, Device device, DataType dtype) {
 		this.label = label;
@@ -49,6 +52,28 @@ public final class ParameterStore implements AutoCloseable {
 		this.manager = parent.newSubManager(device);
 		this.manager.setName(label);
 		this.dtype = dtype;
+		this.recorded = null;
+	}
+
+	private ParameterStore(String label, NDManager parent) {
+		this.label = label;
+		this.source = null;
+		this.manager = parent.newSubManager();
+		this.dtype = DataType.FLOAT32;
+		this.recorded = new LinkedHashMap<>();
+	}
+
+	/**
+	 * A store that accepts every request and records its name and shape instead of loading anything: building a
+	 * network on it lists exactly the tensors its config needs (used to write random-weight models).
+	 */
+	public static ParameterStore recordingShapes(String label, NDManager parent) {
+		return new ParameterStore(label, parent);
+	}
+
+	/** The requests of a recording store, in request order. */
+	public Map<String, long[]> recordedShapes() {
+		return recorded;
 	}
 
 	public NDManager manager() {
@@ -61,6 +86,11 @@ public final class ParameterStore implements AutoCloseable {
 
 	/** Fetches a parameter of the given shape; records a problem (and returns zeros) when it is absent or mis-shaped. */
 	public NDArray get(String name, long... shape) {
+		if (recorded != null) {
+			recorded.putIfAbsent(name, shape.clone());
+			if (placeholder == null) placeholder = manager.zeros(new Shape(1));
+			return placeholder;
+		}
 		String stored = resolve(name);
 		used.add(stored);
 		long[] actual = source.shapes().get(stored);
@@ -84,11 +114,13 @@ public final class ParameterStore implements AutoCloseable {
 
 	/** True when the source holds a tensor of that name (or an alias of it). */
 	public boolean has(String name) {
+		if (recorded != null) return true;
 		return source.shapes().containsKey(resolve(name));
 	}
 
 	/** The stored shape of a tensor, or null. */
 	public long[] shapeOf(String name) {
+		if (recorded != null) return recorded.get(name);
 		return source.shapes().get(resolve(name));
 	}
 
@@ -97,6 +129,7 @@ public final class ParameterStore implements AutoCloseable {
 	 * {@code query} for {@code to_q}).
 	 */
 	public void alias(String canonical, String legacy) {
+		if (recorded != null) return;
 		if (!source.shapes().containsKey(canonical) && source.shapes().containsKey(legacy)) aliases.put(canonical, legacy);
 	}
 
@@ -116,6 +149,7 @@ public final class ParameterStore implements AutoCloseable {
 
 	/** Ends the load: throws one error listing every problem, if there is any. */
 	public void finish() throws ModelLoadException {
+		if (recorded != null) return;
 		List<String> unexpected = new ArrayList<>();
 		for (String n : source.shapes().keySet())
 			if (!used.contains(n) && !optional.contains(n)) unexpected.add(n);
