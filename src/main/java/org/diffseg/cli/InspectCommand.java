@@ -5,18 +5,23 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.diffseg.sd.SafeTensors;
+import org.diffseg.sd.WeightFiles;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code diffseg inspect FILE.safetensors}: validates the header and lists every tensor. */
+/**
+ * {@code diffseg inspect FILE.safetensors}: validates the header (as every loader does) and lists every tensor.
+ * Also takes a sharded {@code *.safetensors.index.json} or a model component folder such as {@code unet/}.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-	description = "Validate a .safetensors file and list each tensor's name, dtype and shape.")
+	description = "Validate a .safetensors file (or a sharded index, or a component folder such as unet/) and list "
+		+ "each tensor's name, dtype and shape, and the total bytes.")
 public final class InspectCommand implements Callable<Integer> {
 
-	@Parameters(paramLabel = "FILE", description = "A .safetensors file.")
+	@Parameters(paramLabel = "FILE", description = "A .safetensors file, a *.safetensors.index.json, or a folder.")
 	Path file;
 
 	@Spec
@@ -24,16 +29,21 @@ public final class InspectCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file. Give the path of a .safetensors file.");
-		try (SafeTensors st = SafeTensors.open(file)) {
+		if (!Files.exists(file)) throw new UserError(file + ": no such file. Give the path of a .safetensors file.");
+		try (WeightFiles weights = WeightFiles.open(file)) {
 			var out = spec.commandLine().getOut();
+			boolean sharded = weights.files().size() > 1;
 			long total = 0;
-			for (SafeTensors.TensorInfo t : st.tensors().values()) {
-				out.printf("%-80s %-5s %s%n", t.name(), t.dtype(), t.shapeString());
-				total += t.byteCount();
+			for (SafeTensors st : weights.files()) {
+				if (sharded || Files.isDirectory(file)) out.println("# " + st.path());
+				for (SafeTensors.TensorInfo t : st.tensors().values()) {
+					out.printf("%-80s %-7s %s%n", t.name(), t.dtype(), t.shapeString());
+					total += t.byteCount();
+				}
+				if (!st.metadata().isEmpty()) out.println("metadata: " + st.metadata());
 			}
-			out.printf("%d tensors, %d bytes%n", st.tensors().size(), total);
-			if (!st.metadata().isEmpty()) out.println("metadata: " + st.metadata());
+			out.printf("%d tensors, %d bytes%s%n", weights.tensors().size(), total,
+				sharded ? " in " + weights.files().size() + " files" : "");
 		}
 		return DiffSegCli.EXIT_OK;
 	}
