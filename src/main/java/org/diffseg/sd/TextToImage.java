@@ -64,6 +64,11 @@ public final class TextToImage {
 				"multiple of " + scale);
 	}
 
+	/** Sees each denoising step (for checks and debugging); arrays belong to the step's scope. */
+	public interface StepObserver {
+		void onStep(int index, long timestep, NDArray latentsBefore, NDArray uncond, NDArray cond, NDArray guided);
+	}
+
 	/**
 	 * Samples latents. Every image of the batch uses the same prompt pair.
 	 *
@@ -75,12 +80,27 @@ public final class TextToImage {
 		Progress progress)
 	{
 		long batch = initLatents.getShape().get(0);
+		try (NDManager run = m.newSubManager(sd.device)) {
+			NDArray states = sd.encodeText(run, List.of(negative, prompt));
+			NDArray context = states.get(0).expandDims(0).repeat(0, batch)
+				.concat(states.get(1).expandDims(0).repeat(0, batch), 0);
+			return sample(m, context, initLatents, s, tap, progress, null);
+		}
+	}
+
+	/**
+	 * Samples latents from text-encoder states.
+	 *
+	 * @param context [2B, 77, D]: B negative (unconditional) rows, then B conditional rows
+	 */
+	public NDArray sample(NDManager m, NDArray context, NDArray initLatents, Settings s, AttentionTap tap,
+		Progress progress, StepObserver observer)
+	{
 		try (NDManager run = m.newSubManager(sd.device); Scheduler scheduler = Schedulers.create(sd.schedulerConfig,
 			s.scheduler()))
 		{
-			NDArray states = sd.encodeText(run, List.of(negative, prompt));
-			NDArray context = states.get(0).expandDims(0).repeat(0, batch)
-				.concat(states.get(1).expandDims(0).repeat(0, batch), 0).toType(sd.dtype, false);
+			NDArray ctx = context.toType(sd.dtype, true);
+			ctx.attach(run);
 			long[] timesteps = scheduler.setTimesteps(s.steps());
 			NDArray latents = initLatents.toType(DataType.FLOAT32, true);
 			latents.attach(run);
@@ -92,10 +112,11 @@ public final class TextToImage {
 					previous.tempAttach(step);
 					NDArray input = scheduler.scaleModelInput(previous, t);
 					NDArray doubled = input.concat(input, 0).toType(sd.dtype, false);
-					NDArray noise = sd.unet.forward(doubled, step.create((float) t), context, tap, null)
+					NDArray noise = sd.unet.forward(doubled, step.create((float) t), ctx, tap, null)
 						.toType(DataType.FLOAT32, false);
 					NDList halves = noise.split(2, 0);
 					NDArray guided = halves.get(0).add(halves.get(1).sub(halves.get(0)).mul(s.guidance()));
+					if (observer != null) observer.onStep(i, t, previous, halves.get(0), halves.get(1), guided);
 					latents = scheduler.step(guided, t, previous);
 					latents.attach(run);
 				}

@@ -1,0 +1,46 @@
+package org.diffseg.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.diffseg.sd.ReferenceCheck;
+import org.diffseg.sd.StableDiffusion;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code diffseg check-model}: the fixtures' parity protocol, runnable on any model and reference folder. */
+@Command(name = "check-model", mixinStandardHelpOptions = true,
+	description = "Compare a model's outputs with reference tensors (the fixtures' README format); exit 1 on any FAIL.")
+public final class CheckModelCommand implements Callable<Integer> {
+
+	@Option(names = "--model", required = true, description = "Model folder (diffusers layout).")
+	Path model;
+
+	@Option(names = "--reference", required = true, description = "Folder of reference .safetensors files.")
+	Path reference;
+
+	@Mixin
+	DeviceOptions device;
+
+	@Spec
+	CommandSpec spec;
+
+	@Override
+	public Integer call() throws Exception {
+		var out = spec.commandLine().getOut();
+		if (!Files.isDirectory(model)) throw new UserError(model + " is not a folder: give a model folder.");
+		List<ReferenceCheck.Result> results;
+		try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype())) {
+			results = ReferenceCheck.run(sd, reference, r -> out.println(r.line()));
+		}
+		long failed = results.stream().filter(r -> !r.pass()).count();
+		out.printf("%d checks, %d passed, %d failed%n", results.size(), results.size() - failed, failed);
+		return failed == 0 ? DiffSegCli.EXIT_OK : DiffSegCli.EXIT_FAILURE;
+	}
+}
