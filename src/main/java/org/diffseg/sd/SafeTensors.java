@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -342,7 +343,7 @@ public final class SafeTensors implements AutoCloseable {
 			}
 		}
 		r.endArray();
-		return java.util.Arrays.copyOf(values, n);
+		return Arrays.copyOf(values, n);
 	}
 
 	/** The ranges must tile the data section: sorted by offset, each begins where the previous ended. */
