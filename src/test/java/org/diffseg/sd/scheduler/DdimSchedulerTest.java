@@ -1,0 +1,100 @@
+package org.diffseg.sd.scheduler;
+
+import static org.diffseg.sd.scheduler.SchedulerTestSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+import org.diffseg.sd.SafeTensors;
+import org.junit.jupiter.api.Test;
+
+class DdimSchedulerTest {
+	@Test
+	void timestepsMatchDiffusers() throws Exception {
+		DdimScheduler s = new DdimScheduler(fixtureConfig());
+		try (SafeTensors st = SafeTensors.open(REFERENCE)) {
+			assertArrayEquals(st.readLongs("ddim_timesteps_30"), s.setTimesteps(30));
+			assertArrayEquals(st.readLongs("ddim_timesteps_50"), s.setTimesteps(50));
+			assertArrayEquals(st.readLongs("ddim_timesteps_50"), s.timesteps());
+		}
+	}
+
+	/** Expected values printed by numpy with the expressions of diffusers' DDIMScheduler.set_timesteps. */
+	@Test
+	void everyTimestepSpacingAsNumpy() throws Exception {
+		assertArrayEquals(new long[] { 853, 711, 569, 427, 285, 143, 1 }, spaced("leading").setTimesteps(7));
+		assertArrayEquals(new long[] { 999, 832, 666, 500, 333, 166, 0 }, spaced("linspace").setTimesteps(7));
+		assertArrayEquals(new long[] { 999, 856, 713, 570, 428, 285, 142 }, spaced("trailing").setTimesteps(7));
+		long[] trailing30 = spaced("trailing").setTimesteps(30);
+		assertEquals(30, trailing30.length);
+		assertArrayEquals(new long[] { 999, 966, 932, 899 }, java.util.Arrays.copyOf(trailing30, 4));
+		assertEquals(32, trailing30[29]);
+		assertThrows(IllegalArgumentException.class, () -> spaced("cosine"));
+		assertThrows(IllegalArgumentException.class, () -> spaced("leading").setTimesteps(1001));
+	}
+
+	private static DdimScheduler spaced(String spacing) throws Exception {
+		return new DdimScheduler(fixtureConfigWith("timestep_spacing", spacing));
+	}
+
+	@Test
+	void fiftyStepTrajectoryMatchesDiffusers() throws Exception {
+		try (SafeTensors st = SafeTensors.open(REFERENCE); NDManager m = NDManager.newBaseManager();
+			Scheduler s = Schedulers.create(fixtureConfig(), "ddim"))
+		{
+			long[] t = s.setTimesteps(50);
+			NDArray outputs = load(st, m, "ddim50_model_outputs");
+			float[] trajectory = st.readFloats("ddim50_trajectory");
+			int size = 4 * 8 * 8;
+			NDArray x = load(st, m, "ddim50_trajectory").get(0);
+			for (int i = 0; i < t.length; i++) {
+				NDArray output = outputs.get(i);
+				int before = m.getManagedArrays().size();
+				NDArray next = s.step(output, t[i], x);
+				assertEquals(before + 1, m.getManagedArrays().size(), "step " + i + " leaked temporaries");
+				float[] expected = java.util.Arrays.copyOfRange(trajectory, (i + 1) * size, (i + 2) * size);
+				assertBound(expected, next.toFloatArray(), 1e-4, "ddim50_trajectory[" + (i + 1) + "]");
+				x = next;
+			}
+		}
+	}
+
+	@Test
+	void stepsAlongTheNoiseLineOfAKnownX0() throws Exception {
+		// set_alpha_to_one false (SD configs): the last step lands at ᾱ_0, not exactly at x0
+		float alpha0 = new NoiseSchedule(fixtureConfig()).alphaCumprod(0);
+		assertTrue(maxDeviationFromNoiseLine(new DdimScheduler(fixtureConfig()), 50, false, alpha0) < 2e-5);
+		// set_alpha_to_one true: the last step returns x0 itself
+		DdimScheduler toOne = new DdimScheduler(fixtureConfigWith("set_alpha_to_one", true));
+		assertTrue(maxDeviationFromNoiseLine(toOne, 30, false, 1f) < 2e-5);
+		DdimScheduler v = new DdimScheduler(fixtureConfigWith("prediction_type", "v_prediction"));
+		assertTrue(maxDeviationFromNoiseLine(v, 30, true, alpha0) < 2e-5);
+	}
+
+	@Test
+	void clipSampleClampsThePredictedX0() throws Exception {
+		// clip_sample absent: DDIM's class default (true) applies
+		DdimScheduler s = new DdimScheduler(fixtureConfigWith("clip_sample", null));
+		long[] t = s.setTimesteps(10);
+		NoiseSchedule ns = s.noiseSchedule();
+		float a = ns.alphaCumprod((int) t[0]);
+		float aPrev = ns.alphaCumprod((int) t[1]);
+		try (NDManager m = NDManager.newBaseManager()) {
+			float eps = 0.5f;
+			float x0 = 3f;
+			NDArray sample = m.create(new float[] { (float) (Math.sqrt(a) * x0 + Math.sqrt(1 - a) * eps) });
+			float out = s.step(m.create(new float[] { eps }), t[0], sample).getFloat(0);
+			assertEquals(Math.sqrt(aPrev) * 1 + Math.sqrt(1 - aPrev) * eps, out, 1e-5, "x0 clamped to 1");
+		}
+	}
+
+	@Test
+	void refusesToStepBeforeSetTimesteps() throws Exception {
+		DdimScheduler s = new DdimScheduler(fixtureConfig());
+		try (NDManager m = NDManager.newBaseManager()) {
+			NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(1));
+			assertThrows(IllegalStateException.class, () -> s.step(x, 981, x));
+		}
+	}
+}

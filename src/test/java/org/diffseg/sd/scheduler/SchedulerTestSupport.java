@@ -1,0 +1,99 @@
+package org.diffseg.sd.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.diffseg.sd.SafeTensors;
+
+/** Fixture paths, parity assertions with the bounds of fixtures/README.md, and the x0-recovery property. */
+final class SchedulerTestSupport {
+	static final Path CONFIG = Path.of("models/tiny-sd-a/scheduler/scheduler_config.json");
+	static final Path REFERENCE = Path.of("models/tiny-sd-a/reference/scheduler.safetensors");
+
+	private SchedulerTestSupport() {
+	}
+
+	static SchedulerConfig fixtureConfig() throws IOException {
+		return SchedulerConfig.load(CONFIG);
+	}
+
+	/** The fixture config with some keys replaced (value null removes the key). */
+	static SchedulerConfig fixtureConfigWith(Object... keyValues) throws IOException {
+		JsonObject o = JsonParser.parseString(Files.readString(CONFIG)).getAsJsonObject();
+		for (int i = 0; i < keyValues.length; i += 2) {
+			String key = (String) keyValues[i];
+			if (keyValues[i + 1] == null) o.remove(key);
+			else o.add(key, new Gson().toJsonTree(keyValues[i + 1]));
+		}
+		return SchedulerConfig.parse(o);
+	}
+
+	static NDArray load(SafeTensors st, NDManager manager, String name) throws IOException {
+		return st.load(manager, name, ai.djl.ndarray.types.DataType.FLOAT32);
+	}
+
+	/** max|actual - expected| <= bound * max|expected|. */
+	static void assertBound(float[] expected, float[] actual, double bound, String what) {
+		assertTrue(expected.length == actual.length, what + ": " + actual.length + " values, expected " +
+			expected.length);
+		double maxRef = 0;
+		double maxDiff = 0;
+		for (int i = 0; i < expected.length; i++) {
+			maxRef = Math.max(maxRef, Math.abs(expected[i]));
+			maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+		}
+		assertTrue(maxDiff <= bound * maxRef, what + ": max|Δ| = " + maxDiff + " > " + bound + " * " + maxRef);
+	}
+
+	/** |actual - expected| <= rel * |expected| for every element. */
+	static void assertRelative(float[] expected, float[] actual, double rel, String what) {
+		assertTrue(expected.length == actual.length, what + ": " + actual.length + " values, expected " +
+			expected.length);
+		for (int i = 0; i < expected.length; i++) assertTrue(Math.abs(actual[i] - expected[i]) <= rel * Math.abs(
+			expected[i]), what + "[" + i + "] = " + actual[i] + ", expected " + expected[i]);
+	}
+
+	/**
+	 * Samples with a model that knows x0: at every x_t it predicts the true noise ε = (x_t - sqrt(ᾱ_t) x0) /
+	 * sqrt(1 - ᾱ_t) (or the true v = sqrt(ᾱ_t) ε - sqrt(1 - ᾱ_t) x0). A correct sampler then stays on the
+	 * line x_t = sqrt(ᾱ_t) x0 + sqrt(1 - ᾱ_t) ε0 of the starting noise ε0: checked after every step, where the
+	 * target of the last step has ᾱ = {@code finalAlphaCumprod}.
+	 *
+	 * @return the largest deviation from the line over all steps
+	 */
+	static double maxDeviationFromNoiseLine(Scheduler scheduler, int steps, boolean vPrediction,
+		float finalAlphaCumprod)
+	{
+		NoiseSchedule schedule = scheduler.noiseSchedule();
+		long[] t = scheduler.setTimesteps(steps);
+		double worst = 0;
+		try (NDManager manager = NDManager.newBaseManager()) {
+			manager.getEngine().setRandomSeed(7);
+			NDArray x0 = manager.randomNormal(new Shape(2, 4, 8, 8));
+			NDArray eps0 = manager.randomNormal(new Shape(2, 4, 8, 8));
+			NDArray x = schedule.addNoise(x0, eps0, new long[] { t[0] });
+			for (int i = 0; i < t.length; i++) {
+				float a = schedule.alphaCumprod((int) t[i]);
+				NDArray eps = x.sub(x0.mul((float) Math.sqrt(a))).div((float) Math.sqrt(1 - a));
+				NDArray output = vPrediction ? eps.mul((float) Math.sqrt(a)).sub(x0.mul((float) Math.sqrt(1 - a))) : eps;
+				NDArray next = scheduler.step(output, t[i], x);
+				double aNext = i + 1 < t.length ? schedule.alphaCumprod((int) t[i + 1]) : finalAlphaCumprod;
+				NDArray line = x0.mul((float) Math.sqrt(aNext)).add(eps0.mul((float) Math.sqrt(1 - aNext)));
+				worst = Math.max(worst, next.sub(line).abs().max().getFloat());
+				x = next;
+			}
+		}
+		return worst;
+	}
+}
