@@ -2,24 +2,62 @@ package org.diffseg.cli;
 
 import java.util.concurrent.Callable;
 
+import org.diffseg.gpu.DeviceRequest;
+import org.diffseg.gpu.SystemReport;
+
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code diffseg system}: what DiffSeg will compute on, and why not on a GPU when it does not. */
+/**
+ * {@code diffseg system}: what DiffSeg will compute on, and why not on a GPU when it does not. Exits with 1 (after the
+ * report) when the requested device cannot be used.
+ */
 @Command(name = "system", mixinStandardHelpOptions = true,
 	description = "Report Java, the deep-learning engine, CUDA and GPUs, and the device DiffSeg will use.")
 public final class SystemCommand implements Callable<Integer> {
+
+	@Option(names = DeviceRequest.FLAG, paramLabel = "DEVICE", converter = DeviceText.class,
+		description = "auto, cpu, gpu or gpu:N (overrides the environment variable " + DeviceRequest.ENV + ").")
+	String device;
+
+	@Option(names = "--json", description = "Print the report as JSON.")
+	boolean json;
 
 	@Spec
 	CommandSpec spec;
 
 	@Override
 	public Integer call() {
+		DeviceRequest request;
+		try {
+			request = DeviceRequest.resolve(device, null, System::getenv);
+		}
+		catch (IllegalArgumentException e) { // a malformed DIFFSEG_DEVICE
+			throw new UserError(e.getMessage(), e);
+		}
+		SystemReport report = SystemReport.collect(request);
 		var out = spec.commandLine().getOut();
-		out.println("java: " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
-		ai.djl.engine.Engine engine = ai.djl.engine.Engine.getEngine("PyTorch");
-		out.println("engine: " + engine.getEngineName() + " " + engine.getVersion());
+		out.println(json ? report.toJson() : report.toText());
+		out.flush();
+		if (report.deviceError() != null) throw new UserError(report.deviceError());
 		return DiffSegCli.EXIT_OK;
+	}
+
+	/** Rejects a malformed --device as a usage error (exit 2) before anything is probed. */
+	static final class DeviceText implements ITypeConverter<String> {
+		@Override
+		public String convert(String value) {
+			try {
+				DeviceRequest.parse(value, DeviceRequest.FLAG);
+				return value;
+			}
+			catch (IllegalArgumentException e) {
+				throw new CommandLine.TypeConversionException(e.getMessage());
+			}
+		}
 	}
 }
