@@ -70,8 +70,9 @@ public final class BenchCommand implements Callable<Integer> {
 				}
 			}));
 			try (NDManager s = m.newSubManager()) {
-				NDArray context = sd.encodeText(s, List.of("", "a photo of a cat")).repeat(0, Math.max(1, batch / 2));
-				if (context.getShape().get(0) != batch) context = context.get("0:1").repeat(0, batch);
+				NDArray pair = sd.encodeText(s, List.of("", "a photo of a cat"));
+				NDArray context = batch % 2 == 0 ? pair.get("0:1").repeat(0, batch / 2)
+					.concat(pair.get("1:2").repeat(0, batch / 2), 0) : pair.get("1:2").repeat(0, batch);
 				NDArray latents = TextToImage.initialLatents(s, 1, batch, sd.unet.config.inChannels(), latent, latent)
 					.toType(sd.dtype, false);
 				NDArray t = s.create(500f);

@@ -91,7 +91,8 @@ public final class StableDiffusion implements AutoCloseable {
 			Json unetConfig = readConfig(folder.resolve("unet/config.json"), digest);
 			Path schedulerJson = folder.resolve("scheduler/scheduler_config.json");
 			readConfig(schedulerJson, digest);
-			SchedulerConfig schedulerConfig = SchedulerConfig.load(schedulerJson);
+			// as diffusers' StableDiffusionPipeline adjusts legacy scheduler configs (steps_offset 1, clip_sample off)
+			SchedulerConfig schedulerConfig = SchedulerConfig.load(schedulerJson).asInStableDiffusionPipeline();
 			List<Throwable> problems = new ArrayList<>();
 			long[] bytes = { 0 };
 			ClipTextModel te = component(folder, "text_encoder", manager, device, dtype, digest, problems, bytes,
