@@ -1,0 +1,45 @@
+package org.diffseg.cli;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.io.FileSaver;
+import ij.process.ByteProcessor;
+import ij.process.FloatProcessor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reading input images and writing result images (TIFF, PNG) for the command line, through ImageJ 1.x. */
+final class ImageFiles {
+	private ImageFiles() {}
+
+	static ImagePlus open(Path file) {
+		if (!Files.isRegularFile(file)) throw new UserError(file + ": no such image file.");
+		ImagePlus imp = IJ.openImage(file.toString());
+		if (imp == null) throw new UserError(file + ": ImageJ cannot read this file (use TIFF, PNG or JPEG).");
+		return imp;
+	}
+
+	static void saveFloat(Path file, float[] values, int w, int h, String title) {
+		save(file, new ImagePlus(title, new FloatProcessor(w, h, values)));
+	}
+
+	static void saveMask(Path file, byte[] mask, int w, int h, String title) {
+		save(file, new ImagePlus(title, new ByteProcessor(w, h, mask)));
+	}
+
+	/** A 32-bit stack, one slice per plane, with slice labels. */
+	static void saveFloatStack(Path file, List<float[]> planes, List<String> labels, int w, int h, String title) {
+		ImageStack stack = new ImageStack(w, h);
+		for (int i = 0; i < planes.size(); i++) stack.addSlice(labels.get(i), new FloatProcessor(w, h, planes.get(i)));
+		save(file, new ImagePlus(title, stack));
+	}
+
+	static void save(Path file, ImagePlus imp) {
+		FileSaver saver = new FileSaver(imp);
+		boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(file.toString()) : saver.saveAsTiff(file.toString());
+		if (!ok) throw new UserError("could not write " + file + ": check that the folder is writable.");
+	}
+}
