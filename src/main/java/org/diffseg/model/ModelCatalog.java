@@ -50,7 +50,12 @@ public final class ModelCatalog {
 
 	/** The descriptors shipped inside DiffSeg's jar (empty when the build did not package any). */
 	public static ModelCatalog builtIn() throws IOException {
-		URL url = ModelCatalog.class.getClassLoader().getResource(RESOURCE_FOLDER);
+		return builtIn(ModelCatalog.class.getClassLoader());
+	}
+
+	/** The descriptors under {@link #RESOURCE_FOLDER} as seen by {@code loader} (a jar or a folder on its path). */
+	static ModelCatalog builtIn(ClassLoader loader) throws IOException {
+		URL url = loader.getResource(RESOURCE_FOLDER);
 		Map<String, ModelDescriptor> models = new TreeMap<>();
 		if (url == null) return new ModelCatalog(models);
 		URI uri;
