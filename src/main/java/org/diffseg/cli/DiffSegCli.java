@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "diffseg", mixinStandardHelpOptions = true, versionProvider = DiffSegCli.Version.class,
 	description = "Text-prompted segmentation with Stable Diffusion (Peekaboo, OVDiff).",
 	subcommands = { CommandLine.HelpCommand.class, SystemCommand.class, InspectCommand.class,
-		CheckModelCommand.class, InitModelCommand.class, BenchCommand.class })
+		CheckModelCommand.class, InitModelCommand.class, BenchCommand.class, /*PEEK*/
+		ModelsCommand.class, UpdateSiteCommand.class })
 public final class DiffSegCli implements Callable<Integer> {
 
 	public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;

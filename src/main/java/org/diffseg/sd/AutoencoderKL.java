@@ -12,6 +12,7 @@ import org.diffseg.sd.nn.Conv2d;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
 import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.Scoped;
 
 /**
  * diffusers' AutoencoderKL: the encoder to the posterior's mean and log-variance, and the decoder. Latents given to
@@ -94,9 +95,12 @@ public final class AutoencoderKL {
 		}
 
 		NDArray forward(NDArray x) {
-			x = r0.forward(x, null);
-			if (attn != null) x = attn.forward(x);
-			return r1.forward(x, null);
+			NDArray a = r0.forward(x, null);
+			NDArray b = attn != null ? attn.forward(a) : a;
+			if (b != a) a.close();
+			NDArray c = r1.forward(b, null);
+			b.close();
+			return c;
 		}
 	}
 
@@ -127,19 +131,20 @@ public final class AutoencoderKL {
 			convOut = new Conv2d(p.scope("conv_out"), prev, 2 * c.latentChannels(), 3, 1, 1);
 		}
 
-		NDArray forward(NDArray x, Map<String, NDArray> taps) {
-			x = convIn.forward(x);
+		NDArray forward(NDArray image, Map<String, NDArray> taps) {
+			NDArray x = convIn.forward(image);
 			tap(taps, "encoder.conv_in", x);
 			for (int i = 0; i < resnets.size(); i++) {
-				for (ResnetBlock2D r : resnets.get(i)) x = r.forward(x, null);
-				if (downsamplers.get(i) != null) x = downsamplers.get(i).forward(x);
+				for (ResnetBlock2D r : resnets.get(i)) x = next(x, r.forward(x, null), taps);
+				if (downsamplers.get(i) != null) x = next(x, downsamplers.get(i).forward(x), taps);
 				tap(taps, "encoder.down_blocks." + i, x);
 			}
-			x = mid.forward(x);
+			x = next(x, mid.forward(x), taps);
 			tap(taps, "encoder.mid_block", x);
-			x = normOut.forward(x);
+			x = next(x, normOut.forward(x), taps);
 			tap(taps, "encoder.conv_norm_out", x);
-			x = convOut.forward(Activations.silu(x));
+			NDArray h = x;
+			x = next(x, Scoped.apply(h, in -> convOut.forward(Activations.silu(in))), taps);
 			tap(taps, "encoder.conv_out", x);
 			return x;
 		}
@@ -176,19 +181,26 @@ public final class AutoencoderKL {
 		NDArray forward(NDArray z, Map<String, NDArray> taps) {
 			NDArray x = convIn.forward(z);
 			tap(taps, "decoder.conv_in", x);
-			x = mid.forward(x);
+			x = next(x, mid.forward(x), taps);
 			tap(taps, "decoder.mid_block", x);
 			for (int i = 0; i < resnets.size(); i++) {
-				for (ResnetBlock2D r : resnets.get(i)) x = r.forward(x, null);
-				if (upsamplers.get(i) != null) x = upsamplers.get(i).forward(x, null);
+				for (ResnetBlock2D r : resnets.get(i)) x = next(x, r.forward(x, null), taps);
+				if (upsamplers.get(i) != null) x = next(x, upsamplers.get(i).forward(x, null), taps);
 				tap(taps, "decoder.up_blocks." + i, x);
 			}
-			x = normOut.forward(x);
+			x = next(x, normOut.forward(x), taps);
 			tap(taps, "decoder.conv_norm_out", x);
-			x = convOut.forward(Activations.silu(x));
+			NDArray h = x;
+			x = next(x, Scoped.apply(h, in -> convOut.forward(Activations.silu(in))), taps);
 			tap(taps, "decoder.conv_out", x);
 			return x;
 		}
+	}
+
+	/** Frees an intermediate once its successor exists, unless it is kept as a tap. */
+	static NDArray next(NDArray old, NDArray fresh, Map<String, NDArray> taps) {
+		if (taps == null || !taps.containsValue(old)) Scoped.release(old, fresh);
+		return fresh;
 	}
 
 	static void tap(Map<String, NDArray> taps, String name, NDArray x) {

@@ -34,8 +34,17 @@ public final class BasicTransformerBlock {
 	final boolean onlyCross;
 
 	public NDArray forward(NDArray x, NDArray context, AttentionTap tap, long height, long width) {
-		x = attn1.forward(norm1.forward(x), onlyCross ? context : null, null, height, width).add(x);
-		x = attn2.forward(norm2.forward(x), context, tap, height, width).add(x);
+		NDArray a = org.diffseg.sd.nn.Scoped.apply(x,
+			in -> attn1.forward(norm1.forward(in), onlyCross ? context : null, null, height, width).add(in));
+		NDArray b = org.diffseg.sd.nn.Scoped.apply(a, in -> attn2.forward(norm2.forward(in), context, tap, height, width)
+			.add(in));
+		a.close();
+		NDArray c = org.diffseg.sd.nn.Scoped.apply(b, this::feedForward);
+		b.close();
+		return c;
+	}
+
+	private NDArray feedForward(NDArray x) {
 		NDArray proj = geglu.forward(norm3.forward(x));
 		NDList halves = proj.split(2, proj.getShape().dimension() - 1);
 		NDArray ff = ffOut.forward(halves.get(0).mul(Activations.gelu(halves.get(1))));

@@ -26,6 +26,10 @@ public final class ResnetBlock2D {
 
 	/** @param temb [B, temb] or null */
 	public NDArray forward(NDArray x, NDArray temb) {
+		return org.diffseg.sd.nn.Scoped.apply(x, in -> compute(in, temb));
+	}
+
+	private NDArray compute(NDArray x, NDArray temb) {
 		NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
 		if (timeEmbProj != null && temb != null) {
 			NDArray t = timeEmbProj.forward(Activations.silu(temb));

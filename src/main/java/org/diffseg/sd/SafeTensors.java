@@ -110,6 +110,8 @@ public final class SafeTensors implements AutoCloseable {
 
 	private final Path path;
 	private final FileChannel channel;
+	/** Reused for every {@link #load}: weights pass through one buffer instead of one direct buffer per tensor. */
+	private ByteBuffer staging;
 	private final long dataStart;
 	private final Map<String, TensorInfo> tensors;
 	private final Map<String, String> metadata;
@@ -389,9 +391,50 @@ public final class SafeTensors implements AutoCloseable {
 		TensorInfo t = info(name);
 		if (t.byteCount() > Integer.MAX_VALUE - 8) throw new SafeTensorsException(path + ": tensor " + quote(name) +
 			" is larger than 2 GiB, which DiffSeg cannot read into one buffer.");
-		ByteBuffer b = ByteBuffer.allocateDirect((int) t.byteCount()).order(ByteOrder.LITTLE_ENDIAN);
-		readFully(path, channel, b, dataStart + t.begin());
+		// a heap buffer, filled in slices: the JDK caches a temporary direct buffer as large as the largest read
+		ByteBuffer b = ByteBuffer.allocate((int) t.byteCount()).order(ByteOrder.LITTLE_ENDIAN);
+		readSliced(t, b);
 		return b.flip();
+	}
+
+	private static final int SLICE = 8 << 20;
+
+	private void readSliced(TensorInfo t, ByteBuffer b) throws IOException {
+		long pos = dataStart + t.begin();
+		while (b.hasRemaining()) {
+			int n = Math.min(b.remaining(), SLICE);
+			ByteBuffer slice = b.slice().limit(n);
+			readFully(path, channel, slice, pos);
+			b.position(b.position() + n);
+			pos += n;
+		}
+	}
+
+	/** The tensor's bytes in the reused direct staging buffer (valid until the next call). */
+	private ByteBuffer stage(TensorInfo t) throws IOException {
+		if (t.byteCount() > Integer.MAX_VALUE - 8) throw new SafeTensorsException(path + ": tensor " + quote(t.name()) +
+			" is larger than 2 GiB, which DiffSeg cannot read into one buffer.");
+		int n = (int) t.byteCount();
+		if (staging == null || staging.capacity() < n) {
+			DirectBuffers.free(staging);
+			staging = ByteBuffer.allocateDirect(Math.max(n, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
+		}
+		staging.clear().limit(n);
+		readFully(path, channel, staging, dataStart + t.begin());
+		return staging.flip();
+	}
+
+	/**
+	 * A tensor of the staged bytes, in engine-owned memory: DJL wraps a direct buffer without copying, so the array is
+	 * copied (or converted) before the staging buffer is reused.
+	 */
+	private NDArray fromStaging(NDManager manager, TensorInfo t, Shape shape, DataType type, DataType floatType)
+		throws IOException
+	{
+		try (NDArray view = manager.create(stage(t), shape, type)) {
+			if (type.isFloating() && floatType != null && floatType != type) return view.toType(floatType, true);
+			return view.duplicate();
+		}
 	}
 
 	/**
@@ -405,14 +448,14 @@ public final class SafeTensors implements AutoCloseable {
 		Shape shape = new Shape(t.shape);
 		NDArray array = switch (t.dtype()) {
 			case BF16, F8_E5M2, F8_E4M3 -> manager.create(readFloats(name), shape);
-			case F16 -> manager.create(readBytes(name), shape, DataType.FLOAT16);
-			case F32 -> manager.create(readBytes(name), shape, DataType.FLOAT32);
-			case F64 -> manager.create(readBytes(name), shape, DataType.FLOAT64);
-			case I64 -> manager.create(readBytes(name), shape, DataType.INT64);
-			case I32 -> manager.create(readBytes(name), shape, DataType.INT32);
-			case I8 -> manager.create(readBytes(name), shape, DataType.INT8);
-			case U8 -> manager.create(readBytes(name), shape, DataType.UINT8);
-			case BOOL -> manager.create(readBytes(name), shape, DataType.BOOLEAN);
+			case F16 -> fromStaging(manager, t, shape, DataType.FLOAT16, floatType);
+			case F32 -> fromStaging(manager, t, shape, DataType.FLOAT32, floatType);
+			case F64 -> fromStaging(manager, t, shape, DataType.FLOAT64, floatType);
+			case I64 -> fromStaging(manager, t, shape, DataType.INT64, null);
+			case I32 -> fromStaging(manager, t, shape, DataType.INT32, null);
+			case I8 -> fromStaging(manager, t, shape, DataType.INT8, null);
+			case U8 -> fromStaging(manager, t, shape, DataType.UINT8, null);
+			case BOOL -> fromStaging(manager, t, shape, DataType.BOOLEAN, null);
 			case I16, U16 -> manager.create(toInts(readLongs(name)), shape);
 			case U32, U64 -> manager.create(readLongs(name), shape);
 		};
@@ -483,6 +526,8 @@ public final class SafeTensors implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
+		DirectBuffers.free(staging);
+		staging = null;
 		channel.close();
 	}
 

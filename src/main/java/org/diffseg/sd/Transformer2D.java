@@ -44,12 +44,20 @@ public final class Transformer2D {
 	}
 
 	public NDArray forward(NDArray x, NDArray context, AttentionTap tap) {
+		return org.diffseg.sd.nn.Scoped.apply(x, in -> compute(in, context, tap));
+	}
+
+	private NDArray compute(NDArray x, NDArray context, AttentionTap tap) {
 		Shape s = x.getShape();
 		long b = s.get(0), h = s.get(2), w = s.get(3);
 		NDArray t = norm.forward(x);
 		if (convIn != null) t = toTokens(convIn.forward(t));
 		else t = linearIn.forward(toTokens(t));
-		for (BasicTransformerBlock block : blocks) t = block.forward(t, context, tap, h, w);
+		for (BasicTransformerBlock block : blocks) {
+			NDArray next = block.forward(t, context, tap, h, w);
+			org.diffseg.sd.nn.Scoped.release(t, null);
+			t = next;
+		}
 		NDArray out;
 		if (convOut != null) out = convOut.forward(fromTokens(t, h, w));
 		else out = fromTokens(linearOut.forward(t), h, w);

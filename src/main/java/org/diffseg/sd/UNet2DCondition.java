@@ -136,6 +136,9 @@ public final class UNet2DCondition {
 			if (taps != null) for (NDArray t : taps.values()) t.attach(caller);
 			return out;
 		}
+		finally {
+			NativeMemory.release();
+		}
 	}
 
 	NDArray run(NDArray sample, NDArray timestep, NDArray context, AttentionTap tap, Map<String, NDArray> taps) {
@@ -158,7 +161,9 @@ public final class UNet2DCondition {
 			x = down.get(i).forward(x, temb, context, tap, skips);
 			tap(taps, "down_blocks." + i, x);
 		}
+		NDArray bottom = x;
 		x = mid.forward(x, temb, context, tap);
+		if (taps == null && !skips.contains(bottom)) bottom.close();
 		tap(taps, "mid_block", x);
 		Deque<NDArray> stack = new ArrayDeque<>(skips);
 		for (int i = 0; i < up.size(); i++) {
@@ -169,12 +174,16 @@ public final class UNet2DCondition {
 				NDArray next = skipBelow(stack, block.resnets.size());
 				size = new long[] { next.getShape().get(2), next.getShape().get(3) };
 			}
-			x = block.forward(x, temb, context, tap, stack, size);
+			x = block.forward(x, temb, context, tap, stack, size, taps == null);
 			tap(taps, "up_blocks." + i, x);
 		}
+		NDArray last = x;
 		x = normOut.forward(x);
+		if (taps == null) last.close();
 		tap(taps, "conv_norm_out", x);
-		x = convOut.forward(Activations.silu(x));
+		NDArray normed = x;
+		x = org.diffseg.sd.nn.Scoped.apply(normed, in -> convOut.forward(Activations.silu(in)));
+		if (taps == null) normed.close();
 		tap(taps, "conv_out", x);
 		return x;
 	}

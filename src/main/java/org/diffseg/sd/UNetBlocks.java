@@ -42,7 +42,11 @@ public final class UNetBlocks {
 		NDArray forward(NDArray x, NDArray temb, NDArray context, AttentionTap tap, List<NDArray> skips) {
 			for (int j = 0; j < resnets.size(); j++) {
 				x = resnets.get(j).forward(x, temb);
-				if (!attentions.isEmpty()) x = attentions.get(j).forward(x, context, tap);
+				if (!attentions.isEmpty()) {
+					NDArray attended = attentions.get(j).forward(x, context, tap);
+					x.close();
+					x = attended;
+				}
 				skips.add(x);
 			}
 			if (downsampler != null) {
@@ -66,11 +70,13 @@ public final class UNetBlocks {
 				c.eps()));
 		}
 
-		NDArray forward(NDArray x, NDArray temb, NDArray context, AttentionTap tap) {
-			x = resnets.get(0).forward(x, temb);
+		NDArray forward(NDArray input, NDArray temb, NDArray context, AttentionTap tap) {
+			NDArray x = resnets.get(0).forward(input, temb);
 			for (int j = 0; j < attentions.size(); j++) {
-				x = attentions.get(j).forward(x, context, tap);
-				x = resnets.get(j + 1).forward(x, temb);
+				NDArray attended = attentions.get(j).forward(x, context, tap);
+				x.close();
+				x = resnets.get(j + 1).forward(attended, temb);
+				attended.close();
 			}
 			return x;
 		}
@@ -100,15 +106,28 @@ public final class UNetBlocks {
 		}
 
 		/** Consumes skips from the end of {@code skips}; {@code upsampleSize} is null for plain doubling. */
-		NDArray forward(NDArray x, NDArray temb, NDArray context, AttentionTap tap, Deque<NDArray> skips,
-			long[] upsampleSize)
+		NDArray forward(NDArray input, NDArray temb, NDArray context, AttentionTap tap, Deque<NDArray> skips,
+			long[] upsampleSize, boolean freeInputs)
 		{
+			NDArray x = input;
 			for (int j = 0; j < resnets.size(); j++) {
-				x = x.concat(skips.removeLast(), 1);
-				x = resnets.get(j).forward(x, temb);
-				if (!attentions.isEmpty()) x = attentions.get(j).forward(x, context, tap);
+				NDArray skip = skips.removeLast();
+				NDArray joined = x.concat(skip, 1);
+				if (freeInputs || x != input) x.close();
+				if (freeInputs) skip.close();
+				x = resnets.get(j).forward(joined, temb);
+				joined.close();
+				if (!attentions.isEmpty()) {
+					NDArray attended = attentions.get(j).forward(x, context, tap);
+					x.close();
+					x = attended;
+				}
 			}
-			if (upsampler != null) x = upsampler.forward(x, upsampleSize);
+			if (upsampler != null) {
+				NDArray up = upsampler.forward(x, upsampleSize);
+				x.close();
+				x = up;
+			}
 			return x;
 		}
 	}

@@ -35,6 +35,10 @@ public final class VaeAttention {
 	}
 
 	public NDArray forward(NDArray x) {
+		return org.diffseg.sd.nn.Scoped.apply(x, this::compute);
+	}
+
+	private NDArray compute(NDArray x) {
 		Shape s = x.getShape();
 		long b = s.get(0), hw = s.get(2) * s.get(3);
 		NDArray h = norm.forward(x).reshape(b, channels, hw).transpose(0, 2, 1);

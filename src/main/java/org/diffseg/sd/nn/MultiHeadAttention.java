@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 
 /** Scaled dot-product attention batched over heads, as the reference computes it (softmax(scale Q K^T) V). */
 public final class MultiHeadAttention {
+	/** Largest attention score matrix computed in one piece (bytes). */
+	static final long CHUNK_BYTES = 128L << 20;
+
 	private MultiHeadAttention() {}
 
 	/** Result of one attention: the output [B, Tq, H*D] and, when asked for, the probabilities [B*H, Tq, Tk]. */
@@ -22,6 +25,21 @@ public final class MultiHeadAttention {
 		NDArray qh = q.reshape(b, tq, heads, d).transpose(0, 2, 1, 3);
 		NDArray kh = k.reshape(b, tk, heads, d).transpose(0, 2, 3, 1);
 		NDArray vh = v.reshape(b, tk, heads, d).transpose(0, 2, 1, 3);
+		long scoreBytes = b * heads * tq * tk * 4;
+		if (!keepProbs && mask == null && scoreBytes > CHUNK_BYTES && tq > 1) {
+			// Large self-attention (e.g. 4096 tokens at 512 px): compute the score matrix a block of queries at a
+			// time so it never exceeds CHUNK_BYTES (the same numbers, a fraction of the peak memory).
+			long rows = Math.max(1, CHUNK_BYTES / (b * heads * tk * 4));
+			ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+			for (long start = 0; start < tq; start += rows) {
+				long end = Math.min(tq, start + rows);
+				NDArray qc = qh.get(":, :, " + start + ":" + end + ", :");
+				NDArray pc = qc.matMul(kh).muli(scale).softmax(-1);
+				parts.add(pc.matMul(vh));
+			}
+			NDArray joined = ai.djl.ndarray.NDArrays.concat(parts, 2);
+			return new Result(joined.transpose(0, 2, 1, 3).reshape(b, tq, heads * d), null);
+		}
 		NDArray scores = qh.matMul(kh).muli(scale);
 		if (mask != null) scores = scores.add(mask);
 		NDArray probs = scores.softmax(-1);

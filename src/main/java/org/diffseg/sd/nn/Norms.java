@@ -45,6 +45,10 @@ public final class Norms {
 		}
 
 		public NDArray forward(NDArray x) {
+			return Scoped.apply(x, this::compute);
+		}
+
+		private NDArray compute(NDArray x) {
 			Shape s = x.getShape();
 			long n = s.get(0);
 			long perGroup = s.size() / (n * groups);
