@@ -50,25 +50,24 @@ public final class BilateralProxyBlur implements AutoCloseable {
 	private final NDArray neighbourFilter;
 
 	/**
-	 * Computes the blur weights from {@code guide} [C, H, W] (any C >= 1, values normally in [0, 1]).
-	 * The weights are allocated on the guide's device, in a sub-manager of the guide's manager.
+	 * Computes the blur weights from {@code guide} [C, H, W] (any C >= 1, values normally in [0, 1]) in a
+	 * sub-manager of {@code parent}, on its device.
 	 */
-	public BilateralProxyBlur(NDArray guide, int kernelSize, double sigma, double tolerance) {
-		Settings checked = new Settings(kernelSize, sigma, tolerance, 0);
+	public BilateralProxyBlur(NDManager parent, NDArray guide, Settings settings) {
 		Shape shape = guide.getShape();
 		if (shape.dimension() != 3 || shape.get(0) < 1 || shape.get(1) < 1 || shape.get(2) < 1)
 			throw new IllegalArgumentException("The bilateral guide image must have shape [channels, height, width], got "
 					+ shape + "; pass one image, channels first.");
-		this.kernelSize = checked.kernelSize();
+		this.kernelSize = settings.kernelSize();
 		this.height = shape.get(1);
 		this.width = shape.get(2);
-		this.manager = guide.getManager().newSubManager();
+		this.manager = parent.newSubManager();
 		boolean ok = false;
 		try {
-			neighbourFilter = manager.create(neighbourFilterValues(this.kernelSize), new Shape(
-					(long) this.kernelSize * this.kernelSize, 1, this.kernelSize, this.kernelSize));
-			weights = computeWeights(guide, sigma, tolerance);
-			flatWeights = weights.reshape(1, (long) this.kernelSize * this.kernelSize, height, width);
+			neighbourFilter = manager.create(neighbourFilterValues(kernelSize), new Shape((long) kernelSize * kernelSize, 1,
+					kernelSize, kernelSize));
+			weights = computeWeights(guide, settings.sigma(), settings.tolerance());
+			flatWeights = weights.reshape(1, (long) kernelSize * kernelSize, height, width);
 			ok = true;
 		} finally {
 			if (!ok)
@@ -76,9 +75,14 @@ public final class BilateralProxyBlur implements AutoCloseable {
 		}
 	}
 
-	/** Same as {@code new BilateralProxyBlur(guide, s.kernelSize(), s.sigma(), s.tolerance())}. */
+	/** Weights from {@code guide} in a sub-manager of the guide's manager; {@code settings.iterations()} is not used. */
 	public BilateralProxyBlur(NDArray guide, Settings settings) {
-		this(guide, settings.kernelSize(), settings.sigma(), settings.tolerance());
+		this(guide.getManager(), guide, settings);
+	}
+
+	/** Weights from {@code guide} for kernel size K (odd), spatial sigma and colour tolerance. */
+	public BilateralProxyBlur(NDArray guide, int kernelSize, double sigma, double tolerance) {
+		this(guide, new Settings(kernelSize, sigma, tolerance, 0));
 	}
 
 	/**
@@ -162,7 +166,9 @@ public final class BilateralProxyBlur implements AutoCloseable {
 		long kk = (long) kernelSize * kernelSize;
 		long pad = kernelSize / 2;
 		try (NDManager temp = manager.newSubManager()) {
-			NDArray g = guide.toType(DataType.FLOAT32, true);
+			NDArray onDevice = guide.toDevice(manager.getDevice(), true);
+			onDevice.attach(temp);
+			NDArray g = onDevice.toType(DataType.FLOAT32, true);
 			g.attach(temp);
 			if (g.isInfinite().any().getBoolean() || g.isNaN().any().getBoolean())
 				throw new IllegalArgumentException("The bilateral guide image contains NaN or infinite values; "
