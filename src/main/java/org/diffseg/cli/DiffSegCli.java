@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "diffseg", mixinStandardHelpOptions = true, versionProvider = DiffSegCli.Version.class,
 	description = "Text-prompted segmentation with Stable Diffusion (Peekaboo, OVDiff).",
 	subcommands = { CommandLine.HelpCommand.class, SystemCommand.class, InspectCommand.class,
-		CheckModelCommand.class, InitModelCommand.class, BenchCommand.class, /*PEEK*/
+		CheckModelCommand.class, InitModelCommand.class, BenchCommand.class, PeekabooCommand.class,
 		ModelsCommand.class, UpdateSiteCommand.class })
 public final class DiffSegCli implements Callable<Integer> {
 

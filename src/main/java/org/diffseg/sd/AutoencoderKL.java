@@ -199,7 +199,7 @@ public final class AutoencoderKL {
 
 	/** Frees an intermediate once its successor exists, unless it is kept as a tap. */
 	static NDArray next(NDArray old, NDArray fresh, Map<String, NDArray> taps) {
-		if (taps == null || !taps.containsValue(old)) Scoped.release(old, fresh);
+		if (taps == null || taps.values().stream().noneMatch(t -> t == old)) Scoped.release(old, fresh); // identity, not contents
 		return fresh;
 	}
 

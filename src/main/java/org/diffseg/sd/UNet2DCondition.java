@@ -163,7 +163,7 @@ public final class UNet2DCondition {
 		}
 		NDArray bottom = x;
 		x = mid.forward(x, temb, context, tap);
-		if (taps == null && !skips.contains(bottom)) bottom.close();
+		if (taps == null && skips.stream().noneMatch(s -> s == bottom)) bottom.close(); // identity: NDArray.equals compares contents
 		tap(taps, "mid_block", x);
 		Deque<NDArray> stack = new ArrayDeque<>(skips);
 		for (int i = 0; i < up.size(); i++) {

@@ -1,0 +1,56 @@
+package org.diffseg.peekaboo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+import org.diffseg.sd.StableDiffusion;
+
+/**
+ * Score distillation (DreamFusion, Peekaboo §3.1): noise the latents at timestep t, let the UNet predict the noise with
+ * classifier-free guidance (no gradient through the UNet), and return the latent gradient w(t) (ε̂ - ε) with
+ * w(t) = 1 - ᾱ_t. The caller injects it by back-propagating sum(latents · gradient).
+ */
+public final class ScoreDistillation {
+	private final StableDiffusion sd;
+
+	public ScoreDistillation(StableDiffusion sd) {
+		this.sd = sd;
+	}
+
+	/**
+	 * @param latents scaled latents [B, 4, h, w] (detached here)
+	 * @param noise ε [B, 4, h, w]
+	 * @param timesteps one per row
+	 * @param uncond unconditional text states [1, 77, D]
+	 * @param cond conditional text states, one row per latent [B, 77, D]
+	 * @return the latent gradient [B, 4, h, w], detached, in {@code latents}' manager
+	 */
+	public NDArray gradient(NDArray latents, NDArray noise, long[] timesteps, NDArray uncond, NDArray cond,
+		float guidance)
+	{
+		NDManager caller = latents.getManager();
+		try (NDManager scope = caller.newSubManager()) {
+			NDArray z = latents.stopGradient();
+			z.attach(scope);
+			long b = z.getShape().get(0);
+			NDArray noisy = sd.noiseSchedule.addNoise(z, noise, timesteps);
+			float[] t = new float[(int) (2 * b)];
+			float[] w = new float[(int) b];
+			for (int i = 0; i < b; i++) {
+				t[i] = t[(int) (i + b)] = timesteps[i];
+				w[i] = 1 - sd.noiseSchedule.alphaCumprod((int) timesteps[i]);
+			}
+			NDArray context = uncond.repeat(0, b).concat(cond, 0).toType(sd.dtype, false);
+			NDArray input = noisy.concat(noisy, 0).toType(sd.dtype, false);
+			NDArray pred = sd.unet.forward(input, scope.create(t), context, null, null).toType(DataType.FLOAT32, false);
+			NDList halves = pred.split(2, 0);
+			NDArray guided = halves.get(0).add(halves.get(1).sub(halves.get(0)).mul(guidance));
+			NDArray weight = scope.create(w).reshape(b, 1, 1, 1);
+			NDArray grad = guided.sub(noise).mul(weight);
+			grad.attach(caller);
+			return grad;
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package org.diffseg.peekaboo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * How Peekaboo squares an image, and how results go back: "crop" analyses the centred square of side min(W, H) (the
+ * rest of the result is 0); "scale" stretches the whole image to a square and back.
+ *
+ * @param x left of the analysed region in the original image
+ * @param y top of the analysed region
+ * @param width width of the analysed region
+ * @param height height of the analysed region
+ */
+public record SquareRegion(String method, int x, int y, int width, int height, int imageWidth, int imageHeight) {
+
+	public static SquareRegion of(String method, int imageWidth, int imageHeight) {
+		if (method.equals("scale")) return new SquareRegion(method, 0, 0, imageWidth, imageHeight, imageWidth, imageHeight);
+		int side = Math.min(imageWidth, imageHeight);
+		return new SquareRegion(method, (imageWidth - side) / 2, (imageHeight - side) / 2, side, side, imageWidth,
+			imageHeight);
+	}
+
+	/** The analysed region of {@code chw} [C, H, W], resized bilinearly to size x size: [C, size, size]. */
+	public NDArray square(NDArray chw, int size) {
+		NDArray region = chw.get(":, " + y + ":" + (y + height) + ", " + x + ":" + (x + width));
+		return resize(region.expandDims(0), size, size).squeeze(0);
+	}
+
+	/** Maps a [P, s, s] map back to the original geometry: float planes of imageHeight x imageWidth, 0 outside. */
+	public float[][] restore(NDArray maps) {
+		long p = maps.getShape().get(0);
+		float[] region = resize(maps.expandDims(0), height, width).squeeze(0).toFloatArray();
+		float[][] out = new float[(int) p][imageWidth * imageHeight];
+		for (int c = 0; c < p; c++)
+			for (int yy = 0; yy < height; yy++)
+				System.arraycopy(region, (c * height + yy) * width, out[c], (y + yy) * imageWidth + x, width);
+		return out;
+	}
+
+	/** Resize of NCHW: area averaging when shrinking both axes (no aliasing), else bilinear (align_corners=False). */
+	static NDArray resize(NDArray nchw, long h, long w) {
+		Shape s = nchw.getShape();
+		if (s.get(2) == h && s.get(3) == w) return nchw;
+		int mode = h <= s.get(2) && w <= s.get(3) ? 2 : 1;
+		return nchw.getNDArrayInternal().interpolation(new long[] { h, w }, mode, false);
+	}
+}
