@@ -44,9 +44,20 @@ public final class RandomModel {
 			Files.writeString(out.resolve("tokenizer/special_tokens_map.json"), "{\"bos_token\": \"<|startoftext|>\", " +
 				"\"eos_token\": \"<|endoftext|>\", \"pad_token\": \"!\", \"unk_token\": \"<|endoftext|>\"}\n");
 		copy(preset + "/scheduler.json", out.resolve("scheduler/scheduler_config.json"));
-		Path te = copy(preset + "/text_encoder.json", out.resolve("text_encoder/config.json"));
-		Path vae = copy(preset + "/vae.json", out.resolve("vae/config.json"));
-		Path unet = copy(preset + "/unet.json", out.resolve("unet/config.json"));
+		copy(preset + "/text_encoder.json", out.resolve("text_encoder/config.json"));
+		copy(preset + "/vae.json", out.resolve("vae/config.json"));
+		copy(preset + "/unet.json", out.resolve("unet/config.json"));
+		writeWeights(out, seed, log);
+	}
+
+	/**
+	 * Writes random weights for the configs already in a model folder (text_encoder/, vae/, unet/ config.json), so a
+	 * model of any configuration the loader supports can be made by editing configs.
+	 */
+	public static void writeWeights(Path out, long seed, Consumer<String> log) throws IOException {
+		Path te = out.resolve("text_encoder/config.json");
+		Path vae = out.resolve("vae/config.json");
+		Path unet = out.resolve("unet/config.json");
 		try (NDManager m = NDManager.newBaseManager()) {
 			component(m, "text_encoder", out.resolve("text_encoder/model.safetensors"), seed, log, s -> {
 				ClipTextModel.Config c = ClipTextModel.Config.from(Json.read(te));
