@@ -181,17 +181,17 @@ public final class ReferenceCheck {
 			if (f == null) return;
 			double b = BOUNDS.get("vae");
 			Map<String, NDArray> taps = AutoencoderKL.newTaps();
-			AutoencoderKL.Posterior post = sd.vae.encode(get(s, f, "image"), taps);
+			AutoencoderKL.Posterior post = sd.vae.encode(model(get(s, f, "image")), taps);
 			Map<String, NDArray> actual = new LinkedHashMap<>();
 			actual.put("posterior_mean", post.mean());
 			actual.put("posterior_logvar", post.logvar());
 			actual.put("posterior_std", post.std());
 			actual.put("latents_scaled", post.mean().mul(sd.vae.scalingFactor()));
-			if (f.tensors().containsKey("sample_noise")) actual.put("posterior_sample", post.sample(get(s, f, "sample_noise")));
+			if (f.tensors().containsKey("sample_noise")) actual.put("posterior_sample", post.sample(model(get(s, f, "sample_noise"))));
 			if (f.tensors().containsKey("moments")) actual.put("moments", taps.get("quant_conv"));
 			if (f.tensors().containsKey("decode_latents_scaled"))
 				actual.put("decode_input", get(s, f, "decode_latents_scaled").div(sd.vae.scalingFactor()));
-			if (f.tensors().containsKey("decode_input")) actual.put("decoded", sd.vae.decode(get(s, f, "decode_input"), taps));
+			if (f.tensors().containsKey("decode_input")) actual.put("decoded", sd.vae.decode(model(get(s, f, "decode_input")), taps));
 			actual.put("roundtrip_decoded", sd.vae.decode(post.mean(), null));
 			for (Map.Entry<String, NDArray> e : actual.entrySet())
 				if (f.tensors().containsKey(e.getKey())) compare("vae/" + e.getKey(), e.getValue(), get(s, f, e.getKey()), b);
@@ -209,7 +209,7 @@ public final class ReferenceCheck {
 		try (SafeTensors f = open("unet"); NDManager s = m.newSubManager()) {
 			if (f == null) return;
 			double b = BOUNDS.get("unet");
-			NDArray sample = get(s, f, "sample"), context = get(s, f, "encoder_hidden_states");
+			NDArray sample = model(get(s, f, "sample")), context = model(get(s, f, "encoder_hidden_states"));
 			for (String name : f.tensors().keySet()) {
 				Matcher mt = TIMESTEP.matcher(name);
 				if (!mt.matches()) continue;
@@ -365,7 +365,7 @@ public final class ReferenceCheck {
 			compare("sampling/noise_pred_cfg", NDArrays.stackAll(cfg.toArray(NDArray[]::new)),
 				get(s, f, "noise_pred_cfg"), b);
 			compare("sampling/final_latents", finalLatents, get(s, f, "final_latents"), b);
-			NDArray decoded = sd.vae.decode(finalLatents.div(sd.vae.scalingFactor()), null);
+			NDArray decoded = sd.vae.decode(model(finalLatents.div(sd.vae.scalingFactor())), null);
 			compare("sampling/decoded_image", decoded, get(s, f, "decoded_image"), b);
 			NDArray image01 = decoded.div(2).add(0.5f).clip(0f, 1f);
 			compare("sampling/image_01", image01, get(s, f, "image_01"), b);
@@ -396,13 +396,15 @@ public final class ReferenceCheck {
 				NDArray alpha = ai.djl.nn.Activation.sigmoid(logits);
 				NDArray a = alpha.expandDims(1);
 				NDArray composite = image.mul(a).add(background.mul(a.neg().add(1)));
-				NDArray latents = sd.vae.encode(composite.mul(2).sub(1), null).mean().mul(sd.vae.scalingFactor());
+				NDArray latents = sd.vae.encode(model(composite.mul(2).sub(1)), null).mean().toType(DataType.FLOAT32, false)
+					.mul(sd.vae.scalingFactor());
 				compare("peekaboo_sds/alpha", alpha, get(s, f, "alpha"), b);
 				compare("peekaboo_sds/composite", composite, get(s, f, "composite"), b);
 				compare("peekaboo_sds/latents", latents, get(s, f, "latents"), b);
 				NDArray noisy = sd.noiseSchedule.addNoise(latents.stopGradient(), noise, t);
 				compare("peekaboo_sds/latents_noisy", noisy, get(s, f, "latents_noisy"), b);
-				NDArray pred = sd.unet.forward(noisy.concat(noisy, 0), s.create((float) t[0]), context, null, null);
+				NDArray pred = sd.unet.forward(model(noisy.concat(noisy, 0)), s.create((float) t[0]), model(context), null, null)
+					.toType(DataType.FLOAT32, false);
 				NDArray uncond = pred.get(0).expandDims(0), cond = pred.get(1).expandDims(0);
 				compare("peekaboo_sds/noise_pred_uncond", uncond, get(s, f, "noise_pred_uncond"), b);
 				compare("peekaboo_sds/noise_pred_text", cond, get(s, f, "noise_pred_text"), b);
@@ -417,6 +419,11 @@ public final class ReferenceCheck {
 			}
 			compare("peekaboo_sds/grad_alpha_logits", logits.getGradient(), get(s, f, "grad_alpha_logits"), b);
 		}
+	}
+
+	/** A model input in the model's weight type (float16 runs are checked too, against the same bounds). */
+	NDArray model(NDArray x) {
+		return x.toType(sd.dtype, false);
 	}
 
 	/** Stacks along a new first axis. */
