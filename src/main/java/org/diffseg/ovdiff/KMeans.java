@@ -169,9 +169,11 @@ public final class KMeans {
 		int n = labels.length;
 		int[] sizes = new int[k];
 		for (int l : labels) sizes[l]++;
-		float[] weights = new float[k * n]; // [K, N]: 1/size for the members of each cluster
-		for (int i = 0; i < n; i++) weights[labels[i] * n + i] = 1f / sizes[labels[i]];
-		NDArray c = step.create(weights, new Shape(k, n)).matMul(x); // [K, D]
+		float[] members = new float[k * n]; // [K, N] membership; sums first, then one division (exact for equal points)
+		float[] divisors = new float[k];
+		for (int i = 0; i < n; i++) members[labels[i] * n + i] = 1;
+		for (int j = 0; j < k; j++) divisors[j] = Math.max(sizes[j], 1);
+		NDArray c = step.create(members, new Shape(k, n)).matMul(x).div(step.create(divisors, new Shape(k, 1))); // [K, D]
 		int empty = 0;
 		for (int s : sizes) if (s == 0) empty++;
 		if (empty == 0) return c;

@@ -73,7 +73,8 @@ public final class Prototypes implements AutoCloseable {
 	}
 
 	/**
-	 * Computes the prototypes of one class from its support set.
+	 * Computes the prototypes of one class from its support set (all feature maps at once; see {@link Builder} to
+	 * add them one by one).
 	 * @param manager where the prototypes are created
 	 * @param features one [C, h, w] map per support image, all on the same grid
 	 * @param masks the fg/bg split of each support image, at any resolution
@@ -86,24 +87,132 @@ public final class Prototypes implements AutoCloseable {
 	{
 		if (features.isEmpty() || features.size() != masks.size()) throw new IllegalArgumentException(
 			"need one mask pair per support image: " + features.size() + " feature maps, " + masks.size() + " masks");
-		Shape grid = features.get(0).getShape();
-		if (grid.dimension() != 3) throw new IllegalArgumentException("feature maps must be [C, h, w], not " + grid);
-		for (NDArray f : features) if (!f.getShape().equals(grid)) throw new IllegalArgumentException(
-			"support feature maps differ in shape: " + grid + " and " + f.getShape());
-		int c = (int) grid.get(0), h = (int) grid.get(1), w = (int) grid.get(2), n = features.size();
-		boolean[][] fgAt = new boolean[n][], bgAt = new boolean[n][];
-		try (NDManager tmp = manager.newSubManager()) {
-			for (int i = 0; i < n; i++) {
-				fgAt[i] = onGrid(tmp, masks.get(i), true, h, w);
-				bgAt[i] = onGrid(tmp, masks.get(i), false, h, w);
-				if (count(fgAt[i]) == 0) bgAt[i] = new boolean[h * w]; // skipped: the attribution found nothing
+		try (Builder b = new Builder(manager, features.size(), parts, seed)) {
+			for (int i = 0; i < features.size(); i++) b.add(i, features.get(i), masks.get(i));
+			return b.build();
+		}
+	}
+
+	/**
+	 * Collects the masked pixel features of a support set image by image, so that only they (not whole feature maps
+	 * of thousands of channels) are held, then computes the prototypes.
+	 */
+	public static final class Builder implements AutoCloseable {
+		private final NDManager manager, rows;
+		private final int images, parts;
+		private final long seed;
+		private final NDArray[] fgRows, bgRows;
+		private final boolean[][] fgAt, bgAt;
+		private long channels = -1;
+		private int h, w;
+
+		/**
+		 * @param manager where the prototypes are created
+		 * @param images the support-set size N
+		 * @param parts K of the K-means part prototypes
+		 * @param seed K-means seed
+		 */
+		public Builder(NDManager manager, int images, int parts, long seed) {
+			if (images <= 0 || parts <= 0) throw new IllegalArgumentException("need at least one support image and one part");
+			this.manager = manager;
+			this.rows = manager.newSubManager();
+			this.images = images;
+			this.parts = parts;
+			this.seed = seed;
+			fgRows = new NDArray[images];
+			bgRows = new NDArray[images];
+			fgAt = new boolean[images][];
+			bgAt = new boolean[images][];
+		}
+
+		/**
+		 * Takes the masked features of support image {@code image}; the caller keeps (and may close) {@code features}.
+		 * @param features [C, h, w], the same shape for every image
+		 */
+		public void add(int image, NDArray features, FgBgMasks masks) {
+			Shape s = features.getShape();
+			if (s.dimension() != 3) throw new IllegalArgumentException("feature maps must be [C, h, w], not " + s);
+			if (channels < 0) {
+				channels = s.get(0);
+				h = (int) s.get(1);
+				w = (int) s.get(2);
 			}
-			if (Arrays.stream(fgAt).allMatch(m -> count(m) == 0)) throw new IllegalArgumentException("no support " +
-				"image has a foreground region at the " + h + "x" + w + " feature grid: the attribution maps are " +
-				"empty; sample more images or reword the class name");
-			Group f = group(manager, tmp, features, fgAt, c, h, w, parts, seed);
-			Group b = group(manager, tmp, features, bgAt, c, h, w, parts, seed);
-			return new Prototypes(f, b);
+			else if (s.get(0) != channels || s.get(1) != h || s.get(2) != w) throw new IllegalArgumentException(
+				"support feature maps differ in shape: [" + channels + ", " + h + ", " + w + "] and " + s);
+			if (fgAt[image] != null) throw new IllegalArgumentException("support image " + image + " was added twice");
+			try (NDManager tmp = rows.newSubManager()) {
+				fgAt[image] = onGrid(tmp, masks, true, h, w);
+				bgAt[image] = count(fgAt[image]) == 0 ? new boolean[h * w] // skipped: the attribution found nothing
+					: onGrid(tmp, masks, false, h, w);
+				NDArray f = features.reshape(channels, (long) h * w);
+				f.attach(tmp); // a view: what derives from it is freed with tmp
+				f = f.transpose(); // [hw, C]
+				if (f.getDataType() != DataType.FLOAT32) f = f.toType(DataType.FLOAT32, false);
+				fgRows[image] = select(f, fgAt[image]);
+				bgRows[image] = select(f, bgAt[image]);
+			}
+		}
+
+		/** The selected rows [count, C], copied into this builder's scope; null when none. */
+		private NDArray select(NDArray f, boolean[] mask) {
+			int count = count(mask);
+			if (count == 0) return null;
+			// masked_select flattens in row order, so the selected rows come back as [count, C]
+			NDArray rowMask = f.getManager().create(mask, new Shape((long) h * w, 1)).broadcast((long) h * w, channels);
+			NDArray selected = f.booleanMask(rowMask).reshape(count, channels);
+			selected.attach(rows);
+			return selected;
+		}
+
+		/** @throws IllegalArgumentException when an image is missing or no image has a foreground region */
+		public Prototypes build() {
+			for (int i = 0; i < images; i++) if (fgAt[i] == null) throw new IllegalArgumentException("support image " + i +
+				" was not added");
+			if (Arrays.stream(fgRows).allMatch(r -> r == null)) throw new IllegalArgumentException("no support image " +
+				"has a foreground region at the " + h + "x" + w + " feature grid: the attribution maps are empty; " +
+				"sample more images or reword the class name");
+			try (NDManager tmp = rows.newSubManager()) {
+				return new Prototypes(group(tmp, fgRows, fgAt), group(tmp, bgRows, bgAt));
+			}
+		}
+
+		private Group group(NDManager tmp, NDArray[] selected, boolean[][] masks) {
+			List<Origin> instanceOrigins = new ArrayList<>();
+			NDList instances = new NDList(), pixels = new NDList();
+			long total = 0;
+			for (int i = 0; i < images; i++) {
+				if (selected[i] == null) continue;
+				long count = selected[i].getShape().get(0);
+				pixels.add(selected[i]);
+				instances.add(selected[i].mean(new int[] { 0 }));
+				instanceOrigins.add(new Origin(Kind.INSTANCE, i, -1, count));
+				total += count;
+			}
+			int[] labels = new int[images * h * w];
+			Arrays.fill(labels, -1);
+			if (pixels.isEmpty()) return new Group(manager.zeros(new Shape(0, channels)), List.of(),
+				manager.create(labels, new Shape(images, h, w)));
+			NDArray all = pixels.size() == 1 ? pixels.get(0) : NDArrays.concat(pixels); // [total, C]
+			if (all != pixels.get(0)) all.attach(tmp);
+			NDArray mean = all.mean(new int[] { 0 }); // = the instances weighted by their mask sizes (paper)
+			KMeans.Result km = KMeans.fit(all, parts, seed);
+			km.centroids().attach(tmp);
+			// scatter the cluster labels back to the support-image pixels they came from
+			int next = 0;
+			for (int i = 0; i < images; i++) if (selected[i] != null) for (int p = 0; p < h * w; p++)
+				if (masks[i][p]) labels[i * h * w + p] = km.labels()[next++];
+			List<Origin> origins = new ArrayList<>();
+			origins.add(new Origin(Kind.CLASS, -1, -1, total));
+			origins.addAll(instanceOrigins);
+			for (int k = 0; k < km.sizes().length; k++) origins.add(new Origin(Kind.PART, -1, k, km.sizes()[k]));
+			NDArray vectors = NDArrays.concat(new NDList(mean.expandDims(0), NDArrays.stack(instances), km.centroids()));
+			vectors.attach(manager);
+			return new Group(vectors, origins, manager.create(labels, new Shape(images, h, w)));
+		}
+
+		@Override
+		public void close() {
+			rows.close();
 		}
 	}
 
@@ -118,50 +227,6 @@ public final class Prototypes implements AutoCloseable {
 		boolean[] out = new boolean[h * w];
 		for (int i = 0; i < out.length; i++) out[i] = r[i] != 0;
 		return out;
-	}
-
-	private static Group group(NDManager manager, NDManager tmp, List<NDArray> features, boolean[][] masks, int c,
-		int h, int w, int parts, long seed)
-	{
-		int n = features.size();
-		List<Origin> instanceOrigins = new ArrayList<>();
-		NDList instances = new NDList(), pixels = new NDList();
-		long total = 0;
-		for (int i = 0; i < n; i++) {
-			int count = count(masks[i]);
-			if (count == 0) continue;
-			NDArray f = features.get(i).reshape(c, (long) h * w);
-			f.attach(tmp); // a view: what derives from it is freed with tmp
-			f = f.transpose(); // [hw, C]
-			if (f.getDataType() != DataType.FLOAT32) f = f.toType(DataType.FLOAT32, false);
-			// masked_select flattens in row order, so the selected rows come back as [count, C]
-			NDArray rowMask = tmp.create(masks[i], new Shape((long) h * w, 1)).broadcast((long) h * w, c);
-			NDArray selected = f.booleanMask(rowMask).reshape(count, c);
-			pixels.add(selected);
-			instances.add(selected.mean(new int[] { 0 }));
-			instanceOrigins.add(new Origin(Kind.INSTANCE, i, -1, count));
-			total += count;
-		}
-		int[] labels = new int[n * h * w];
-		Arrays.fill(labels, -1);
-		if (pixels.isEmpty()) {
-			return new Group(manager.zeros(new Shape(0, c)), List.of(), manager.create(labels, new Shape(n, h, w)));
-		}
-		NDArray all = pixels.size() == 1 ? pixels.get(0) : NDArrays.concat(pixels); // [total, C]
-		NDArray mean = all.mean(new int[] { 0 }); // = instances weighted by their mask sizes (paper)
-		KMeans.Result km = KMeans.fit(all, parts, seed);
-		km.centroids().attach(tmp);
-		// scatter the cluster labels back to the support-image pixels they came from
-		int next = 0;
-		for (int i = 0; i < n; i++) for (int p = 0; p < h * w; p++) if (masks[i][p]) labels[i * h * w + p] = km.labels()[next++];
-		List<Origin> origins = new ArrayList<>();
-		origins.add(new Origin(Kind.CLASS, -1, -1, total));
-		origins.addAll(instanceOrigins);
-		for (int k = 0; k < km.sizes().length; k++) origins.add(new Origin(Kind.PART, -1, k, km.sizes()[k]));
-		NDList rows = new NDList(mean.expandDims(0), NDArrays.stack(instances), km.centroids());
-		NDArray vectors = NDArrays.concat(rows);
-		vectors.attach(manager);
-		return new Group(vectors, origins, manager.create(labels, new Shape(n, h, w)));
 	}
 
 	private static int count(boolean[] m) {

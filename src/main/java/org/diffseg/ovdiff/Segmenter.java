@@ -75,11 +75,6 @@ public final class Segmenter {
 	public record Result(int height, int width, List<String> labels, int[] labelImage, float[][] scores,
 		List<String> extractors, int[][] winners, List<List<PrototypeRef>> prototypes) {}
 
-	/** Told after every window and extractor. */
-	public interface Progress {
-		void update(int done, int total);
-	}
-
 	private final Settings settings;
 	private volatile boolean cancelled;
 
@@ -111,7 +106,7 @@ public final class Segmenter {
 	/**
 	 * @param image [1, 3, H, W] RGB in [0, 1]
 	 * @param targets the classes to segment (at least one), each with prototypes for every extractor of the ensemble
-	 * @param progress told after every window, or null
+	 * @param progress told after every window and extractor, or null
 	 */
 	public Result segment(NDArray image, FeatureExtractor.Ensemble ensemble, List<Target> targets, Progress progress) {
 		cancelled = false;
