@@ -239,7 +239,6 @@ public final class Segmenter {
 				stuffFg.add(fg.get(t));
 			NDArray stuff = stuffFg.isEmpty() ? null : NDArrays.concat(stuffFg);
 			NDList rows = new NDList();
-			int row = 0;
 			for (int t = 0; t < targets.size(); t++) { // background: thing classes' bg prototypes
 				Target target = targets.get(t);
 				if (target.stuff()) continue;
@@ -256,7 +255,8 @@ public final class Segmenter {
 					refs.add(new PrototypeRef(0, ClassNames.clean(target.name()), false, group.origins().get(i)));
 				}
 			}
-			to[0] = row = refs.size();
+			int row = refs.size();
+			to[0] = row;
 			for (int t = 0; t < targets.size(); t++) {
 				Target target = targets.get(t);
 				Prototypes.Group group = target.prototypes().get(extractor.id()).fg();
