@@ -1,0 +1,313 @@
+package org.diffseg.ovdiff;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import org.diffseg.sd.SafeTensors;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * A folder of prototypes, one file per (class, feature extractor), each recording the model identity, the extractor,
+ * the settings they were built with, the class name, whether it is stuff, the tensors and their provenance (which
+ * support image and region each prototype came from). A bank is opened for one model identity and one settings map;
+ * files built with another model or other settings are never used (the file name carries a hash of both, and the
+ * contents are checked again), so one folder can hold vocabularies for several models. Adding a class writes only
+ * that class's file, atomically ({@link BankFile}); a damaged file is refused with a message saying to rebuild it.
+ */
+public final class PrototypeBank {
+	public static final String SUFFIX = ".ovdiff.safetensors";
+	static final String FORMAT = "diffseg-ovdiff-prototypes";
+	static final int VERSION = 1;
+	private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+	/** One class's prototypes for one extractor, with the names of the support images they came from. */
+	public record Entry(String className, boolean stuff, String extractorId, Prototypes prototypes,
+		List<String> supportImages)
+	{
+		public Entry {
+			className = ClassNames.clean(className);
+			supportImages = List.copyOf(supportImages);
+			if (supportImages.size() != prototypes.fg().partLabels().getShape().get(0)) throw new
+				IllegalArgumentException(supportImages.size() + " support image names for " +
+				prototypes.fg().partLabels().getShape().get(0) + " support images");
+		}
+	}
+
+	/** What a bank file says about itself, read from its header alone. */
+	public record Summary(Path file, String className, String extractorId, String modelIdentity,
+		Map<String, String> settings, boolean stuff) {}
+
+	private final Path directory;
+	private final String modelIdentity;
+	private final Map<String, String> settings;
+	private final String compatibility;
+
+	/**
+	 * @param directory the bank folder (created on the first write)
+	 * @param modelIdentity what identifies the model the prototypes come from (e.g. a hash of its configs and weight
+	 * headers)
+	 * @param settings everything else that changes the prototypes (support-set size, seed, splitter, parts, ...)
+	 */
+	public PrototypeBank(Path directory, String modelIdentity, Map<String, String> settings) {
+		if (modelIdentity == null || modelIdentity.isBlank()) throw new IllegalArgumentException("a prototype bank " +
+			"needs the identity of the model its prototypes come from");
+		this.directory = directory;
+		this.modelIdentity = modelIdentity;
+		this.settings = Collections.unmodifiableMap(new TreeMap<>(settings));
+		this.compatibility = BankFile.sha256(modelIdentity + "\n" + GSON.toJson(this.settings)).substring(0, 12);
+	}
+
+	public Path directory() {
+		return directory;
+	}
+
+	/** The file a class's prototypes for an extractor live in, under this bank's model and settings. */
+	public Path file(String className, String extractorId) {
+		String key = ClassNames.key(className);
+		String slug = key.replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+		if (slug.length() > 40) slug = slug.substring(0, 40);
+		return directory.resolve((slug.isEmpty() ? "class" : slug) + "-" + BankFile.sha256(key).substring(0, 8) +
+			"." + BankFile.sha256(extractorId).substring(0, 8) + "." + compatibility + SUFFIX);
+	}
+
+	public boolean contains(String className, String extractorId) {
+		return Files.isRegularFile(file(className, extractorId));
+	}
+
+	/** Every bank file in the folder whose header can be read (any model or settings), sorted by file name. */
+	public List<Summary> list() throws IOException {
+		List<Summary> out = new ArrayList<>();
+		if (!Files.isDirectory(directory)) return out;
+		List<Path> files;
+		try (Stream<Path> s = Files.list(directory)) {
+			files = s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+		}
+		for (Path f : files) {
+			try {
+				out.add(summary(f, parse(f, BankFile.readDocument(f))));
+			}
+			catch (BankFile.DamagedException e) {
+				// listed nowhere: load() of that class explains
+			}
+		}
+		return out;
+	}
+
+	/** The classes this bank holds for an extractor under its model and settings, in name order. */
+	public List<String> classes(String extractorId) throws IOException {
+		TreeSet<String> names = new TreeSet<>();
+		for (Summary s : list()) if (compatible(s) && s.extractorId().equals(extractorId)) names.add(s.className());
+		return new ArrayList<>(names);
+	}
+
+	/**
+	 * Writes (or rebuilds) one class's prototypes; no other file is touched.
+	 * @throws IllegalArgumentException when the bank holds the class under a name differing only in case or spaces
+	 */
+	public Path put(Entry e) throws IOException {
+		Path f = file(e.className(), e.extractorId());
+		if (Files.isRegularFile(f)) {
+			String existing = null;
+			try {
+				existing = summary(f, parse(f, BankFile.readDocument(f))).className();
+			}
+			catch (BankFile.DamagedException damaged) {
+				// replaced below
+			}
+			if (existing != null && !existing.equals(e.className())) throw new IllegalArgumentException("the class '" +
+				e.className() + "' duplicates '" + existing + "' already in the bank " + directory + " (names that " +
+				"differ only in case or spaces are one class): use the name '" + existing + "'");
+		}
+		JsonObject doc = new JsonObject();
+		doc.addProperty("format", FORMAT);
+		doc.addProperty("version", VERSION);
+		doc.addProperty("model", modelIdentity);
+		doc.addProperty("extractor", e.extractorId());
+		doc.add("settings", GSON.toJsonTree(settings));
+		doc.addProperty("class", e.className());
+		doc.addProperty("stuff", e.stuff());
+		doc.add("support_images", GSON.toJsonTree(e.supportImages()));
+		doc.add("fg", origins(e.prototypes().fg()));
+		doc.add("bg", origins(e.prototypes().bg()));
+		Map<String, BankFile.Tensor> tensors = new TreeMap<>();
+		put(tensors, "fg", e.prototypes().fg());
+		put(tensors, "bg", e.prototypes().bg());
+		BankFile.write(f, GSON.toJson(doc), tensors);
+		return f;
+	}
+
+	/**
+	 * Loads one class's prototypes into {@code manager}.
+	 * @throws IOException with a message naming the cause and the fix when the class is missing, was built for
+	 * another model or with other settings, or its file is damaged
+	 */
+	public Entry load(NDManager manager, String className, String extractorId) throws IOException {
+		Path f = file(className, extractorId);
+		BankFile.Contents c;
+		try {
+			c = BankFile.read(f);
+		}
+		catch (NoSuchFileException missing) {
+			throw new IOException(whyMissing(className, extractorId), missing);
+		}
+		JsonObject doc = parse(f, c.document());
+		Summary s = summary(f, doc);
+		String mismatch = mismatch(s);
+		if (mismatch != null) throw new IOException(f + " holds prototypes built " + mismatch + ": rebuild '" +
+			className + "' for this model and settings");
+		if (!ClassNames.key(s.className()).equals(ClassNames.key(className)) || !s.extractorId().equals(extractorId))
+			throw BankFile.damaged(f, "it holds '" + s.className() + "' for extractor " + s.extractorId() + ", not '" +
+				className + "' for " + extractorId);
+		try (NDManager tmp = manager.newSubManager()) {
+			Prototypes.Group fg = group(tmp, f, c, "fg", doc), bg = group(tmp, f, c, "bg", doc);
+			Prototypes p = new Prototypes(fg, bg);
+			List<String> images = new ArrayList<>();
+			for (JsonElement i : array(f, doc, "support_images")) images.add(i.getAsString());
+			Entry e = new Entry(s.className(), s.stuff(), extractorId, p, images);
+			for (NDArray a : new NDArray[] { fg.vectors(), fg.partLabels(), bg.vectors(), bg.partLabels() }) a.attach(manager);
+			return e;
+		}
+		catch (RuntimeException bad) {
+			throw BankFile.damaged(f, "its contents do not fit together: " + bad.getMessage());
+		}
+	}
+
+	private String whyMissing(String className, String extractorId) throws IOException {
+		String key = ClassNames.key(className);
+		List<String> other = new ArrayList<>();
+		for (Summary s : list()) {
+			if (!ClassNames.key(s.className()).equals(key) || !s.extractorId().equals(extractorId)) continue;
+			String m = mismatch(s);
+			if (m != null) other.add(m);
+		}
+		if (!other.isEmpty()) return "the prototype bank " + directory + " has '" + className + "' only as built " +
+			String.join("; and as built ", other) + ": build it for this model and settings (it is added beside " +
+			"the existing files) or open the bank with the model and settings it was built with";
+		return "the prototype bank " + directory + " has no prototypes for '" + className + "' (extractor " +
+			extractorId + "): build them first (diffseg prototypes --class \"" + className + "\")";
+	}
+
+	/** Null when a file fits this bank's model and settings; otherwise how it differs. */
+	private String mismatch(Summary s) {
+		if (!s.modelIdentity().equals(modelIdentity)) return "with another model (" + s.modelIdentity() +
+			", the current one is " + modelIdentity + ")";
+		if (!s.settings().equals(settings)) {
+			List<String> diff = new ArrayList<>();
+			TreeSet<String> keys = new TreeSet<>(settings.keySet());
+			keys.addAll(s.settings().keySet());
+			for (String k : keys) {
+				String a = s.settings().get(k), b = settings.get(k);
+				if (a == null ? b != null : !a.equals(b)) diff.add(k + " " + a + " instead of " + b);
+			}
+			return "with other settings (" + String.join(", ", diff) + ")";
+		}
+		return null;
+	}
+
+	private boolean compatible(Summary s) {
+		return mismatch(s) == null;
+	}
+
+	private static void put(Map<String, BankFile.Tensor> tensors, String g, Prototypes.Group group) {
+		NDArray v = group.vectors(), l = group.partLabels();
+		tensors.put(g + ".vectors", BankFile.Tensor.floats(v.toType(DataType.FLOAT32, false).toFloatArray(),
+			v.getShape().getShape()));
+		tensors.put(g + ".part_labels", BankFile.Tensor.ints(l.toType(DataType.INT32, false).toIntArray(),
+			l.getShape().getShape()));
+	}
+
+	private static JsonArray origins(Prototypes.Group g) {
+		JsonArray a = new JsonArray();
+		for (Prototypes.Origin o : g.origins()) {
+			JsonObject j = new JsonObject();
+			j.addProperty("kind", o.kind().name().toLowerCase(java.util.Locale.ROOT));
+			j.addProperty("support_image", o.supportImage());
+			j.addProperty("part", o.part());
+			j.addProperty("pixels", o.pixels());
+			a.add(j);
+		}
+		return a;
+	}
+
+	private static Prototypes.Group group(NDManager m, Path f, BankFile.Contents c, String g, JsonObject doc)
+		throws IOException
+	{
+		BankFile.Tensor v = c.tensors().get(g + ".vectors"), l = c.tensors().get(g + ".part_labels");
+		if (v == null || l == null || v.dtype() != SafeTensors.Dtype.F32 || l.dtype() != SafeTensors.Dtype.I32)
+			throw BankFile.damaged(f, "it lacks the " + g + " tensors");
+		List<Prototypes.Origin> origins = new ArrayList<>();
+		for (JsonElement e : array(f, doc, g)) {
+			JsonObject o = e.getAsJsonObject();
+			origins.add(new Prototypes.Origin(Prototypes.Kind.valueOf(o.get("kind").getAsString().toUpperCase(
+				java.util.Locale.ROOT)), o.get("support_image").getAsInt(), o.get("part").getAsInt(),
+				o.get("pixels").getAsLong()));
+		}
+		return new Prototypes.Group(create(m, v, DataType.FLOAT32), origins, create(m, l, DataType.INT32));
+	}
+
+	private static NDArray create(NDManager m, BankFile.Tensor t, DataType type) {
+		Shape shape = new Shape(t.shape());
+		if (shape.size() == 0) return type == DataType.FLOAT32 ? m.zeros(shape) : m.zeros(shape, DataType.INT32);
+		if (type == DataType.FLOAT32) {
+			float[] v = new float[(int) shape.size()];
+			t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+			return m.create(v, shape);
+		}
+		int[] v = new int[(int) shape.size()];
+		t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
+		return m.create(v, shape);
+	}
+
+	private static JsonObject parse(Path f, String document) throws BankFile.DamagedException {
+		try {
+			JsonObject o = JsonParser.parseString(document).getAsJsonObject();
+			if (!FORMAT.equals(o.get("format").getAsString())) throw BankFile.damaged(f, "it is not a prototype file");
+			if (o.get("version").getAsInt() != VERSION) throw BankFile.damaged(f, "it has format version " +
+				o.get("version") + "; this DiffSeg reads version " + VERSION);
+			return o;
+		}
+		catch (RuntimeException e) {
+			throw BankFile.damaged(f, "its document is not valid: " + e.getMessage());
+		}
+	}
+
+	private static Summary summary(Path f, JsonObject doc) throws BankFile.DamagedException {
+		try {
+			Map<String, String> s = new TreeMap<>();
+			for (Map.Entry<String, JsonElement> e : doc.getAsJsonObject("settings").entrySet()) s.put(e.getKey(),
+				e.getValue().getAsString());
+			return new Summary(f, doc.get("class").getAsString(), doc.get("extractor").getAsString(),
+				doc.get("model").getAsString(), Collections.unmodifiableMap(s), doc.get("stuff").getAsBoolean());
+		}
+		catch (RuntimeException e) {
+			throw BankFile.damaged(f, "its document lacks a field: " + e.getMessage());
+		}
+	}
+
+	private static JsonArray array(Path f, JsonObject doc, String key) throws BankFile.DamagedException {
+		JsonElement e = doc.get(key);
+		if (e == null || !e.isJsonArray()) throw BankFile.damaged(f, "its document lacks '" + key + "'");
+		return e.getAsJsonArray();
+	}
+}
