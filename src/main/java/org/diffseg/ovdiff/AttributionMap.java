@@ -1,5 +1,6 @@
 package org.diffseg.ovdiff;
 
+import org.diffseg.sd.nn.Resize;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

@@ -1,5 +1,7 @@
 package org.diffseg.ovdiff;
 
+import org.diffseg.sd.nn.TorchResize;
+import org.diffseg.sd.nn.Resize;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class AttributionMapTest {
+public class AttributionMapTest {
 	static NDManager m;
 
 	@BeforeAll
@@ -107,7 +109,7 @@ class AttributionMapTest {
 		return out;
 	}
 
-	static void assertMax(double[] expected, float[] actual, double bound, String what) {
+	public static void assertMax(double[] expected, float[] actual, double bound, String what) {
 		assertEquals(expected.length, actual.length, what + ": length");
 		double diff = 0, ref = 0;
 		for (int i = 0; i < expected.length; i++) {

@@ -1,16 +1,16 @@
-package org.diffseg.ovdiff;
+package org.diffseg.sd.nn;
 
 /**
  * Plain-Java reference of torch's interpolate (align_corners=False) for single-channel maps, written from the
  * formulas of ATen's UpSample kernels, to check what DJL's interpolation computes.
  */
-final class TorchResize {
+public final class TorchResize {
 	private static final double A = -0.75;
 
 	private TorchResize() {}
 
 	/** mode="bicubic": source x = (dst + 0.5) * in/out - 0.5 (not clamped), 4 taps, border indices clamped. */
-	static double[] bicubic(double[] in, int h, int w, int oh, int ow) {
+	public static double[] bicubic(double[] in, int h, int w, int oh, int ow) {
 		double[] rows = new double[h * ow];
 		for (int y = 0; y < h; y++) for (int x = 0; x < ow; x++) {
 			double real = (x + 0.5) * w / ow - 0.5;
@@ -36,7 +36,7 @@ final class TorchResize {
 	}
 
 	/** mode="bilinear": source x = max((dst + 0.5) * in/out - 0.5, 0), 2 taps, the upper one clamped. */
-	static double[] bilinear(double[] in, int h, int w, int oh, int ow) {
+	public static double[] bilinear(double[] in, int h, int w, int oh, int ow) {
 		double[] out = new double[oh * ow];
 		for (int y = 0; y < oh; y++) {
 			double ry = Math.max((y + 0.5) * h / oh - 0.5, 0);

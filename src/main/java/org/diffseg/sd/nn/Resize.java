@@ -1,4 +1,4 @@
-package org.diffseg.ovdiff;
+package org.diffseg.sd.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,6 @@
-package org.diffseg.ovdiff;
+package org.diffseg.sd.nn;
 
+import org.diffseg.ovdiff.AttributionMapTest;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
