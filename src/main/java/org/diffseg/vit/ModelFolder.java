@@ -1,0 +1,38 @@
+package org.diffseg.vit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.diffseg.sd.SafeTensors;
+import org.diffseg.sd.nn.Json;
+
+/** The files of a Hugging Face model folder (transformers layout: config.json + model.safetensors). */
+final class ModelFolder {
+	private ModelFolder() {}
+
+	static Json config(Path folder) throws IOException {
+		if (!Files.isDirectory(folder)) throw new IOException(folder + " is not a folder: give the folder of a " +
+			"Hugging Face model (with config.json and model.safetensors).");
+		return Json.read(folder.resolve("config.json"));
+	}
+
+	/** Requires {@code model.safetensors}; pickled weights are refused, with the fix. */
+	static SafeTensors weights(Path folder) throws IOException {
+		Path file = folder.resolve("model.safetensors");
+		if (Files.isRegularFile(file)) return SafeTensors.open(file);
+		for (String pickled : new String[] { "pytorch_model.bin", "model.bin" })
+			if (Files.exists(folder.resolve(pickled))) SafeTensors.refusePickle(folder.resolve(pickled));
+		if (Files.exists(folder.resolve("model.safetensors.index.json"))) throw new IOException(folder +
+			" holds sharded weights (model.safetensors.index.json); the vision models need a single model.safetensors.");
+		throw new IOException(folder + " has no model.safetensors: download the model's safetensors weights into it.");
+	}
+
+	/** The config's {@code model_type}, checked against what the caller loads. */
+	static void requireType(Json config, String... accepted) throws IOException {
+		String type = config.getString("model_type", "");
+		for (String a : accepted) if (a.equals(type)) return;
+		throw new IOException(config.file() + " describes a '" + type + "' model, not " + String.join(" or ", accepted) +
+			": give the folder of a " + String.join(" / ", accepted) + " model.");
+	}
+}
