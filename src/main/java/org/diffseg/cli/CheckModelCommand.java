@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import org.diffseg.sd.ReferenceCheck;
 import org.diffseg.sd.StableDiffusion;
+import org.diffseg.vit.VitReferenceCheck;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 	description = "Compare a model's outputs with reference tensors (the fixtures' README format); exit 1 on any FAIL.")
 public final class CheckModelCommand implements Callable<Integer> {
 
-	@Option(names = "--model", required = true, description = "Model folder (diffusers layout).")
+	@Option(names = "--model", required = true, description = "Model folder: Stable Diffusion (diffusers layout), CLIP or DINO (Hugging Face layout).")
 	Path model;
 
 	@Option(names = "--reference", required = true, description = "Folder of reference .safetensors files.")
@@ -35,12 +36,22 @@ public final class CheckModelCommand implements Callable<Integer> {
 	public Integer call() throws Exception {
 		var out = spec.commandLine().getOut();
 		if (!Files.isDirectory(model)) throw new UserError(model + " is not a folder: give a model folder.");
-		List<ReferenceCheck.Result> results;
-		try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype())) {
-			results = ReferenceCheck.run(sd, reference, r -> out.println(r.line()));
+		long total, failed;
+		if (VitReferenceCheck.handles(model)) { // a CLIP or DINO folder (config.json with model_type clip / vit)
+			List<VitReferenceCheck.Result> results = VitReferenceCheck.run(model, reference, device.device(),
+				device.dtype(), r -> out.println(r.line()));
+			total = results.size();
+			failed = results.stream().filter(r -> !r.pass()).count();
 		}
-		long failed = results.stream().filter(r -> !r.pass()).count();
-		out.printf("%d checks, %d passed, %d failed%n", results.size(), results.size() - failed, failed);
+		else {
+			List<ReferenceCheck.Result> results;
+			try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype())) {
+				results = ReferenceCheck.run(sd, reference, r -> out.println(r.line()));
+			}
+			total = results.size();
+			failed = results.stream().filter(r -> !r.pass()).count();
+		}
+		out.printf("%d checks, %d passed, %d failed%n", total, total - failed, failed);
 		return failed == 0 ? DiffSegCli.EXIT_OK : DiffSegCli.EXIT_FAILURE;
 	}
 }

@@ -31,6 +31,18 @@ class ReferenceCheckTest {
 	}
 
 	@Test
+	void vitModelsAreCheckedByTheSameCommand() {
+		for (String model : List.of("tiny-clip", "tiny-dino")) {
+			StringWriter out = new StringWriter(), err = new StringWriter();
+			int code = DiffSegCli.run(new String[] { "check-model", "--model", "models/tiny-vit/" + model, "--reference",
+				"models/tiny-vit/reference" }, new PrintWriter(out), new PrintWriter(err));
+			assertEquals(0, code, out + "\n" + err);
+			assertTrue(out.toString().contains("PASS"), out.toString());
+			assertFalse(out.toString().contains("FAIL"), out.toString());
+		}
+	}
+
+	@Test
 	void aPerturbedReferenceFails(@TempDir Path dir) throws Exception {
 		// a reference folder the check has never seen: only the VAE file, with one value moved by 1 %
 		Path ref = dir.resolve("ref");
