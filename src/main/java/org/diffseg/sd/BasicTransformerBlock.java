@@ -45,9 +45,19 @@ public final class BasicTransformerBlock {
 	}
 
 	private NDArray feedForward(NDArray x) {
-		NDArray proj = geglu.forward(norm3.forward(x));
+		NDArray normed = norm3.forward(x);
+		NDArray proj = geglu.forward(normed);
+		normed.close();
 		NDList halves = proj.split(2, proj.getShape().dimension() - 1);
-		NDArray ff = ffOut.forward(halves.get(0).mul(Activations.gelu(halves.get(1))));
-		return ff.add(x);
+		NDArray gate = Activations.gelu(halves.get(1));
+		NDArray gated = halves.get(0).mul(gate);
+		gate.close();
+		halves.close();
+		proj.close();
+		NDArray ff = ffOut.forward(gated);
+		gated.close();
+		NDArray out = ff.add(x);
+		ff.close();
+		return out;
 	}
 }

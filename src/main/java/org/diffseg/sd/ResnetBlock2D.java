@@ -30,13 +30,29 @@ public final class ResnetBlock2D {
 	}
 
 	private NDArray compute(NDArray x, NDArray temb) {
-		NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
+		// each full-size intermediate is closed as soon as the next exists (the peak at 512 px is what they add up to)
+		NDArray h = normActConv(norm1, conv1, x);
 		if (timeEmbProj != null && temb != null) {
 			NDArray t = timeEmbProj.forward(Activations.silu(temb));
-			h = h.add(t.expandDims(2).expandDims(3));
+			NDArray shifted = h.add(t.expandDims(2).expandDims(3));
+			h.close();
+			h = shifted;
 		}
-		h = conv2.forward(Activations.silu(norm2.forward(h)));
+		NDArray out = normActConv(norm2, conv2, h);
+		h.close();
 		NDArray skip = shortcut != null ? shortcut.forward(x) : x;
-		return skip.add(h);
+		NDArray sum = skip.add(out);
+		out.close();
+		if (skip != x) skip.close();
+		return sum;
+	}
+
+	private static NDArray normActConv(Norms.GroupNorm norm, Conv2d conv, NDArray x) {
+		NDArray normed = norm.forward(x);
+		NDArray activated = Activations.silu(normed);
+		normed.close();
+		NDArray out = conv.forward(activated);
+		activated.close();
+		return out;
 	}
 }

@@ -7,7 +7,10 @@ public final class Activations {
 	private Activations() {}
 
 	public static NDArray silu(NDArray x) {
-		return x.mul(ai.djl.nn.Activation.sigmoid(x));
+		NDArray gate = ai.djl.nn.Activation.sigmoid(x);
+		NDArray out = x.mul(gate);
+		gate.close();
+		return out;
 	}
 
 	/** CLIP's quick_gelu: x * sigmoid(1.702 x). */

@@ -34,8 +34,12 @@ public final class MultiHeadAttention {
 			for (long start = 0; start < tq; start += rows) {
 				long end = Math.min(tq, start + rows);
 				NDArray qc = qh.get(":, :, " + start + ":" + end + ", :");
-				NDArray pc = qc.matMul(kh).muli(scale).softmax(-1);
+				NDArray scores = qc.matMul(kh).muli(scale);
+				NDArray pc = scores.softmax(-1);
+				scores.close();
 				parts.add(pc.matMul(vh));
+				pc.close();
+				qc.close();
 			}
 			NDArray joined = ai.djl.ndarray.NDArrays.concat(parts, 2);
 			return new Result(joined.transpose(0, 2, 1, 3).reshape(b, tq, heads * d), null);
