@@ -31,6 +31,8 @@ public final class DiffSegCli implements Callable<Integer> {
 	/** Runs the command line and returns its exit code (used by tests, never calls System.exit). */
 	public static int run(String[] args, PrintWriter out, PrintWriter err) {
 		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+		// no SLF4J binding on the command line (Fiji brings its own): keep its "no providers" notice off stderr
+		if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
 		CommandLine cl = new CommandLine(new DiffSegCli());
 		cl.setOut(out);
 		cl.setErr(err);
