@@ -50,7 +50,7 @@ public final class MacroRunner {
 		List<String> log = Collections.synchronizedList(new ArrayList<>());
 		Set<Integer> before = openImages();
 		try (LegacyBridge bridge = LegacyBridge.install(context)) {
-			bridge.setLogListener(log::add);
+			bridge.setLogListener(message -> log.addAll(message.lines().toList()));
 			AtomicReference<String> error = new AtomicReference<>();
 			Thread thread = new Thread(() -> error.set(interpret(name, code, argument == null ? "" : argument)),
 				"DiffSeg macro " + name);
