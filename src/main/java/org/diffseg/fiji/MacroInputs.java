@@ -19,12 +19,12 @@ import ij.ImagePlus;
 import ij.WindowManager;
 
 /**
- * Sets a command's inputs from a macro's options, the way ImageJ 1.x plugins read them: the key is the parameter name,
- * a key left out keeps the command's default (a checkbox left out is unchecked, as the recorder writes it), an
- * {@code ImagePlus} input is the current image unless its key names an open image by title. Every input is resolved, so
- * no dialog and no remembered value interferes: a macro means the same on every machine. It runs after the command's
- * initializers, so a value given always wins. Problems end in an {@link IllegalArgumentException} naming the key and
- * what it accepts.
+ * Sets a command's inputs from a macro's options as Fiji's legacy layer does (the key is the parameter name, the value
+ * is converted to its type, an {@code ImagePlus} input is the current image unless its key names an open image by
+ * title), with two differences that make a macro mean the same everywhere: a key left out keeps the command's default,
+ * never a value remembered from a dialog, and every value Fiji would silently drop (an unknown key, a value of the
+ * wrong type, a choice not offered) is an {@link IllegalArgumentException} naming the key and what it accepts. It runs
+ * after the command's initializers, so a value given always wins, and resolves every input, so no dialog appears.
  */
 final class MacroInputs extends AbstractPreprocessorPlugin {
 
@@ -50,8 +50,8 @@ final class MacroInputs extends AbstractPreprocessorPlugin {
 			}
 		}
 		for (String key : options.keys())
-			if (!keys.contains(key)) throw new IllegalArgumentException("'" + command + "' has no key '" + key +
-				"'. Its keys are: " + String.join(", ", keys) + ".");
+			if (!keys.contains(key)) throw new IllegalArgumentException("'" + command + "' has no key '" + key + "'. " +
+				(keys.isEmpty() ? "It takes no options." : "Its keys are: " + String.join(", ", keys) + "."));
 	}
 
 	/** Inputs a macro can give: services and the context are injected, messages are labels. */
@@ -65,18 +65,14 @@ final class MacroInputs extends AbstractPreprocessorPlugin {
 		String key = item.getName();
 		Class<?> type = Types.box(item.getType());
 		if (ImagePlus.class.isAssignableFrom(type)) return image(item);
-		if (type == Boolean.class) {
-			if (options.flag(key)) return true;
-			String text = options.value(key);
-			if (text == null) return false;
-			if (text.equalsIgnoreCase("true")) return true;
-			if (text.equalsIgnoreCase("false")) return false;
-			throw new IllegalArgumentException(key + "=" + text + ": '" + key + "' is a checkbox; write it alone to " +
-				"check it and leave it out to uncheck it.");
-		}
-		if (options.flag(key)) throw new IllegalArgumentException("'" + key + "' needs a value: write " + key + "=value.");
 		String text = options.value(key);
 		if (text == null) return item.getValue(module);
+		if (type == Boolean.class) {
+			if (text.equalsIgnoreCase("true")) return true;
+			if (text.equalsIgnoreCase("false")) return false;
+			throw new IllegalArgumentException(key + "=" + text + ": '" + key + "' is a checkbox: write " + key + "=true or " +
+				key + "=false.");
+		}
 		Object value = convert(item, type, text);
 		checkRange(item, value, text);
 		return checkChoice(item, value);
@@ -124,7 +120,7 @@ final class MacroInputs extends AbstractPreprocessorPlugin {
 	private static Object enumConstant(ModuleItem<?> item, Class<?> type, String text) {
 		List<String> names = new ArrayList<>();
 		for (Object constant : type.getEnumConstants()) {
-			if (constant.toString().equalsIgnoreCase(text) || ((Enum<?>) constant).name().equalsIgnoreCase(text))
+			if (constant.toString().equals(text) || ((Enum<?>) constant).name().equals(text))
 				return constant;
 			names.add(constant.toString());
 		}
@@ -141,12 +137,12 @@ final class MacroInputs extends AbstractPreprocessorPlugin {
 				min instanceof Number ? "at least " + min : max instanceof Number ? "at most " + max : "a number") + ".");
 	}
 
-	/** A dropdown's value must be one of its choices; the case may differ. */
+	/** A dropdown's value must be one of its choices, exactly (the command compares it so). */
 	private static Object checkChoice(ModuleItem<?> item, Object value) {
 		List<?> choices = item.getChoices();
 		if (choices == null || choices.isEmpty() || !(value instanceof String text)) return value;
 		for (Object choice : choices)
-			if (String.valueOf(choice).equalsIgnoreCase(text.trim())) return choice;
+			if (String.valueOf(choice).equals(text)) return choice;
 		List<String> names = new ArrayList<>();
 		for (Object choice : choices) names.add(String.valueOf(choice));
 		throw new IllegalArgumentException(item.getName() + "=" + text + ": choose one of " + String.join(", ", names) + ".");

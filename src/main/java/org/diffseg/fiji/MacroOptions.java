@@ -6,25 +6,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The options string of a macro call {@code run("Name", "key=value key=[value with spaces] flag")}, parsed with
- * ImageJ 1.x's conventions: {@code key=value} ends at the next space, {@code key=[...]} at the closing bracket, and a bare
- * word is a checked checkbox (ImageJ's recorder writes checked booleans that way and leaves unchecked ones out). Keys
- * are lower-cased, as ImageJ does.
+ * The options string of a macro call {@code run("Name", "key=value key=[value with spaces]")}, read the way Fiji's
+ * legacy layer reads it for a SciJava command (ImageJ's {@code Macro.getValue} per parameter name): {@code key=value}
+ * ends at the next space, {@code key=[...]} at the bracket that balances the first, {@code key='...'} at the next quote.
+ * Keys are case-sensitive. Anything Fiji would silently ignore (a key without a value) is an error here, so a macro that
+ * runs through the bridge means the same in Fiji.
  */
 public final class MacroOptions {
 
 	private final Map<String, String> values;
-	private final Set<String> flags;
 
-	private MacroOptions(Map<String, String> values, Set<String> flags) {
+	private MacroOptions(Map<String, String> values) {
 		this.values = Collections.unmodifiableMap(values);
-		this.flags = Collections.unmodifiableSet(flags);
 	}
 
 	/** Parses an options string; null or blank means no options. */
 	public static MacroOptions parse(String options) {
 		Map<String, String> values = new LinkedHashMap<>();
-		Map<String, Boolean> flags = new LinkedHashMap<>();
 		String s = options == null ? "" : options;
 		int i = 0, n = s.length();
 		while (i < n) {
@@ -34,35 +32,33 @@ public final class MacroOptions {
 			}
 			int keyEnd = i;
 			while (keyEnd < n && s.charAt(keyEnd) != '=' && !Character.isWhitespace(s.charAt(keyEnd))) keyEnd++;
-			String key = s.substring(i, keyEnd).toLowerCase(java.util.Locale.ROOT);
-			if (keyEnd == n || s.charAt(keyEnd) != '=') {
-				if (values.containsKey(key) || flags.put(key, true) != null) throw twice(key);
-				i = keyEnd;
-				continue;
-			}
-			if (key.isEmpty()) throw new IllegalArgumentException("'=' without a key in the options \"" + s.trim() +
+			String key = s.substring(i, keyEnd);
+			if (keyEnd == n || s.charAt(keyEnd) != '=') throw new IllegalArgumentException("'" + key + "' has no value: " +
+				"write " + key + "=value (a checkbox: " + key + "=true or " + key + "=false).");
+			if (key.isEmpty()) throw new IllegalArgumentException("'=' without a key in the options \"" + s.strip() +
 				"\": write key=value.");
-			int v = keyEnd + 1;
+			int v = keyEnd + 1, end;
 			String value;
-			if (v < n && s.charAt(v) == '[') {
-				int close = closingBracket(s, v + 1);
-				if (close < 0) throw new IllegalArgumentException("the value of '" + key + "' opens '[' but never closes it: " +
-					"write " + key + "=[value].");
-				value = s.substring(v + 1, close);
-				i = close + 1;
+			if (v < n && (s.charAt(v) == '[' || s.charAt(v) == '\'')) {
+				end = s.charAt(v) == '[' ? closingBracket(s, v + 1) : s.indexOf('\'', v + 1);
+				if (end < 0) throw new IllegalArgumentException("the value of '" + key + "' opens " + (s.charAt(v) == '[' ?
+					"'['" : "a quote") + " but never closes it: write " + key + "=[value].");
+				value = s.substring(v + 1, end);
+				end++;
 			}
 			else {
-				int end = v;
+				end = v;
 				while (end < n && !Character.isWhitespace(s.charAt(end))) end++;
 				value = s.substring(v, end);
-				i = end;
 			}
-			if (flags.containsKey(key) || values.put(key, value) != null) throw twice(key);
+			if (values.put(key, value) != null) throw new IllegalArgumentException("the key '" + key + "' is given twice: " +
+				"give each key once.");
+			i = end;
 		}
-		return new MacroOptions(values, flags.keySet());
+		return new MacroOptions(values);
 	}
 
-	/** The bracket that closes a value: brackets inside it must pair up, as in "[a [red] cat]". */
+	/** The bracket that closes a value: brackets inside it pair up, as in "[a [red] cat]". */
 	private static int closingBracket(String s, int from) {
 		int depth = 0;
 		for (int j = from; j < s.length(); j++) {
@@ -73,29 +69,13 @@ public final class MacroOptions {
 		return -1;
 	}
 
-	private static IllegalArgumentException twice(String key) {
-		return new IllegalArgumentException("the key '" + key + "' is given twice: give each key once.");
-	}
-
-	/** The value given as {@code key=value}, or null. */
+	/** The value given for {@code key}, or null. */
 	public String value(String key) {
 		return values.get(key);
 	}
 
-	/** Whether the key is given as a bare word (a checked checkbox). */
-	public boolean flag(String key) {
-		return flags.contains(key);
-	}
-
-	/** Whether the key is given in either form. */
-	public boolean has(String key) {
-		return values.containsKey(key) || flags.contains(key);
-	}
-
 	/** Every key given, in order. */
 	public Set<String> keys() {
-		Set<String> keys = new java.util.LinkedHashSet<>(values.keySet());
-		keys.addAll(flags);
-		return keys;
+		return values.keySet();
 	}
 }

@@ -37,7 +37,7 @@ public class BridgeTestCommand extends ContextCommand {
 	@Parameter
 	private float gain = 2f;
 
-	/** True by default, so a test can see that leaving the key out unchecks it. */
+	/** True by default, so a test can see that a key left out keeps its default. */
 	@Parameter
 	private boolean invert = true;
 

@@ -60,7 +60,7 @@ class LegacyBridgeTest {
 	@Test
 	void setsEveryParameterTypeAndMakesTheOutputCurrent() throws Exception {
 		MacroRunner.Result r = macro(INPUT + """
-			run("Bridge Test", "iterations=5 gain=0.5 mode=SCALE folder=[/tmp/my folder] invert");
+			run("Bridge Test", "iterations=5 gain=0.5 mode=scale folder=[/tmp/my folder] invert=true");
 			print("title=" + getTitle() + " bitDepth=" + bitDepth() + " n=" + nImages);
 			print("pixel=" + getPixel(31, 0));
 			selectImage("input");
@@ -78,11 +78,11 @@ class LegacyBridgeTest {
 	}
 
 	@Test
-	void leftOutKeysKeepDefaultsAndLeftOutCheckboxesAreUnchecked() throws Exception {
-		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test...\");\nrun(\"Bridge Test\", \"invert=false mode=crop\");\n");
+	void leftOutKeysKeepTheCommandsDefaults() throws Exception {
+		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test...\");\nrun(\"Bridge Test\", \"invert=FALSE mode=crop\");\n");
 		assertTrue(r.ok(), r.error());
-		assertEquals(2, r.log().stream().filter(l -> l.equals("iterations=3 gain=2.0 invert=false mode=crop folder=null"))
-			.count(), r.log().toString());
+		assertEquals(List.of("iterations=3 gain=2.0 invert=true mode=crop folder=null",
+			"iterations=3 gain=2.0 invert=false mode=crop folder=null"), r.log());
 	}
 
 	@Test
@@ -99,9 +99,11 @@ class LegacyBridgeTest {
 		assertFailure("iterations=50", "Bridge Test: iterations=50: 'iterations' must be between 1 and 20.");
 		assertFailure("gain=x", "Bridge Test: gain=x: 'gain' must be a number.");
 		assertFailure("mode=stretch", "Bridge Test: mode=stretch: choose one of crop, scale.");
-		assertFailure("invert=maybe", "Bridge Test: invert=maybe: 'invert' is a checkbox; write it alone to check it " +
-			"and leave it out to uncheck it.");
-		assertFailure("mode", "Bridge Test: 'mode' needs a value: write mode=value.");
+		assertFailure("mode=Scale", "Bridge Test: mode=Scale: choose one of crop, scale.");
+		assertFailure("invert=maybe", "Bridge Test: invert=maybe: 'invert' is a checkbox: write invert=true or " +
+			"invert=false.");
+		assertFailure("invert", "Bridge Test: 'invert' has no value: write invert=value (a checkbox: invert=true or " +
+			"invert=false).");
 		assertFailure("prompt=[a cat", "Bridge Test: the value of 'prompt' opens '[' but never closes it: write " +
 			"prompt=[value].");
 		assertFailure("image=nothing", "Bridge Test: there is no open image titled \"nothing\": open it first, or " +
@@ -112,9 +114,15 @@ class LegacyBridgeTest {
 
 	@Test
 	void unknownKeysAreNamedWithTheValidOnes() throws Exception {
-		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test\", \"iteration=5\");\n");
-		assertEquals("Bridge Test: 'Bridge Test' has no key 'iteration'. Its keys are: image, iterations, gain, " +
+		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test\", \"Iterations=5\");\n");
+		assertEquals("Bridge Test: 'Bridge Test' has no key 'Iterations'. Its keys are: image, iterations, gain, " +
 			"invert, mode, folder, fail_with, cancel_at.", r.error());
+	}
+
+	@Test
+	void aCommandWithoutOptionsSaysSo() throws Exception {
+		assertEquals("System Check: 'System Check' has no key 'bogus'. It takes no options.",
+			macro("run(\"System Check\", \"bogus=1\");\n").error());
 	}
 
 	@Test
