@@ -38,7 +38,8 @@ import net.imagej.patcher.LegacyInjector;
 /**
  * Makes DiffSeg's SciJava commands reachable from ImageJ 1.x macros outside Fiji (tests, {@code diffseg macro}), the
  * way Fiji's legacy layer does it inside Fiji: every command under {@code Plugins > DiffSeg} is registered in ImageJ's
- * command table under its menu label (with and without a trailing "..."), hooks installed in the patched ImageJ 1.x
+ * command table under its menu label, exactly (a label ending in "..." is called with the dots, as in Fiji and as the
+ * recorder writes it: ImageJ matches command names exactly), hooks installed in the patched ImageJ 1.x
  * intercept {@code run("Label", "options")}, and the command runs through SciJava's module machinery on the calling
  * thread with the options as its inputs ({@link MacroInputs}) and its outputs handed back to ImageJ
  * ({@link MacroOutputs}).
@@ -75,7 +76,6 @@ public final class LegacyBridge implements AutoCloseable {
 			String label = path.getLeaf().getName().strip();
 			byClass.put(info.getDelegateClassName(), info);
 			byName.put(label, info);
-			byName.put(title(info), info);
 		}
 	}
 

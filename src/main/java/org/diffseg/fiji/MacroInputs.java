@@ -39,19 +39,21 @@ final class MacroInputs extends AbstractPreprocessorPlugin {
 
 	@Override
 	public void process(Module module) {
+		List<ModuleItem<?>> inputs = new ArrayList<>();
 		List<String> keys = new ArrayList<>();
-		for (ModuleItem<?> item : module.getInfo().inputs()) {
-			if (!settable(item)) continue;
-			String key = item.getName();
-			keys.add(key);
-			if (!module.isInputResolved(key)) {
-				module.setInput(key, value(module, item));
-				module.resolveInput(key);
+		for (ModuleItem<?> item : module.getInfo().inputs())
+			if (settable(item)) {
+				inputs.add(item);
+				keys.add(item.getName());
 			}
-		}
 		for (String key : options.keys())
 			if (!keys.contains(key)) throw new IllegalArgumentException("'" + command + "' has no key '" + key + "'. " +
 				(keys.isEmpty() ? "It takes no options." : "Its keys are: " + String.join(", ", keys) + "."));
+		for (ModuleItem<?> item : inputs) {
+			if (module.isInputResolved(item.getName())) continue;
+			module.setInput(item.getName(), value(module, item));
+			module.resolveInput(item.getName());
+		}
 	}
 
 	/** Inputs a macro can give: services and the context are injected, messages are labels. */

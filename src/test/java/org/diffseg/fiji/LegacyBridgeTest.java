@@ -50,8 +50,8 @@ class LegacyBridgeTest {
 	@Test
 	void discoversCommandsUnderPluginsDiffSeg() {
 		try (LegacyBridge bridge = LegacyBridge.install(context)) {
-			assertEquals(BridgeTestCommand.class.getName(), bridge.commands().get("Bridge Test"));
 			assertEquals(BridgeTestCommand.class.getName(), bridge.commands().get("Bridge Test..."));
+			assertNull(bridge.commands().get("Bridge Test"), "ImageJ, and so Fiji, match command names exactly");
 			assertEquals(SystemCheck.class.getName(), bridge.commands().get("System Check"));
 			assertTrue(bridge.commands().keySet().stream().noneMatch(n -> n.contains(">")));
 		}
@@ -60,7 +60,7 @@ class LegacyBridgeTest {
 	@Test
 	void setsEveryParameterTypeAndMakesTheOutputCurrent() throws Exception {
 		MacroRunner.Result r = macro(INPUT + """
-			run("Bridge Test", "iterations=5 gain=0.5 mode=scale folder=[/tmp/my folder] invert=true");
+			run("Bridge Test...", "iterations=5 gain=0.5 mode=scale folder=[/tmp/my folder] invert=true");
 			print("title=" + getTitle() + " bitDepth=" + bitDepth() + " n=" + nImages);
 			print("pixel=" + getPixel(31, 0));
 			selectImage("input");
@@ -79,7 +79,7 @@ class LegacyBridgeTest {
 
 	@Test
 	void leftOutKeysKeepTheCommandsDefaults() throws Exception {
-		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test...\");\nrun(\"Bridge Test\", \"invert=FALSE mode=crop\");\n");
+		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test...\");\nrun(\"Bridge Test...\", \"invert=FALSE mode=crop\");\n");
 		assertTrue(r.ok(), r.error());
 		assertEquals(List.of("iterations=3 gain=2.0 invert=true mode=crop folder=null",
 			"iterations=3 gain=2.0 invert=false mode=crop folder=null"), r.log());
@@ -88,7 +88,7 @@ class LegacyBridgeTest {
 	@Test
 	void imageKeyPicksAnOpenImageByTitle() throws Exception {
 		MacroRunner.Result r = macro(INPUT + "newImage(\"other\", \"8-bit black\", 8, 8, 1);\n" +
-			"run(\"Bridge Test\", \"image=input\");\nprint(getTitle() + \" \" + getWidth());\n");
+			"run(\"Bridge Test...\", \"image=input\");\nprint(getTitle() + \" \" + getWidth());\n");
 		assertTrue(r.ok(), r.error());
 		assertTrue(r.log().contains("input-crop 32"), r.log().toString());
 	}
@@ -114,7 +114,7 @@ class LegacyBridgeTest {
 
 	@Test
 	void unknownKeysAreNamedWithTheValidOnes() throws Exception {
-		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test\", \"Iterations=5\");\n");
+		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test...\", \"Iterations=5\");\n");
 		assertEquals("Bridge Test: 'Bridge Test' has no key 'Iterations'. Its keys are: image, iterations, gain, " +
 			"invert, mode, folder, fail_with, cancel_at.", r.error());
 	}
@@ -127,15 +127,15 @@ class LegacyBridgeTest {
 
 	@Test
 	void noImageOpenIsAClearError() throws Exception {
-		MacroRunner.Result r = macro("run(\"Bridge Test\", \"iterations=2\");\n");
+		MacroRunner.Result r = macro("run(\"Bridge Test...\", \"iterations=2\");\n");
 		assertEquals("Bridge Test: there is no image open: open an image first ('Bridge Test' works on the current " +
 			"image).", r.error());
 	}
 
 	@Test
 	void macroErrorsAndUnknownCommandsNameTheLine() throws Exception {
-		assertEquals("test.ijm, line 2: Unrecognized command: \"Bridge Tset\"",
-			macro("print(1);\nrun(\"Bridge Tset\", \"iterations=2\");\nprint(2);\n").error());
+		assertEquals("test.ijm, line 2: Unrecognized command: \"Bridge Test\"",
+			macro("print(1);\nrun(\"Bridge Test\", \"iterations=2\");\nprint(2);\n").error());
 		assertTrue(macro("x = 1;\nx = y + 1;\n").error().matches("test\\.ijm, line [23]: Undefined variable"));
 	}
 
@@ -151,7 +151,7 @@ class LegacyBridgeTest {
 		List<String> log = new ArrayList<>();
 		try (LegacyBridge bridge = LegacyBridge.install(context)) {
 			bridge.setLogListener(log::add);
-			IJ.runMacro(INPUT + "run(\"Bridge Test\", \"iterations=0\");\nprint(\"still running\");\n");
+			IJ.runMacro(INPUT + "run(\"Bridge Test...\", \"iterations=0\");\nprint(\"still running\");\n");
 			assertEquals("Bridge Test: iterations=0: 'iterations' must be between 1 and 20.", bridge.takeFailure());
 			assertFalse(log.contains("still running"), log.toString());
 		}
@@ -163,7 +163,7 @@ class LegacyBridgeTest {
 	}
 
 	private void assertFailure(String options, String expected) throws Exception {
-		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test\", \"" + options.replace("\"", "\\\"") + "\");\n" +
+		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test...\", \"" + options.replace("\"", "\\\"") + "\");\n" +
 			"print(\"still running\");\n");
 		assertEquals(expected, r.error(), r.log().toString());
 		assertFalse(r.log().contains("still running"), "the failure aborts the macro");

@@ -47,13 +47,13 @@ class MacroCommandTest {
 	@Test
 	void passesTheArgument() throws Exception {
 		Path m = macro("arg.ijm", "if (getArgument() != \"output=[/tmp/x y]\") exit(\"wrong argument\");\n" +
-			"newImage(\"a\", \"8-bit\", 4, 4, 1);\nrun(\"Bridge Test\", \"iterations=1\");\n");
+			"newImage(\"a\", \"8-bit\", 4, 4, 1);\nrun(\"Bridge Test...\", \"iterations=1\");\n");
 		assertEquals(DiffSegCli.EXIT_OK, run("macro", m.toString(), "output=[/tmp/x y]"), err.toString());
 	}
 
 	@Test
 	void aFailedCommandIsOneLineAndStatusOne() throws Exception {
-		Path m = macro("fails.ijm", "newImage(\"a\", \"8-bit\", 4, 4, 1);\nrun(\"Bridge Test\", \"iterations=0\");\n");
+		Path m = macro("fails.ijm", "newImage(\"a\", \"8-bit\", 4, 4, 1);\nrun(\"Bridge Test...\", \"iterations=0\");\n");
 		assertEquals(DiffSegCli.EXIT_FAILURE, run("macro", m.toString()));
 		assertEquals("diffseg: Bridge Test: iterations=0: 'iterations' must be between 1 and 20.\n", lines(err));
 	}

@@ -8,7 +8,7 @@
 output = call("ij.Macro.getValue", getArgument(), "output", "");
 if (output == "") exit("no output=[folder] in the argument");
 newImage("input", "8-bit ramp", 64, 32, 1);
-run("Bridge Test", "iterations=4 gain=1.5 invert=true mode=scale folder=[" + output + "]");
+run("Bridge Test...", "iterations=4 gain=1.5 invert=true mode=scale folder=[" + output + "]");
 if (getTitle() != "input-scale") exit("the result is not the current image: " + getTitle());
 saveAs("Tiff", output + File.separator + "bridge_result.tif");
 print("OK");
