@@ -4,5 +4,5 @@
 // The report goes to the Log (in Fiji's GUI, to a window).
 //
 // test: log ^DiffSeg system check$
-// test: log ^engine: +PyTorch
+// test: log ^engine: .*PyTorch
 run("System Check");

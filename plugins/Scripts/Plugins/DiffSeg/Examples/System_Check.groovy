@@ -5,7 +5,7 @@
 // report; DiffSeg's batch scripts call the engine commands the same way, with their parameters as a map.
 //
 // test: output report ^DiffSeg system check
-// test: output report (?m)^engine: +PyTorch
+// test: output report (?m)^engine: .*PyTorch
 
 import org.diffseg.fiji.SystemCheck
 
