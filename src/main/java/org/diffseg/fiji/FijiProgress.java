@@ -1,0 +1,90 @@
+package org.diffseg.fiji;
+
+import org.diffseg.sd.Progress;
+import org.scijava.Cancelable;
+import org.scijava.app.StatusService;
+import org.scijava.task.Task;
+import org.scijava.task.TaskService;
+
+import ij.IJ;
+
+/**
+ * Connects an engine's {@link Progress} to Fiji: each step shows "label i/N" with a progress bar (StatusService) and
+ * in Fiji's task list (TaskService, whose cancel button stops the run), and the engine is told to stop when the
+ * command is cancelled ({@link Cancelable}), the task is cancelled, the user presses Esc in ImageJ, or the thread is
+ * interrupted (headless). Use one per command run:
+ *
+ * <pre>
+ * try (FijiProgress progress = FijiProgress.start(status, tasks, "Peekaboo", this)) {
+ * 	result = engine.run(settings, progress.stage("iteration"));
+ * }
+ * catch (CancellationException e) {
+ * 	cancel("Cancelled."); // no outputs
+ * }
+ * </pre>
+ */
+public final class FijiProgress implements Progress, AutoCloseable {
+
+	private final StatusService status;
+	private final Task task;
+	private final String title;
+	private final Cancelable command;
+
+	private FijiProgress(StatusService status, Task task, String title, Cancelable command) {
+		this.status = status;
+		this.task = task;
+		this.title = title;
+		this.command = command;
+	}
+
+	/**
+	 * Starts reporting for one run.
+	 *
+	 * @param status where progress is shown; may be null
+	 * @param tasks where the run is listed with a cancel button; may be null
+	 * @param title the run's name, e.g. "Peekaboo"
+	 * @param command the running command, or null; its cancellation stops the run
+	 */
+	public static FijiProgress start(StatusService status, TaskService tasks, String title, Cancelable command) {
+		IJ.resetEscape(); // an Esc pressed before this run is not meant for it
+		Task task = tasks == null ? null : tasks.createTask(title);
+		if (task != null) {
+			if (command != null) task.setCancelCallBack(() -> command.cancel(task.getCancelReason()));
+			task.start();
+		}
+		return new FijiProgress(status, task, title, command);
+	}
+
+	/** Reports steps of {@code stage} (e.g. "iteration", "image", "class") under the run's title. */
+	public Progress stage(String stage) {
+		return (done, total) -> report(title + ": " + stage + " " + done + "/" + total, done, total);
+	}
+
+	@Override
+	public boolean onStep(int done, int total) {
+		return report(title + " " + done + "/" + total, done, total);
+	}
+
+	private boolean report(String message, int done, int total) {
+		if (status != null) status.showStatus(done, total, message);
+		if (task != null) {
+			task.setProgressMaximum(total);
+			task.setProgressValue(done);
+			task.setStatusMessage(message);
+		}
+		return !isCanceled();
+	}
+
+	/** Whether the run should stop. */
+	public boolean isCanceled() {
+		return command != null && command.isCanceled() || task != null && task.isCanceled() ||
+			Thread.currentThread().isInterrupted() || IJ.escapePressed();
+	}
+
+	/** Clears the status bar and ends the task. */
+	@Override
+	public void close() {
+		if (status != null) status.clearStatus();
+		if (task != null) task.finish();
+	}
+}
