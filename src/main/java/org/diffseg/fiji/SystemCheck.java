@@ -3,6 +3,8 @@ package org.diffseg.fiji;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.diffseg.gpu.DeviceRequest;
+import org.diffseg.gpu.SystemReport;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -30,13 +32,13 @@ public class SystemCheck implements Command {
 	public static String report() {
 		List<String> lines = new ArrayList<>();
 		lines.add("DiffSeg system check");
-		lines.add("java:   " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", " +
-			System.getProperty("java.vm.name") + ")");
-		lines.add("os:     " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " (" +
-			System.getProperty("os.arch") + "), " + Runtime.getRuntime().availableProcessors() + " processors");
-		lines.add("heap:   " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max");
-		lines.add("engine: " + engine());
-		// >>> GPU REPORT: the org.diffseg.gpu device report (driver, CUDA, GPUs, chosen device) goes here, as lines.
+		try {
+			lines.add(SystemReport.collect(DeviceRequest.resolve(null, null, System::getenv)).toText());
+		}
+		catch (RuntimeException | LinkageError e) {
+			lines.add("engine: " + engine());
+			lines.add("device report failed: " + UserMessages.describe(e));
+		}
 		return String.join("\n", lines);
 	}
 
