@@ -10,7 +10,9 @@ import org.diffseg.vit.VisionTransformer;
  * tokens). As the authors' {@code ViTFeats}: every input (support image or window) is resized to 448 x 448, a 28 x 28
  * grid on the 14 x 14 position table, so the table is always resampled square and row/column order cannot matter;
  * the pixels are normalised with the ImageNet statistics, not CLIP's own (those are for the image classifier, see
- * {@link CategoryFilter}). L2 normalisation is the segmenter's.
+ * {@link CategoryFilter}). L2 normalisation is the segmenter's. The authors computed support-image features
+ * separately, at the images' own 512 x 512 ({@code gen_vit_features.py}); here support images and windows share
+ * {@link #extract}, so support images are resized to 448 x 448 too.
  */
 public final class ClipFeatures implements FeatureExtractor {
 	/** OVDiff's CLIP input size. */

@@ -12,7 +12,9 @@ import org.diffseg.vit.VisionTransformer;
  * a larger one is resized so that its shorter side is 448 px, its longer side at most 800 px (torchvision's
  * {@code resize(size=448, max_size=800)}). Non-square inputs get DINO's row/column position interpolation (the
  * geometrically correct one); pixels beyond the last full 8 px patch are ignored, as DINO's strided convolution does.
- * Pixels are normalised with the ImageNet statistics. L2 normalisation is the segmenter's.
+ * Pixels are normalised with the ImageNet statistics. L2 normalisation is the segmenter's. The authors computed
+ * support-image features separately, at the images' own 512 x 512 ({@code gen_vit_features.py}); here support images
+ * and windows share {@link #extract}, so a 512 x 512 support image becomes 448 x 448.
  */
 public final class DinoFeatures implements FeatureExtractor {
 	/** OVDiff's limits: inputs with a side above SHORTER_SIDE are resized to it, the longer side capped at MAX_SIDE. */
