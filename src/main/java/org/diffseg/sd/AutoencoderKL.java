@@ -12,6 +12,7 @@ import org.diffseg.sd.nn.Conv2d;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
 import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.Scalars;
 import org.diffseg.sd.nn.Scoped;
 
 /**
@@ -42,7 +43,7 @@ public final class AutoencoderKL {
 	/** Posterior moments of an encoded image (unscaled latent space). */
 	public record Posterior(NDArray mean, NDArray logvar) {
 		public NDArray std() {
-			return logvar.mul(0.5f).exp();
+			return Scalars.times(logvar, 0.5f).exp();
 		}
 
 		public NDArray sample(NDArray noise) {

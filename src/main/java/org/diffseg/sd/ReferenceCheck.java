@@ -396,8 +396,8 @@ public final class ReferenceCheck {
 				NDArray alpha = ai.djl.nn.Activation.sigmoid(logits);
 				NDArray a = alpha.expandDims(1);
 				NDArray composite = image.mul(a).add(background.mul(a.neg().add(1)));
-				NDArray latents = sd.vae.encode(model(composite.mul(2).sub(1)), null).mean().toType(DataType.FLOAT32, false)
-					.mul(sd.vae.scalingFactor());
+				NDArray latents = org.diffseg.sd.nn.Scalars.times(sd.vae.encode(model(org.diffseg.sd.nn.Scalars.affine(
+					composite, 2, -1)), null).mean().toType(DataType.FLOAT32, false), sd.vae.scalingFactor());
 				compare("peekaboo_sds/alpha", alpha, get(s, f, "alpha"), b);
 				compare("peekaboo_sds/composite", composite, get(s, f, "composite"), b);
 				compare("peekaboo_sds/latents", latents, get(s, f, "latents"), b);
@@ -415,7 +415,7 @@ public final class ReferenceCheck {
 				gradLatents = cfg.sub(noise).mul(w).stopGradient();
 				compare("peekaboo_sds/grad_latents", gradLatents, get(s, f, "grad_latents"), b);
 				// the injected latent gradient, plus the gravity term 0.05 * sum(alpha)
-				gc.backward(latents.mul(gradLatents).sum().add(alpha.sum().mul(0.05f)));
+				gc.backward(latents.mul(gradLatents).sum().add(org.diffseg.sd.nn.Scalars.times(alpha.sum(), 0.05f)));
 			}
 			compare("peekaboo_sds/grad_alpha_logits", logits.getGradient(), get(s, f, "grad_alpha_logits"), b);
 		}

@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.Scalars;
 import org.diffseg.sd.nn.WeightSources;
 import org.junit.jupiter.api.Test;
 
@@ -36,11 +37,11 @@ class ScoreDistillationGradientTest {
 				NDArray alpha = ai.djl.nn.Activation.sigmoid(logits);
 				NDArray a = alpha.expandDims(1);
 				NDArray composite = image.mul(a).add(background.mul(a.neg().add(1)));
-				NDArray latents = vae.encode(composite.mul(2).sub(1), null).mean().mul(vae.scalingFactor());
+				NDArray latents = Scalars.times(vae.encode(Scalars.affine(composite, 2, -1), null).mean(), vae.scalingFactor());
 				assertClose(alpha, load(m, f, "alpha"), 1e-4, "alpha");
 				assertClose(composite, load(m, f, "composite"), 1e-4, "composite");
 				assertClose(latents, load(m, f, "latents"), 1e-3, "latents");
-				NDArray objective = latents.mul(gradLatents).sum().add(alpha.sum().mul(0.05f));
+				NDArray objective = latents.mul(gradLatents).sum().add(Scalars.times(alpha.sum(), 0.05f));
 				gc.backward(objective);
 			}
 			assertClose(logits.getGradient(), load(m, f, "grad_alpha_logits"), 1e-3, "grad_alpha_logits");

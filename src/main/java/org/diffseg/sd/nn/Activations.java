@@ -15,7 +15,12 @@ public final class Activations {
 
 	/** CLIP's quick_gelu: x * sigmoid(1.702 x). */
 	public static NDArray quickGelu(NDArray x) {
-		return x.mul(ai.djl.nn.Activation.sigmoid(x.mul(1.702f)));
+		NDArray scaled = Scalars.times(x, 1.702f);
+		NDArray gate = ai.djl.nn.Activation.sigmoid(scaled);
+		scaled.close();
+		NDArray out = x.mul(gate);
+		gate.close();
+		return out;
 	}
 
 	/** Exact (erf) GELU. */

@@ -34,7 +34,9 @@ public final class MultiHeadAttention {
 			for (long start = 0; start < tq; start += rows) {
 				long end = Math.min(tq, start + rows);
 				NDArray qc = qh.get(":, :, " + start + ":" + end + ", :");
-				NDArray scores = qc.matMul(kh).muli(scale);
+				NDArray product = qc.matMul(kh);
+				NDArray scores = Scalars.times(product, scale); // not muli(Number): see Scalars
+				product.close();
 				NDArray pc = scores.softmax(-1);
 				scores.close();
 				parts.add(pc.matMul(vh));
@@ -44,7 +46,9 @@ public final class MultiHeadAttention {
 			NDArray joined = ai.djl.ndarray.NDArrays.concat(parts, 2);
 			return new Result(joined.transpose(0, 2, 1, 3).reshape(b, tq, heads * d), null);
 		}
-		NDArray scores = qh.matMul(kh).muli(scale);
+		NDArray product = qh.matMul(kh);
+		NDArray scores = Scalars.times(product, scale);
+		product.close();
 		if (mask != null) scores = scores.add(mask);
 		NDArray probs = scores.softmax(-1);
 		NDArray out = probs.matMul(vh).transpose(0, 2, 1, 3).reshape(b, tq, heads * d);
