@@ -128,6 +128,84 @@ public final class OvDiff {
 	}
 
 	/**
+	 * Opens a bank folder with the settings its prototypes were built with for this model, for segmenting without
+	 * repeating the build options: among the settings under which the folder holds prototypes of this model, the one
+	 * that has every requested class (when classes are requested) and agrees with {@code required}.
+	 * @param classes the classes to segment, or empty for any
+	 * @param required bank settings that must have these values (e.g. "support_images" -&gt; "32"), to choose among
+	 * several
+	 * @throws IllegalArgumentException naming the cause and the fix when no settings or several fit
+	 */
+	public static PrototypeBank findBank(Path directory, StableDiffusion sd, List<String> classes,
+		Map<String, String> required) throws IOException
+	{
+		List<String> wanted = classes.isEmpty() ? List.of() : ClassNames.distinct(classes);
+		PrototypeBank any = new PrototypeBank(directory, sd.identity(), Map.of());
+		Map<Map<String, String>, TreeSet<String>> groups = new LinkedHashMap<>();
+		List<String> foreign = new ArrayList<>();
+		for (PrototypeBank.Summary s : any.list()) {
+			if (!s.modelIdentity().equals(sd.identity())) foreign.add(s.className());
+			else groups.computeIfAbsent(s.settings(), k -> new TreeSet<>()).add(ClassNames.key(s.className()));
+		}
+		if (groups.isEmpty()) throw new IllegalArgumentException("the prototype bank " + directory + " has no " +
+			"prototypes for this model" + (foreign.isEmpty() ? "" : " (its " + foreign.size() + " files were built " +
+			"with another model, e.g. for '" + foreign.get(0) + "')") + ": build them first (diffseg prototypes --model " +
+			"this model --bank " + directory + " --class NAME)");
+		List<Map<String, String>> fit = new ArrayList<>();
+		for (Map.Entry<Map<String, String>, TreeSet<String>> g : groups.entrySet()) {
+			boolean agrees = required.entrySet().stream().allMatch(r -> r.getValue().equals(g.getKey().get(r.getKey())));
+			if (agrees && wanted.stream().allMatch(c -> g.getValue().contains(ClassNames.key(c)))) fit.add(g.getKey());
+		}
+		if (fit.size() == 1) return new PrototypeBank(directory, sd.identity(), fit.get(0));
+		if (fit.isEmpty()) {
+			List<Map<String, String>> agreeing = groups.keySet().stream().filter(g -> required.entrySet().stream()
+				.allMatch(r -> r.getValue().equals(g.get(r.getKey())))).toList();
+			if (agreeing.isEmpty()) throw new IllegalArgumentException("the prototype bank " + directory + " has no " +
+				"prototypes for this model built with " + required + " (it has them built with " +
+				describe(groups.keySet()) + ")");
+			// the closest settings: those holding most of the requested classes
+			Map<String, String> best = null;
+			long bestCount = -1;
+			for (Map<String, String> g : agreeing) {
+				long count = wanted.stream().filter(c -> groups.get(g).contains(ClassNames.key(c))).count();
+				if (count > bestCount) {
+					best = g;
+					bestCount = count;
+				}
+			}
+			TreeSet<String> closest = groups.get(best);
+			List<String> missing = wanted.stream().filter(c -> !closest.contains(ClassNames.key(c))).toList();
+			List<String> elsewhere = new ArrayList<>();
+			for (String c : missing) for (Map<String, String> g : agreeing) if (groups.get(g).contains(ClassNames.key(c)))
+				elsewhere.add("'" + c + "' with " + describe(List.of(best, g)).split("; ")[1]);
+			throw new IllegalArgumentException("the prototype bank " + directory + " has no prototypes for " +
+				String.join(", ", missing.stream().map(c -> "'" + c + "'").toList()) + " for this model with the settings " +
+				"of the other classes (" + describe(List.of(best)) + ")" + (elsewhere.isEmpty() ? "" : "; it has " +
+				String.join(", ", elsewhere)) + ": build them first (diffseg prototypes --bank " + directory +
+				" --class \"" + missing.get(0) + "\" with those settings)");
+		}
+		throw new IllegalArgumentException("the prototype bank " + directory + " holds " + (wanted.isEmpty() ?
+			"classes" : "these classes") + " for this model built with several settings (" + describe(fit) + "): " +
+			"choose one (on the command line with --n, --steps, --seed, --parts) or keep one bank folder per setting");
+	}
+
+	/** Settings in short: of several, the entries that differ; of one, all but the prompts. */
+	private static String describe(java.util.Collection<Map<String, String>> settings) {
+		TreeSet<String> keys = new TreeSet<>();
+		for (Map<String, String> s : settings) keys.addAll(s.keySet());
+		if (settings.size() > 1) keys.removeIf(k -> settings.stream().map(s -> String.valueOf(s.get(k))).distinct()
+			.count() == 1);
+		else keys.removeAll(List.of("prompt", "negative_prompt"));
+		List<String> out = new ArrayList<>();
+		for (Map<String, String> s : settings) {
+			List<String> entries = new ArrayList<>();
+			for (String k : keys) entries.add(k + "=" + s.get(k));
+			out.add(String.join(", ", entries));
+		}
+		return String.join("; ", out);
+	}
+
+	/**
 	 * The classes the bank holds for every extractor of the ensemble under its model and settings, in name order.
 	 * @throws IllegalArgumentException naming what the folder holds instead when there are none
 	 */
