@@ -63,16 +63,32 @@ public final class AttributionMap implements AttentionTap, AutoCloseable {
 	 * @throws IllegalArgumentException when they do not occur (e.g. the name was truncated at 77 tokens)
 	 */
 	public static int[] tokenPositions(long[] promptIds, long[] nameIds) {
+		return tokenPositions(promptIds, nameIds, 0);
+	}
+
+	/**
+	 * Where a name's token ids first occur as a contiguous run at or after position {@code from} (where the template
+	 * puts the name, so that a template word equal to the name is not taken for it), else anywhere.
+	 * @throws IllegalArgumentException when they do not occur (e.g. the name was truncated at 77 tokens)
+	 */
+	public static int[] tokenPositions(long[] promptIds, long[] nameIds, int from) {
 		if (nameIds.length == 0) throw new IllegalArgumentException("the class name tokenizes to nothing");
+		int[] found = find(promptIds, nameIds, Math.max(from, 0));
+		if (found == null && from > 0) found = find(promptIds, nameIds, 0);
+		if (found == null) throw new IllegalArgumentException("the class name's tokens " + Arrays.toString(nameIds) +
+			" do not occur in the prompt's tokens (is the prompt longer than 77 tokens?)");
+		return found;
+	}
+
+	private static int[] find(long[] promptIds, long[] nameIds, int from) {
 		outer:
-		for (int s = 0; s + nameIds.length <= promptIds.length; s++) {
+		for (int s = from; s + nameIds.length <= promptIds.length; s++) {
 			for (int i = 0; i < nameIds.length; i++) if (promptIds[s + i] != nameIds[i]) continue outer;
 			int[] out = new int[nameIds.length];
 			for (int i = 0; i < out.length; i++) out[i] = s + i;
 			return out;
 		}
-		throw new IllegalArgumentException("the class name's tokens " + Arrays.toString(nameIds) +
-			" do not occur in the prompt's tokens (is the prompt longer than 77 tokens?)");
+		return null;
 	}
 
 	/** Every cross-attention layer counts (down, mid and up blocks). */

@@ -82,6 +82,23 @@ public final class PrototypeBank {
 		return directory;
 	}
 
+	/** The identity of the model this bank was opened for. */
+	public String modelIdentity() {
+		return modelIdentity;
+	}
+
+	/** The settings this bank was opened with (sorted by key). */
+	public Map<String, String> settings() {
+		return settings;
+	}
+
+	/**
+	 * Null when a file fits this bank's model and settings; otherwise how it differs, e.g. "with another model (...)".
+	 */
+	public String incompatibility(Summary s) {
+		return mismatch(s);
+	}
+
 	/** The file a class's prototypes for an extractor live in, under this bank's model and settings. */
 	public Path file(String className, String extractorId) {
 		String key = ClassNames.key(className);

@@ -28,14 +28,28 @@ public record SupportSet(String className, List<NDArray> images, List<HeatMap> h
 		imageNames = List.copyOf(imageNames);
 	}
 
-	/** How support images are sampled; the defaults are the authors' (appendix C.5). */
-	public record Sampling(String promptTemplate, String negativePrompt, int images, double guidance, int steps, long seed) {
+	/**
+	 * How support images are sampled; the defaults are the authors' (appendix C.5).
+	 * @param seed the class's seed: support image i of a class starts from the initial latents of seed + i (see
+	 * {@link SupportSetSampler}), whatever the other classes and the batch size
+	 * @param size side of the square support images in pixels, 0 for the model's native size (512 for SD 1.5)
+	 */
+	public record Sampling(String promptTemplate, String negativePrompt, int images, double guidance, int steps, long seed,
+		int size)
+	{
 		public static final String CLASS = "{class}";
 
 		public Sampling {
 			if (!promptTemplate.contains(CLASS)) throw new IllegalArgumentException("the prompt template needs " + CLASS +
 				" where the class name goes, e.g. \"A good picture of a " + CLASS + "\"");
 			if (images <= 0 || steps <= 0) throw new IllegalArgumentException("need at least one image and one step");
+			if (size < 0) throw new IllegalArgumentException("the support image size must be positive (or 0 for the " +
+				"model's native size), not " + size);
+		}
+
+		/** At the model's native size. */
+		public Sampling(String promptTemplate, String negativePrompt, int images, double guidance, int steps, long seed) {
+			this(promptTemplate, negativePrompt, images, guidance, steps, seed, 0);
 		}
 
 		public static Sampling defaults() {
@@ -45,6 +59,27 @@ public record SupportSet(String className, List<NDArray> images, List<HeatMap> h
 
 		public String prompt(String className) {
 			return promptTemplate.replace(CLASS, ClassNames.clean(className));
+		}
+
+		/** The template's text before the class name (for finding the name's tokens in the prompt). */
+		public String promptPrefix() {
+			return promptTemplate.substring(0, promptTemplate.indexOf(CLASS));
+		}
+
+		public Sampling withImages(int n) {
+			return new Sampling(promptTemplate, negativePrompt, n, guidance, steps, seed, size);
+		}
+
+		public Sampling withSteps(int n) {
+			return new Sampling(promptTemplate, negativePrompt, images, guidance, n, seed, size);
+		}
+
+		public Sampling withSeed(long s) {
+			return new Sampling(promptTemplate, negativePrompt, images, guidance, steps, s, size);
+		}
+
+		public Sampling withSize(int s) {
+			return new Sampling(promptTemplate, negativePrompt, images, guidance, steps, seed, s);
 		}
 	}
 
@@ -61,6 +96,7 @@ public record SupportSet(String className, List<NDArray> images, List<HeatMap> h
 		m.put("guidance", String.format(Locale.ROOT, "%s", sampling.guidance()));
 		m.put("steps", Integer.toString(sampling.steps()));
 		m.put("seed", Long.toString(sampling.seed()));
+		m.put("image_size", sampling.size() == 0 ? "native" : Integer.toString(sampling.size()));
 		m.put("attribution_size", Integer.toString(attributionSize));
 		m.put("splitter", splitter.id());
 		m.put("parts", Integer.toString(parts));

@@ -1,0 +1,202 @@
+package org.diffseg.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.diffseg.ovdiff.FeatureExtractor;
+import org.diffseg.ovdiff.OvDiff;
+import org.diffseg.ovdiff.PrototypeBank;
+import org.diffseg.ovdiff.Prototypes;
+import org.diffseg.ovdiff.Segmenter;
+import org.diffseg.ovdiff.StableDiffusionFeatures;
+import org.diffseg.ovdiff.SupportSet;
+import org.diffseg.ovdiff.SupportSetSampler;
+import org.diffseg.sd.StableDiffusion;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code diffseg bench ovdiff}: seconds per support image and per class, and per segmented image split into feature
+ * extraction and matching + windows, as one JSON object. The segmentation matches against {@code --targets} classes
+ * that all carry the prototypes of the one class sampled here: matching costs the same as with distinct classes.
+ */
+@Command(name = "ovdiff", mixinStandardHelpOptions = true,
+	description = "Benchmark OVDiff: support-image sampling, prototypes, and segmentation (features vs matching + " +
+		"windows); prints JSON.")
+public final class BenchOvDiffCommand implements Callable<Integer> {
+
+	@Option(names = "--model", required = true, description = "Stable Diffusion folder (e.g. one written by init-model).")
+	Path model;
+
+	@Option(names = "--size", defaultValue = "0", description = "Support image and feature size in pixels (default: " +
+		"the model's native size).")
+	int size;
+
+	@Option(names = "--n", defaultValue = "2", description = "Support images sampled (default 2).")
+	int n;
+
+	@Option(names = "--steps", defaultValue = "30", description = "Sampling steps (default 30).")
+	int steps;
+
+	@Option(names = "--batch", defaultValue = "1", description = "Support images sampled together (default 1).")
+	int batch;
+
+	@Option(names = "--parts", defaultValue = "32", description = "Part prototypes per region (default 32).")
+	int parts;
+
+	@Option(names = "--targets", defaultValue = "10", description = "Classes matched when segmenting (default 10).")
+	int targets;
+
+	@Option(names = "--image-size", defaultValue = "448", description = "Side of the square image segmented (default 448).")
+	int imageSize;
+
+	@Option(names = "--repeat", defaultValue = "1", description = "Timed segmentations after one warm-up (median; " +
+		"default 1).")
+	int repeat;
+
+	@Mixin
+	DeviceOptions device;
+
+	@Spec
+	CommandSpec spec;
+
+	/** Accumulates the time spent in the wrapped extractor. */
+	static final class TimedExtractor implements FeatureExtractor {
+		final FeatureExtractor inner;
+		long nanos;
+		int calls;
+
+		TimedExtractor(FeatureExtractor inner) {
+			this.inner = inner;
+		}
+
+		@Override
+		public String id() {
+			return inner.id();
+		}
+
+		@Override
+		public int channels() {
+			return inner.channels();
+		}
+
+		@Override
+		public NDArray extract(NDArray image) {
+			long start = System.nanoTime();
+			NDArray f = inner.extract(image);
+			f.getFloat(0, 0, 0); // waits for the device to finish
+			nanos += System.nanoTime() - start;
+			calls++;
+			return f;
+		}
+	}
+
+	@Override
+	public Integer call() throws Exception {
+		if (n < 1 || steps < 1 || batch < 1 || targets < 1 || repeat < 1 || imageSize < 1) throw new UserError("--n, " +
+			"--steps, --batch, --targets, --repeat and --image-size must be at least 1.");
+		OvDiff.Settings settings = PrototypesCommand.settings(n, 42, steps, size, parts, batch, "threshold", List.of(),
+			List.of());
+		Map<String, Object> json = new LinkedHashMap<>();
+		var err = spec.commandLine().getErr();
+		try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype());
+			NDManager m = NDManager.newBaseManager(sd.device))
+		{
+			SupportSetSampler sampler;
+			TimedExtractor features;
+			try {
+				sampler = new SupportSetSampler(sd, settings.sampling(), batch, settings.attributionSize(sd));
+				features = new TimedExtractor(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP,
+					size));
+			}
+			catch (IllegalArgumentException e) {
+				throw new UserError(e.getMessage());
+			}
+			json.put("model", model.toString());
+			json.put("device", sd.device.toString());
+			json.put("dtype", sd.dtype.toString());
+			json.put("support_size", sampler.imageSize());
+			json.put("feature_grid", ((StableDiffusionFeatures) features.inner).grid());
+			json.put("feature_channels", features.channels());
+			json.put("n", n);
+			json.put("steps", steps);
+			json.put("batch", batch);
+			json.put("threads", Runtime.getRuntime().availableProcessors());
+
+			long t0 = System.nanoTime();
+			SupportSet set = sampler.sample(m, "cat", (done, total) -> err.printf("support image %d/%d%n", done, total));
+			long t1 = System.nanoTime();
+			FeatureExtractor.Ensemble ensemble = FeatureExtractor.Ensemble.of(features);
+			List<PrototypeBank.Entry> entries = set.prototypes(m, ensemble, settings.splitter(), false, parts,
+				settings.partSeed(), (done, total) -> err.printf("prototypes of image %d/%d%n", done, total));
+			long t2 = System.nanoTime();
+			double sampling = (t1 - t0) / 1e9, prototyping = (t2 - t1) / 1e9;
+			json.put("support_s_per_image", round(sampling / n));
+			json.put("prototypes_s_per_image", round(prototyping / n));
+			json.put("class_s", round(sampling + prototyping));
+			json.put("class_s_for_32_images", round((sampling + prototyping) / n * 32));
+			Prototypes p = entries.get(0).prototypes();
+			json.put("prototypes_per_class", p.fg().size() + p.bg().size());
+
+			List<Segmenter.Target> list = new ArrayList<>();
+			for (int i = 0; i < targets; i++) list.add(new Segmenter.Target("class " + (i + 1), false,
+				Map.of(features.id(), p)));
+			Segmenter segmenter = new Segmenter(settings.segmentation());
+			NDArray image = set.images().get(0).duplicate();
+			image = org.diffseg.sd.nn.Resize.resize(image, imageSize, imageSize, org.diffseg.sd.nn.Resize.Mode.BILINEAR);
+			json.put("segment_targets", targets);
+			json.put("segment_image", imageSize + "x" + imageSize);
+			double[] featureS = new double[repeat], totalS = new double[repeat];
+			int windows = 0;
+			for (int r = -1; r < repeat; r++) {
+				features.nanos = 0;
+				features.calls = 0;
+				long s0 = System.nanoTime();
+				try (NDManager run = m.newSubManager()) {
+					NDArray x = image.duplicate();
+					x.attach(run);
+					Segmenter.Result result = segmenter.segment(x, ensemble, list, null);
+					if (result.labelImage().length != imageSize * imageSize) throw new IllegalStateException("wrong size");
+				}
+				long s1 = System.nanoTime();
+				if (r < 0) continue; // warm-up
+				featureS[r] = features.nanos / 1e9;
+				totalS[r] = (s1 - s0) / 1e9;
+				windows = features.calls;
+				err.printf("segmentation %d/%d: %.2f s (features %.2f s)%n", r + 1, repeat, totalS[r], featureS[r]);
+			}
+			double f = median(featureS), total = median(totalS), matching = total - f;
+			json.put("segment_windows", windows);
+			json.put("segment_s", round(total));
+			json.put("features_s", round(f));
+			json.put("matching_windows_s", round(matching));
+			json.put("matching_share", Math.round(matching / f * 1000) / 1000.0);
+			json.put("peak_rss_bytes", Memory.peakResidentBytes());
+			set.images().forEach(NDArray::close);
+		}
+		spec.commandLine().getOut().println(Memory.toJson(json));
+		return DiffSegCli.EXIT_OK;
+	}
+
+	private static double median(double[] v) {
+		double[] s = v.clone();
+		Arrays.sort(s);
+		return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+	}
+
+	private static double round(double s) {
+		return Math.round(s * 1000) / 1000.0;
+	}
+}

@@ -1,0 +1,39 @@
+package org.diffseg.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
+
+class BenchOvDiffCommandTest {
+
+	@Test
+	void reportsEveryFigureOnTheTinyModel() {
+		StringWriter out = new StringWriter(), err = new StringWriter();
+		CommandLine cl = new CommandLine(new BenchOvDiffCommand());
+		cl.setOut(new PrintWriter(out));
+		cl.setErr(new PrintWriter(err));
+		int code = cl.execute("--model", "models/tiny-sd-a", "--n", "2", "--steps", "2", "--parts", "4", "--targets", "3",
+			"--image-size", "96");
+		assertEquals(0, code, err.toString());
+		JsonObject j = JsonParser.parseString(out.toString()).getAsJsonObject();
+		assertEquals(64, j.get("support_size").getAsInt());
+		assertEquals(8, j.get("feature_grid").getAsInt());
+		assertEquals(512, j.get("feature_channels").getAsInt());
+		for (String k : new String[] { "support_s_per_image", "prototypes_s_per_image", "class_s", "segment_s",
+			"features_s" }) assertTrue(j.get(k).getAsDouble() > 0, k + " in " + out);
+		// 96 px: the shorter side goes to 448, so 1 window of 448, 4 of 336 and the whole image
+		assertEquals(6, j.get("segment_windows").getAsInt());
+		assertEquals(j.get("segment_s").getAsDouble() - j.get("features_s").getAsDouble(),
+			j.get("matching_windows_s").getAsDouble(), 2e-3);
+		assertTrue(j.has("matching_share") && j.get("prototypes_per_class").getAsInt() > 2);
+		assertTrue(err.toString().contains("support image 2/2"), err.toString());
+	}
+}

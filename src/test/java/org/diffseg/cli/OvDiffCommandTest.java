@@ -1,0 +1,217 @@
+package org.diffseg.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.djl.ndarray.NDManager;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.process.ColorProcessor;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import org.diffseg.ovdiff.PrototypeBank;
+import org.diffseg.ovdiff.Prototypes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/** {@code diffseg prototypes} and {@code diffseg ovdiff} on the shipped tiny model with tiny settings. */
+class OvDiffCommandTest {
+	static final String[] TINY = { "--n", "2", "--steps", "2", "--parts", "4", "--batch", "2" };
+
+	@TempDir
+	Path tmp;
+
+	record Result(int code, String out, String err) {}
+
+	/**
+	 * Runs a command as DiffSegCli.run does (same handlers), adding it to the command tree when DiffSegCli does not
+	 * register it yet.
+	 */
+	static Result run(Object command, String... args) {
+		StringWriter out = new StringWriter(), err = new StringWriter();
+		PrintWriter o = new PrintWriter(out), e = new PrintWriter(err);
+		CommandLine cl = new CommandLine(new DiffSegCli());
+		String name = command.getClass().getAnnotation(CommandLine.Command.class).name();
+		if (!cl.getSubcommands().containsKey(name)) cl.addSubcommand(command);
+		cl.setOut(o);
+		cl.setErr(e);
+		cl.setExitCodeExceptionMapper(x -> DiffSegCli.EXIT_FAILURE);
+		cl.setExecutionExceptionHandler((x, c, p) -> {
+			e.println("diffseg: " + DiffSegCli.describe(x));
+			return DiffSegCli.EXIT_FAILURE;
+		});
+		cl.setParameterExceptionHandler((x, a) -> {
+			e.println("diffseg: " + x.getMessage());
+			return DiffSegCli.EXIT_USAGE;
+		});
+		String[] all = new String[args.length + 1];
+		all[0] = name;
+		System.arraycopy(args, 0, all, 1, args.length);
+		int code = cl.execute(all);
+		o.flush();
+		e.flush();
+		return new Result(code, out.toString(), err.toString());
+	}
+
+	static String[] concat(String[] a, String... b) {
+		String[] out = new String[a.length + b.length];
+		System.arraycopy(a, 0, out, 0, a.length);
+		System.arraycopy(b, 0, out, a.length, b.length);
+		return out;
+	}
+
+	static Path picture(Path dir, int w, int h) {
+		ColorProcessor cp = new ColorProcessor(w, h);
+		for (int y = 0; y < h; y++) for (int x = 0; x < w; x++)
+			cp.set(x, y, ((x * 5) & 255) << 16 | ((y * 7) & 255) << 8 | (x < w / 2 ? 40 : 220));
+		Path file = dir.resolve("picture.png");
+		IJ.save(new ImagePlus("picture", cp), file.toString());
+		return file;
+	}
+
+	static String oneLineFailure(Result r) {
+		assertEquals(DiffSegCli.EXIT_FAILURE, r.code(), r.out() + r.err());
+		List<String> lines = r.err().lines().filter(l -> l.startsWith("diffseg: ")).toList();
+		assertEquals(1, lines.size(), r.err());
+		assertFalse(lines.get(0).contains("Exception"), lines.get(0));
+		return lines.get(0);
+	}
+
+	@Test
+	void buildThenSegmentWritesEveryFile() throws Exception {
+		Path bank = tmp.resolve("bank");
+		Result built = run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "cat", "--class",
+			"sky"));
+		assertEquals(0, built.code(), built.err());
+		assertTrue(built.err().contains("cat: support image 2/2") && built.err().contains("sky: prototypes of image 2/2"),
+			built.err());
+		assertEquals(List.of("built cat", "built sky"), built.out().lines().limit(2).toList());
+		Result extended = run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "Cat",
+			"--class", "dog"));
+		assertEquals(0, extended.code(), extended.err());
+		assertTrue(extended.out().contains("kept  Cat") && extended.out().contains("built dog") &&
+			extended.out().contains("(3 classes"), extended.out());
+		assertFalse(extended.err().contains("Cat:"), extended.err());
+
+		int w = 50, h = 34;
+		Path image = picture(tmp, w, h), out = tmp.resolve("out");
+		Result seg = run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(), "--class", "dog",
+			"--class", "sky", "--class", "CAT", "--out", out.toString());
+		assertEquals(0, seg.code(), seg.err());
+		assertTrue(seg.err().contains("window 1/"), seg.err());
+		try (Stream<Path> files = Files.list(out)) {
+			assertEquals(List.of("classes.csv", "explain.json", "labels.tif", "result.json", "rois.zip", "scores.tif"),
+				files.map(p -> p.getFileName().toString()).sorted().toList());
+		}
+		ImagePlus labels = IJ.openImage(out.resolve("labels.tif").toString());
+		assertEquals(16, labels.getBitDepth());
+		assertEquals(w, labels.getWidth());
+		assertEquals(h, labels.getHeight());
+		assertTrue(labels.getProcessor().isColorLut() || labels.getProcessor().getLut().getMapSize() > 0);
+		List<String> csv = Files.readAllLines(out.resolve("classes.csv"));
+		assertEquals(List.of("label,name,pixels"), csv.subList(0, 1));
+		assertEquals(List.of("background", "dog", "sky", "cat"), csv.subList(1, 5).stream().map(l -> l.split(",")[1]).toList());
+		long[] counts = csv.subList(1, 5).stream().mapToLong(l -> Long.parseLong(l.split(",")[2])).toArray();
+		long[] actual = new long[4];
+		short[] px = (short[]) labels.getProcessor().getPixels();
+		for (short v : px) actual[v]++;
+		assertArrayEquals(counts, actual);
+		ImagePlus scores = IJ.openImage(out.resolve("scores.tif").toString());
+		assertEquals(4, scores.getStackSize());
+		assertEquals(32, scores.getBitDepth());
+		assertEquals("background", scores.getStack().getSliceLabel(1));
+		assertEquals("cat", scores.getStack().getSliceLabel(4));
+		List<String> rois = new ArrayList<>();
+		try (ZipFile zip = new ZipFile(out.resolve("rois.zip").toFile())) {
+			zip.stream().forEach(z -> rois.add(z.getName()));
+		}
+		List<String> present = new ArrayList<>();
+		for (int l = 1; l < 4; l++) if (counts[l] > 0) present.add(csv.get(l + 1).split(",")[1] + ".roi");
+		assertEquals(present, rois);
+		JsonObject explain = JsonParser.parseString(Files.readString(out.resolve("explain.json"))).getAsJsonObject();
+		JsonArray perLabel = explain.getAsJsonArray("labels");
+		assertEquals(4, perLabel.size());
+		for (int l = 0; l < 4; l++) {
+			JsonObject label = perLabel.get(l).getAsJsonObject();
+			assertEquals(counts[l], label.get("pixels").getAsLong());
+			JsonArray winners = label.getAsJsonArray("extractors").get(0).getAsJsonObject().getAsJsonArray("winners");
+			long sum = 0;
+			for (JsonElement e : winners) {
+				JsonObject p = e.getAsJsonObject();
+				sum += p.get("pixels").getAsLong();
+				assertEquals(l == 0 ? "background" : "foreground", p.get("region").getAsString());
+				if (l > 0) assertEquals(label.get("name").getAsString(), p.get("class").getAsString());
+				else assertNotEquals("sky", p.get("class").getAsString()); // stuff: no background prototypes
+				String kind = p.get("kind").getAsString();
+				assertTrue(List.of("class", "instance", "part").contains(kind));
+				if (kind.equals("instance")) assertTrue(p.get("support_image_name").getAsString().contains(" #"));
+				if (kind.equals("part")) assertTrue(p.get("part").getAsInt() >= 0);
+			}
+			if (!winners.isEmpty()) assertEquals(counts[l], sum, "label " + l);
+		}
+		JsonObject result = JsonParser.parseString(Files.readString(out.resolve("result.json"))).getAsJsonObject();
+		assertEquals(w, result.get("width").getAsInt());
+		assertEquals("2", result.getAsJsonObject("bank_settings").get("support_images").getAsString());
+		assertTrue(result.getAsJsonObject("stuff").get("sky").getAsBoolean());
+
+		// every class in the bank when none is named
+		Result all = run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(), "--out",
+			tmp.resolve("all").toString());
+		assertEquals(0, all.code(), all.err());
+		assertEquals(4, Files.readAllLines(tmp.resolve("all/classes.csv")).size() - 1);
+	}
+
+	@Test
+	void badInputFailsWithOneLine() throws Exception {
+		Path bank = tmp.resolve("bank");
+		assertEquals(0, run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "cat")).code());
+		Path image = picture(tmp, 20, 20), out = tmp.resolve("out");
+		String unknown = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image",
+			image.toString(), "--class", "zebra", "--out", out.toString()));
+		assertTrue(unknown.contains("'zebra'") && unknown.contains("diffseg prototypes") &&
+			unknown.contains("support_images=2"), unknown);
+		assertFalse(Files.exists(out.resolve("result.json")));
+		try (Stream<Path> left = Files.list(out)) {
+			assertEquals(0, left.count(), "a failed run leaves nothing in the output folder");
+		}
+		String dup = oneLineFailure(run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class",
+			"Dog", "--class", "dog ")));
+		assertTrue(dup.contains("same class"), dup);
+		String settings = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(),
+			"--n", "32", "--out", out.toString()));
+		assertTrue(settings.contains("support_images=32"), settings);
+		String splitter = oneLineFailure(run(new PrototypesCommand(), "--bank", bank.toString(), "--class", "x",
+			"--splitter", "magic"));
+		assertTrue(splitter.contains("--splitter"), splitter);
+		// a bank built with another model only
+		Path foreign = tmp.resolve("foreign");
+		PrototypeBank other = new PrototypeBank(foreign, "another-model", java.util.Map.of("parts", "1"));
+		try (NDManager m = NDManager.newBaseManager()) {
+			Prototypes.Group g = new Prototypes.Group(m.create(new float[] { 1, 0 }, new ai.djl.ndarray.types.Shape(1, 2)),
+				List.of(new Prototypes.Origin(Prototypes.Kind.CLASS, -1, -1, 1)), m.full(new ai.djl.ndarray.types.Shape(1,
+				1, 1), -1));
+			other.put(new PrototypeBank.Entry("cat", false, "sd", new Prototypes(g, g), List.of("cat #0")));
+		}
+		String foreignModel = oneLineFailure(run(new OvDiffCommand(), "--bank", foreign.toString(), "--image",
+			image.toString(), "--out", out.toString()));
+		assertTrue(foreignModel.contains("another model"), foreignModel);
+		String empty = oneLineFailure(run(new OvDiffCommand(), "--bank", tmp.resolve("nothing").toString(), "--image",
+			image.toString(), "--out", out.toString()));
+		assertTrue(empty.contains("no prototypes for this model") && empty.contains("diffseg prototypes"), empty);
+	}
+}

@@ -1,0 +1,140 @@
+package org.diffseg.ovdiff;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+import org.diffseg.sd.StableDiffusion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The facade on the tiny model with tiny settings: 2 support images, 2 steps, 4 parts. */
+class OvDiffTest {
+	static StableDiffusion sd;
+	static NDManager m;
+	static FeatureExtractor.Ensemble features;
+	static final OvDiff.Settings TINY = OvDiff.Settings.defaults()
+		.withSampling(SupportSet.Sampling.defaults().withImages(2).withSteps(2)).withParts(4).withBatchSize(2);
+
+	@TempDir
+	Path dir;
+
+	@BeforeAll
+	static void load() throws Exception {
+		sd = StableDiffusion.load(SupportSetSamplerTest.TINY);
+		m = NDManager.newBaseManager();
+		features = FeatureExtractor.Ensemble.of(new StableDiffusionFeatures(sd));
+	}
+
+	@AfterAll
+	static void close() {
+		m.close();
+		sd.close();
+	}
+
+	@Test
+	void buildsExtendsAndSegments() throws Exception {
+		PrototypeBank bank = OvDiff.openBank(dir, sd, TINY);
+		OvDiff ovdiff = new OvDiff();
+		List<String> events = new ArrayList<>();
+		List<String> built = ovdiff.buildVocabulary(sd, features, bank, List.of("cat", "Sky"), TINY,
+			(c, stage, done, total) -> events.add(c + " " + stage + " " + done + "/" + total));
+		assertEquals(List.of("cat", "Sky"), built);
+		assertEquals(List.of("cat SAMPLING 2/2", "cat PROTOTYPES 1/2", "cat PROTOTYPES 2/2", "Sky SAMPLING 2/2",
+			"Sky PROTOTYPES 1/2", "Sky PROTOTYPES 2/2"), events);
+		Path catFile = bank.file("cat", features.members().get(0).id());
+		byte[] catBytes = Files.readAllBytes(catFile);
+		// again: nothing to do; extending touches only the new class; another spelling of a present class is that class
+		assertEquals(List.of(), ovdiff.buildVocabulary(sd, features, bank, List.of(" CAT "), TINY, null));
+		assertEquals(List.of("dog"), ovdiff.buildVocabulary(sd, features, bank, List.of("dog", "sky"), TINY, null));
+		assertArrayEquals(catBytes, Files.readAllBytes(catFile));
+		assertEquals(List.of("Sky", "cat", "dog"), OvDiff.vocabulary(bank, features));
+
+		try (NDManager s = m.newSubManager()) {
+			NDArray image = StableDiffusionFeaturesTest.picture(s, 40, 56);
+			List<String> progress = new ArrayList<>();
+			OvDiff.Segmentation seg = ovdiff.segment(image, bank, List.of("dog", "sky", "Cat"), features, TINY,
+				(c, stage, done, total) -> progress.add(done + "/" + total));
+			Segmenter.Result r = seg.result();
+			assertEquals(40, r.height());
+			assertEquals(56, r.width());
+			assertEquals(List.of("background", "dog", "Sky", "cat"), r.labels());
+			assertEquals(Map.of("dog", false, "Sky", true, "cat", false), seg.stuff());
+			assertEquals(List.of("dog #0 (seed 42)", "dog #1 (seed 43)"), seg.supportImages().get("dog"));
+			assertFalse(progress.isEmpty());
+			assertEquals(progress.get(progress.size() - 1), progress.size() + "/" + progress.size());
+			for (int l : r.labelImage()) assertTrue(l >= 0 && l < 4);
+			assertEquals(4, r.scores().length);
+			// every winner is a prototype of the pixel's label: a bg prototype of a thing class for background
+			List<Segmenter.PrototypeRef> refs = r.prototypes().get(0);
+			for (int i = 0; i < r.labelImage().length; i++) {
+				int label = r.labelImage()[i], winner = r.winners()[0][i];
+				if (winner < 0) { // only where the label has no prototypes (all filtered by the stuff filter)
+					assertTrue(refs.stream().noneMatch(p -> p.label() == label));
+					continue;
+				}
+				Segmenter.PrototypeRef p = refs.get(winner);
+				assertEquals(r.labelImage()[i], p.label());
+				assertEquals(p.label() != 0, p.foreground());
+				assertNotEquals("Sky", p.label() == 0 ? p.className() : "");
+			}
+		}
+	}
+
+	@Test
+	void badInputGetsClearMessages() throws Exception {
+		PrototypeBank bank = OvDiff.openBank(dir, sd, TINY);
+		OvDiff ovdiff = new OvDiff();
+		ovdiff.buildVocabulary(sd, features, bank, List.of("cat"), TINY, null);
+		try (NDManager s = m.newSubManager()) {
+			NDArray image = StableDiffusionFeaturesTest.picture(s, 32, 32);
+			IOException unknown = assertThrows(IOException.class,
+				() -> ovdiff.segment(image, bank, List.of("cat", "zebra"), features, TINY, null));
+			assertTrue(unknown.getMessage().contains("no prototypes for 'zebra'") &&
+				unknown.getMessage().contains("diffseg prototypes"), unknown.getMessage());
+			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(image, bank, List.of(), features,
+				TINY, null)).getMessage().contains("vocabulary is empty"));
+			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(image, bank,
+				List.of("cat", " Cat"), features, TINY, null)).getMessage().contains("same class"));
+			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, bank,
+				List.of("dog", "DOG"), TINY, null)).getMessage().contains("same class"));
+			// a bank of another model: the class is there, but not for this model
+			PrototypeBank other = new PrototypeBank(dir, "another-model", TINY.bankSettings(sd));
+			IOException foreign = assertThrows(IOException.class,
+				() -> ovdiff.segment(image, other, List.of("cat"), features, TINY, null));
+			assertTrue(foreign.getMessage().contains("another model"), foreign.getMessage());
+			IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+				() -> OvDiff.vocabulary(other, features));
+			assertTrue(empty.getMessage().contains("vocabulary is empty") && empty.getMessage().contains("another model"),
+				empty.getMessage());
+			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, other,
+				List.of("dog"), TINY, null)).getMessage().contains("opened for model another-model"));
+			OvDiff.Settings otherSettings = TINY.withParts(5);
+			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, bank,
+				List.of("dog"), otherSettings, null)).getMessage().contains("opened with settings"));
+			IOException otherParts = assertThrows(IOException.class, () -> ovdiff.segment(image,
+				OvDiff.openBank(dir, sd, otherSettings), List.of("cat"), features, otherSettings, null));
+			assertTrue(otherParts.getMessage().contains("parts 4 instead of 5"), otherParts.getMessage());
+			// smaller than every window: segmented whole, at its own size
+			Segmenter.Result small = ovdiff.segment(StableDiffusionFeaturesTest.picture(s, 5, 3), bank, List.of("cat"),
+				features, TINY, null).result();
+			assertEquals(5 * 3, small.labelImage().length);
+			IllegalArgumentException thin = assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(
+				StableDiffusionFeaturesTest.picture(s, 2, 40), bank, List.of("cat"), features, TINY, null));
+			assertTrue(thin.getMessage().contains("crop it"), thin.getMessage());
+			assertThrows(CancellationException.class, () -> ovdiff.segment(image, bank, List.of("cat"), features, TINY,
+				(c, stage, done, total) -> ovdiff.cancel()));
+		}
+	}
+}
