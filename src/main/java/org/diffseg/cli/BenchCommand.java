@@ -195,6 +195,7 @@ public final class BenchCommand implements Callable<Integer> {
 				json.put("vae_backward", vaeBackward);
 				json.put("repeat", repeat);
 				json.put("threads", Runtime.getRuntime().availableProcessors());
+				json.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
 				double total = medianMs(t, -1);
 				json.put("ms_per_iteration", total);
 				Map<String, Object> split = new LinkedHashMap<>();

@@ -3,7 +3,8 @@ package org.diffseg.peekaboo;
 /**
  * Settings of a Peekaboo run; {@link #defaults()} are the authors' code (see DESIGN.md).
  *
- * @param representation alpha parametrisation: raster, raster bilateral, fourier, fourier bilateral (default), guided bilateral
+ * @param representation alpha parametrisation: raster, raster bilateral, fourier, fourier bilateral (default),
+ * guided bilateral
  * @param size alpha resolution (square), 256
  * @param compositeSize side of the composites given to the VAE; 0 (default) = the UNet's sample size in pixels (512 for
  * SD 1.x, as in the authors' code); other values serve benchmarks and small-memory runs
@@ -21,8 +22,8 @@ package org.diffseg.peekaboo;
  * @param timelapseEvery keep the alpha after every k-th update, and the initial and final ones (0: no timelapse)
  * @param seed all randomness (initialisation, backgrounds, timesteps, noise)
  */
-public record PeekabooSettings(String representation, int size, int compositeSize, int iterations, float learningRate, float gravity,
-	float guidance, int minTimestep, int maxTimestep, BilateralProxyBlur.Settings bilateral, String square,
+public record PeekabooSettings(String representation, int size, int compositeSize, int iterations, float learningRate,
+	float gravity, float guidance, int minTimestep, int maxTimestep, BilateralProxyBlur.Settings bilateral, String square,
 	int batchSize, float threshold, boolean sampleLatents, int timelapseEvery, long seed)
 {
 	public PeekabooSettings {
@@ -43,58 +44,53 @@ public record PeekabooSettings(String representation, int size, int compositeSiz
 	}
 
 	public static PeekabooSettings defaults() {
-		return new PeekabooSettings("fourier bilateral", 256, 0, 300, 1e-5f, 0.05f, 100f, 20, 980,
-			BilateralProxyBlur.Settings.DEFAULTS, "crop", 1, 0.5f, true, 10, 0);
+		return new PeekabooSettings("fourier bilateral", 256, 0, 300, 1e-5f, 0.05f, 100f,
+			20, 980, BilateralProxyBlur.Settings.DEFAULTS, "crop", 1, 0.5f, true, 10, 0);
 	}
 
 	public PeekabooSettings withRepresentation(String r) {
-		return new PeekabooSettings(r, size, compositeSize, iterations, learningRate, gravity, guidance, minTimestep, maxTimestep,
-			bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
-	}
-
-	public PeekabooSettings withIterations(int n) {
-		return new PeekabooSettings(representation, size, compositeSize, n, learningRate, gravity, guidance, minTimestep, maxTimestep,
-			bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
-	}
-
-	public PeekabooSettings withSeed(long s) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, s);
+		return new PeekabooSettings(r, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
 	}
 
 	public PeekabooSettings withSize(int s) {
-		return new PeekabooSettings(representation, s, compositeSize, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
-	}
-
-	public PeekabooSettings withSquare(String method) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, method, batchSize, threshold, sampleLatents, timelapseEvery, seed);
-	}
-
-	public PeekabooSettings withTimelapseEvery(int k) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, k, seed);
-	}
-
-	public PeekabooSettings withThreshold(float t) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, t, sampleLatents, timelapseEvery, seed);
+		return new PeekabooSettings(representation, s, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
 	}
 
 	public PeekabooSettings withCompositeSize(int c) {
-		return new PeekabooSettings(representation, size, c, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return new PeekabooSettings(representation, size, c, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
 	}
 
-	public PeekabooSettings withGuidance(float g) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, g, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+	public PeekabooSettings withIterations(int n) {
+		return new PeekabooSettings(representation, size, compositeSize, n, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
 	}
 
 	public PeekabooSettings withGravity(float g) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, g, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, g, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withGuidance(float g) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, g,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withSquare(String method) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, method, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withBatchSize(int b) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, b, threshold, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withThreshold(float t) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, t, sampleLatents, timelapseEvery, seed);
 	}
 
 	public PeekabooSettings withSampleLatents(boolean sample) {
@@ -102,8 +98,13 @@ public record PeekabooSettings(String representation, int size, int compositeSiz
 			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sample, timelapseEvery, seed);
 	}
 
-	public PeekabooSettings withBatchSize(int b) {
+	public PeekabooSettings withTimelapseEvery(int k) {
 		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, b, threshold, sampleLatents, timelapseEvery, seed);
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, k, seed);
+	}
+
+	public PeekabooSettings withSeed(long s) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, s);
 	}
 }
