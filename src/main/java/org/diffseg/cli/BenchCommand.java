@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.diffseg.img.RgbPlanes;
+import org.diffseg.peekaboo.Peekaboo;
+import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
 
@@ -26,10 +31,12 @@ import picocli.CommandLine.Spec;
  * memory, as one JSON object. Timings are for comparison side by side on one machine, never absolute.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-	description = "Benchmark text encoding, UNet forward, VAE encode+backward and VAE decode; prints JSON.")
+	description = "Benchmark text encoding, UNet forward, VAE encode+backward and VAE decode; prints JSON.",
+	subcommands = BenchCommand.PeekabooBench.class)
 public final class BenchCommand implements Callable<Integer> {
 
-	@Option(names = "--model", required = true, description = "Model folder (e.g. one written by init-model).")
+	// not required by picocli, so that "bench peekaboo --model DIR" parses; checked in call()
+	@Option(names = "--model", description = "Model folder (e.g. one written by init-model).")
 	Path model;
 
 	@Option(names = "--size", defaultValue = "512", description = "Image size in pixels (default 512).")
@@ -49,6 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
+		if (model == null) throw new UserError("give --model DIR (e.g. a folder written by init-model).");
 		if (repeat < 1 || batch < 1) throw new UserError("--repeat and --batch must be at least 1.");
 		Map<String, Object> json = new LinkedHashMap<>();
 		try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype());
@@ -108,6 +116,137 @@ public final class BenchCommand implements Callable<Integer> {
 		}
 		spec.commandLine().getOut().println(Memory.toJson(json));
 		return DiffSegCli.EXIT_OK;
+	}
+
+	/**
+	 * {@code diffseg bench peekaboo}: Peekaboo iterations on a synthetic image, split into the engine's parts. One
+	 * untimed warm-up iteration, then {@code repeat} timed ones; medians per part. The resident-memory peak is reset
+	 * after the warm-up (Linux), so it is the peak of the timed iterations.
+	 */
+	@Command(name = "peekaboo", mixinStandardHelpOptions = true,
+		description = "Benchmark Peekaboo iterations (ms per iteration, split by part, engine overhead share); prints JSON.")
+	static final class PeekabooBench implements Callable<Integer> {
+
+		@Option(names = "--model", required = true, description = "Model folder (e.g. one written by init-model).")
+		Path model;
+
+		@Option(names = "--size", defaultValue = "512",
+			description = "Side of the composites given to the VAE (default 512).")
+		int size;
+
+		@Option(names = "--alpha-size", defaultValue = "256", description = "Alpha resolution (default 256).")
+		int alphaSize;
+
+		@Option(names = "--representation", defaultValue = "fourier bilateral",
+			description = "Alpha parametrisation (default fourier bilateral).")
+		String representation;
+
+		@Option(names = "--vae-backward", defaultValue = "checkpointed",
+			description = "checkpointed (default: recompute the encoder stage by stage) or full (keep the whole graph).")
+		String vaeBackward;
+
+		@Option(names = "--repeat", defaultValue = "3", description = "Timed iterations (default 3).")
+		int repeat;
+
+		@Mixin
+		DeviceOptions device;
+
+		@Spec
+		CommandSpec spec;
+
+		@Override
+		public Integer call() throws Exception {
+			if (repeat < 1) throw new UserError("--repeat must be at least 1.");
+			if (!vaeBackward.equals("checkpointed") && !vaeBackward.equals("full")) throw new UserError("--vae-backward " +
+				"must be checkpointed or full, not '" + vaeBackward + "'.");
+			PeekabooSettings s;
+			try {
+				s = PeekabooSettings.defaults().withRepresentation(representation).withSize(alphaSize)
+					.withCompositeSize(size).withIterations(repeat + 1).withTimelapseEvery(0);
+			}
+			catch (IllegalArgumentException e) {
+				throw new UserError(e.getMessage());
+			}
+			Map<String, Object> json = new LinkedHashMap<>();
+			try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype())) {
+				long rssLoaded = Memory.residentBytes();
+				Peekaboo peekaboo = new Peekaboo(sd).vaeCheckpointing(vaeBackward.equals("checkpointed"));
+				long[] rss = new long[repeat + 1];
+				boolean[] peakReset = { false };
+				Peekaboo.Segmentation r;
+				try {
+					r = peekaboo.segment(syntheticImage(alphaSize), null, List.of("a photo of a cat"), s,
+						(i, n, loss, mean) -> {
+							rss[i - 1] = Memory.residentBytes();
+							if (i == 1) peakReset[0] = resetPeakResident();
+							return true;
+						});
+				}
+				catch (IllegalArgumentException e) {
+					throw new UserError(e.getMessage());
+				}
+				Peekaboo.Timings t = r.timings();
+				json.put("model", model.toString());
+				json.put("device", sd.device.toString());
+				json.put("dtype", sd.dtype.toString());
+				json.put("size", peekaboo.compositeSize(s));
+				json.put("alpha_size", alphaSize);
+				json.put("representation", s.representation());
+				json.put("vae_backward", vaeBackward);
+				json.put("repeat", repeat);
+				json.put("threads", Runtime.getRuntime().availableProcessors());
+				json.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+				double total = medianMs(t, -1);
+				json.put("ms_per_iteration", total);
+				Map<String, Object> split = new LinkedHashMap<>();
+				for (int part = 0; part < Peekaboo.Timings.PARTS.size(); part++)
+					split.put(Peekaboo.Timings.PARTS.get(part), medianMs(t, part));
+				json.put("split_ms", split);
+				double overhead = (double) split.get("parametrisation") + (double) split.get("other");
+				json.put("engine_overhead_share", Math.round(1000 * overhead / total) / 1000.0);
+				json.put("weight_bytes", sd.weightBytes());
+				json.put("rss_after_load_bytes", rssLoaded);
+				Map<String, Object> rssAt = new LinkedHashMap<>();
+				for (int i : new int[] { 1, 10, repeat + 1 }) if (i <= repeat + 1) rssAt.put(String.valueOf(i), rss[i - 1]);
+				json.put("rss_bytes_after_iteration", rssAt);
+				json.put(peakReset[0] ? "peak_rss_timed_iterations_bytes" : "peak_rss_since_start_bytes",
+					Memory.peakResidentBytes());
+			}
+			spec.commandLine().getOut().println(Memory.toJson(json));
+			return DiffSegCli.EXIT_OK;
+		}
+
+		/** Median in ms over the timed iterations (all but the first) of one part, or of the whole iteration (-1). */
+		private static double medianMs(Peekaboo.Timings t, int part) {
+			double[] ms = new double[t.iterations() - 1];
+			for (int i = 1; i < t.iterations(); i++) ms[i - 1] = (part < 0 ? t.nanos(i) : t.nanos(i, part)) / 1e6;
+			Arrays.sort(ms);
+			int n = ms.length;
+			double median = n % 2 == 1 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+			return Math.round(median * 10) / 10.0;
+		}
+
+		/** A smooth colour pattern with an edge, so the bilateral weights are not trivial. */
+		private static RgbPlanes syntheticImage(int side) {
+			float[] v = new float[3 * side * side];
+			for (int c = 0; c < 3; c++)
+				for (int y = 0; y < side; y++)
+					for (int x = 0; x < side; x++)
+						v[(c * side + y) * side + x] = (float) ((x < side / 2 ? 0.3 : 0.6) + 0.2 * Math.sin(0.05 * (x + 2 *
+							y) + c));
+			return new RgbPlanes(side, side, v);
+		}
+	}
+
+	/** Resets the resident-memory high-water mark (Linux: clear_refs 5); false where that is not possible. */
+	static boolean resetPeakResident() {
+		try {
+			Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+			return true;
+		}
+		catch (IOException | RuntimeException e) {
+			return false;
+		}
 	}
 
 	/** Median wall time in ms of {@code n} runs after one untimed warm-up run. */

@@ -53,6 +53,10 @@ public final class PeekabooCommand implements Callable<Integer> {
 	@Option(names = "--size", defaultValue = "256", description = "Alpha resolution (default 256).")
 	int size;
 
+	@Option(names = "--composite-size", defaultValue = "0",
+		description = "Side of the composites given to the VAE (default 0: the model's, 512 for SD 1.x).")
+	int compositeSize;
+
 	@Option(names = "--square", defaultValue = "crop", description = "crop (centre, default) or scale.")
 	String square;
 
@@ -79,7 +83,7 @@ public final class PeekabooCommand implements Callable<Integer> {
 		PeekabooSettings s;
 		try {
 			s = PeekabooSettings.defaults().withRepresentation(representation).withIterations(iterations).withSize(size)
-				.withSquare(square).withThreshold(threshold).withTimelapseEvery(timelapseEvery).withSeed(seed);
+				.withSquare(square).withThreshold(threshold).withTimelapseEvery(timelapseEvery).withSeed(seed).withCompositeSize(compositeSize);
 		}
 		catch (IllegalArgumentException e) {
 			throw new UserError(e.getMessage());
@@ -107,9 +111,10 @@ public final class PeekabooCommand implements Callable<Integer> {
 			OutputFolder folder = new OutputFolder(out))
 		{
 			long loaded = System.nanoTime();
+			Peekaboo peekaboo = new Peekaboo(sd);
 			Peekaboo.Segmentation r;
 			try {
-				r = new Peekaboo(sd).segment(input, guidePlanes, prompts, s, (i, n, loss, mean) -> {
+				r = peekaboo.segment(input, guidePlanes, prompts, s, (i, n, loss, mean) -> {
 					if (i == n || i % Math.max(1, n / 10) == 0) log.printf("iteration %d/%d  loss %.4g%n", i, n, loss);
 					return true;
 				});
@@ -118,6 +123,7 @@ public final class PeekabooCommand implements Callable<Integer> {
 				throw new UserError(e.getMessage());
 			}
 			long done = System.nanoTime();
+			r.warnings().forEach(warning -> log.println("warning: " + warning));
 			int w = r.width(), h = r.height();
 			List<Roi> rois = new ArrayList<>();
 			for (int p = 0; p < prompts.size(); p++) {
@@ -146,6 +152,7 @@ public final class PeekabooCommand implements Callable<Integer> {
 			prompts.forEach(ps::add);
 			json.add("prompts", ps);
 			json.add("settings", new GsonBuilder().create().toJsonTree(s));
+			json.addProperty("composite_size", peekaboo.compositeSize(s));
 			JsonObject region = new JsonObject();
 			region.addProperty("x", r.region().x());
 			region.addProperty("y", r.region().y());
@@ -153,19 +160,18 @@ public final class PeekabooCommand implements Callable<Integer> {
 			region.addProperty("height", r.region().height());
 			region.addProperty("method", r.region().method());
 			json.add("analysed_region", region);
-			JsonObject timings = new JsonObject();
-			timings.addProperty("load_s", (loaded - start) / 1e9);
-			timings.addProperty("segment_s", (done - loaded) / 1e9);
-			timings.addProperty("ms_per_iteration", (done - loaded) / 1e6 / s.iterations());
-			json.add("timings", timings);
-			JsonArray losses = new JsonArray();
-			for (double l : r.losses()) losses.add(l);
-			json.add("loss_per_iteration", losses);
+			json.add("timings", timings(loaded - start, done - loaded, r.timings()));
+			json.add("loss_per_iteration", losses(r.losses()));
+			JsonArray warnings = new JsonArray();
+			r.warnings().forEach(warnings::add);
+			json.add("warnings", warnings);
 			JsonArray files = new JsonArray();
 			for (int p = 0; p < prompts.size(); p++) {
 				files.add("alpha-" + (p + 1) + ".tif");
 				files.add("mask-" + (p + 1) + ".tif");
 			}
+			files.add("rois.zip");
+			if (!r.timelapse().isEmpty()) files.add("timelapse.tif");
 			json.add("files", files);
 			Files.writeString(folder.file("result.json"), new GsonBuilder().setPrettyPrinting()
 				.serializeSpecialFloatingPointValues().create().toJson(json));
@@ -173,5 +179,24 @@ public final class PeekabooCommand implements Callable<Integer> {
 			spec.commandLine().getOut().println("wrote " + out.toAbsolutePath());
 		}
 		return DiffSegCli.EXIT_OK;
+	}
+
+	/** Load and run time, and where the iterations' time went (parts as in {@link Peekaboo.Timings#PARTS}). */
+	static JsonObject timings(long loadNanos, long runNanos, Peekaboo.Timings t) {
+		JsonObject json = new JsonObject();
+		json.addProperty("load_s", loadNanos / 1e9);
+		json.addProperty("run_s", runNanos / 1e9);
+		json.addProperty("ms_per_iteration", runNanos / 1e6 / Math.max(1, t.iterations()));
+		JsonObject split = new JsonObject();
+		for (int part = 0; part < Peekaboo.Timings.PARTS.size(); part++)
+			split.addProperty(Peekaboo.Timings.PARTS.get(part), t.totalNanos(part) / 1e6 / Math.max(1, t.iterations()));
+		json.add("split_ms_per_iteration", split);
+		return json;
+	}
+
+	static JsonArray losses(double[] values) {
+		JsonArray losses = new JsonArray();
+		for (double l : values) losses.add(l);
+		return losses;
 	}
 }

@@ -4,15 +4,18 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 
 import org.diffseg.img.RgbPlanes;
+import org.diffseg.sd.AutoencoderKL;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.StableDiffusion;
 
@@ -23,34 +26,95 @@ import org.diffseg.sd.StableDiffusion;
  */
 public final class Peekaboo {
 
-	/** Where the time of an iteration goes (nanoseconds, summed over the run). */
+	/** Where the time of each iteration went, in nanoseconds; the parts of an iteration add up to its wall time. */
 	public static final class Timings {
-		public long parametrisation, vaeEncodeBackward, unet, other, total;
-		public int iterations;
+		/** The parts, in the order of the {@code part} arguments; "other" is the remainder of the iteration. */
+		public static final List<String> PARTS = List.of("parametrisation", "vae_encode_backward", "unet", "other");
+		static final int PARAMETRISATION = 0, VAE = 1, UNET = 2, OTHER = 3;
+		private final List<long[]> iterations = new ArrayList<>();
+
+		void add(long[] nanos) {
+			iterations.add(nanos.clone());
+		}
+
+		public int iterations() {
+			return iterations.size();
+		}
+
+		/** Time of {@code part} (an index of {@link #PARTS}) in iteration {@code i} (0-based). */
+		public long nanos(int i, int part) {
+			return iterations.get(i)[part];
+		}
+
+		/** Wall time of iteration {@code i} (0-based). */
+		public long nanos(int i) {
+			return Arrays.stream(iterations.get(i)).sum();
+		}
+
+		/** Time of {@code part} summed over all iterations. */
+		public long totalNanos(int part) {
+			return iterations.stream().mapToLong(t -> t[part]).sum();
+		}
 	}
 
-	/** A segmentation: per prompt, alpha and mask at the original size. */
+	/**
+	 * A segmentation: per prompt, alpha and mask at the original size. Timelapse frame f shows the alpha after
+	 * {@code timelapseIterations[f]} updates (0 = the initial alpha; the last frame is the result).
+	 */
 	public record Segmentation(List<String> prompts, int width, int height, float[][] alpha, byte[][] mask,
 		SquareRegion region, List<float[][]> timelapse, int[] timelapseIterations, double[] losses,
-		PeekabooSettings settings, Timings timings) {}
+		List<String> warnings, PeekabooSettings settings, Timings timings) {}
 
 	/** A generated RGBA image: rgb [3, s, s] planes in [0, 1] and alpha [s, s]; frames hold [r, g, b, a]. */
 	public record Rgba(String prompt, int size, float[] rgb, float[] alpha, List<float[]> timelapse,
-		int[] timelapseIterations, double[] losses, PeekabooSettings settings) {}
+		int[] timelapseIterations, double[] losses, List<String> warnings, PeekabooSettings settings, Timings timings) {}
+
+	/**
+	 * The random draws of one iteration, made in a fixed order from the run's stream (explicit so that a test can give
+	 * a reference's values).
+	 *
+	 * @param backgrounds RGB in [0, 1] per composite, [n * 3]
+	 * @param timesteps diffusion timestep per composite
+	 * @param noise ε [n, L, h, w]
+	 * @param posteriorNoise the VAE posterior sample's noise [n, L, h, w], or null to encode with the posterior mean
+	 */
+	record Draws(float[] backgrounds, long[] timesteps, NDArray noise, NDArray posteriorNoise) {}
+
+	/** The outcome of one forward and backward: the loss, and the alpha (and learnt RGB) the composites used. */
+	record Step(double loss, NDArray alpha, NDArray rgb) {}
+
+	/** Receives the state after {@code iteration} updates: every timelapse iteration and, last, the final one. */
+	@FunctionalInterface
+	private interface Snapshot {
+		void take(int iteration, NDArray alpha, NDArray rgb);
+	}
 
 	private final StableDiffusion sd;
 	private final ScoreDistillation distillation;
-	/** Collected when set; read by the benchmark. */
-	private Timings timings;
+	private boolean checkpointing = true;
 
 	public Peekaboo(StableDiffusion sd) {
 		this.sd = sd;
 		this.distillation = new ScoreDistillation(sd);
 	}
 
-	/** The composite size given to the VAE: the UNet's sample size in pixels (512 for SD 1.x). */
-	public int compositeSize() {
-		return sd.defaultImageSize();
+	/**
+	 * Whether the VAE's backward recomputes the encoder stage by stage from checkpoints (default: the memory of an
+	 * iteration stays a fraction of the plain graph's at 512 px, for one more encoder forward) or keeps the whole
+	 * encoder graph (faster where memory is plentiful). Both give the same gradients up to float rounding.
+	 */
+	public Peekaboo vaeCheckpointing(boolean on) {
+		checkpointing = on;
+		return this;
+	}
+
+	/** The side of the composites given to the VAE: the settings' value, or the UNet's sample size in pixels. */
+	public int compositeSize(PeekabooSettings s) {
+		int c = s.compositeSize() > 0 ? s.compositeSize() : sd.defaultImageSize();
+		if (c % sd.latentScale() != 0) throw new IllegalArgumentException("the composite size " + c + " is not a " +
+			"multiple of " + sd.latentScale() + " (the VAE's downsampling factor): choose e.g. " +
+			(c / sd.latentScale() + 1) * sd.latentScale() + ".");
+		return c;
 	}
 
 	/**
@@ -63,189 +127,244 @@ public final class Peekaboo {
 	public Segmentation segment(RgbPlanes image, float[][] guide, List<String> prompts, PeekabooSettings s,
 		PeekabooListener listener)
 	{
-		checkPrompts(prompts);
-		if (s.representation().equals("guided bilateral") && guide == null) throw new IllegalArgumentException(
-			"'guided bilateral' needs a guide image (e.g. a depth map); give one, or use 'fourier bilateral'.");
+		List<String> warnings = checkPrompts(prompts);
+		if (AlphaRepresentation.Kind.fromName(s.representation()) == AlphaRepresentation.Kind.GUIDED_BILATERAL &&
+			guide == null) throw new IllegalArgumentException("'guided bilateral' needs a guide image (e.g. a depth " +
+				"map); give one, or use 'fourier bilateral'.");
+		checkGuide(guide, image);
+		compositeSize(s);
 		SquareRegion region = SquareRegion.of(s.square(), image.width(), image.height());
-		Timings t = new Timings();
+		int p = prompts.size(), n = s.iterations();
 		try (NDManager m = NDManager.newBaseManager(sd.device)) {
 			NDArray x = region.square(image.toNDArray(m), s.size());
-			NDArray g = null;
-			if (guide != null) {
-				float[] flat = new float[guide.length * image.width() * image.height()];
-				for (int c = 0; c < guide.length; c++) {
-					if (guide[c].length != image.width() * image.height()) throw new IllegalArgumentException(
-						"the guide image must have the image's size " + image.width() + "x" + image.height() + ".");
-					System.arraycopy(guide[c], 0, flat, c * guide[c].length, guide[c].length);
-				}
-				g = region.square(m.create(flat, new Shape(guide.length, image.height(), image.width())), s.size());
-			}
-			NDArray uncond = sd.encodeText(m, List.of(""));
-			NDArray cond = sd.encodeText(m, prompts);
-			SplittableRandom random = new SplittableRandom(s.seed());
-			int p = prompts.size();
-			double[] losses = new double[s.iterations()];
+			NDArray g = guide == null ? null : region.square(guideArray(m, guide, image), s.size());
+			CompositeObjective objective = scoreDistillation(m, prompts, s);
 			List<float[][]> frames = new ArrayList<>();
 			List<Integer> frameIterations = new ArrayList<>();
+			float[][][] result = new float[1][][];
 			try (AlphaRepresentation alpha = AlphaRepresentation.create(s.representation(), x, g, p, s.bilateral(),
 				s.seed()))
 			{
-				long start = System.nanoTime();
-				for (int i = 0; i < s.iterations(); i++) {
-					double[] mean = new double[p];
-					try (NDManager step = m.newSubManager()) {
-						losses[i] = iterate(step, x, null, alpha, uncond, cond, s, random, t, mean);
-						if (s.timelapseEvery() > 0 && (i % s.timelapseEvery() == 0 || i == s.iterations() - 1)) {
-							NDArray a = alpha.alpha().stopGradient();
-							a.attach(step);
-							frames.add(region.restore(a));
-							frameIterations.add(i + 1);
-						}
+				Run run = optimise(m, x, null, alpha, objective, s, listener, "Peekaboo", (i, a, rgb) -> {
+					float[][] restored = region.restore(a);
+					if (s.timelapseEvery() > 0) {
+						frames.add(restored);
+						frameIterations.add(i);
 					}
-					if (!listener.onIteration(i + 1, s.iterations(), losses[i], mean))
-						throw new CancellationException("Peekaboo was cancelled at iteration " + (i + 1));
-				}
-				t.total = System.nanoTime() - start;
-				t.iterations = s.iterations();
-				NDArray finalAlpha = alpha.alpha().stopGradient();
-				finalAlpha.attach(m);
-				float[][] restored = region.restore(finalAlpha);
+					if (i == n) result[0] = restored;
+				});
 				byte[][] masks = new byte[p][];
-				for (int c = 0; c < p; c++) masks[c] = threshold(restored[c], s.threshold());
-				if (timings != null) add(timings, t);
-				return new Segmentation(List.copyOf(prompts), image.width(), image.height(), restored, masks, region,
-					frames, frameIterations.stream().mapToInt(Integer::intValue).toArray(), losses, s, t);
+				for (int c = 0; c < p; c++) masks[c] = threshold(result[0][c], s.threshold());
+				return new Segmentation(List.copyOf(prompts), image.width(), image.height(), result[0], masks, region,
+					frames, ints(frameIterations), run.losses(), warnings, s, run.timings());
 			}
 		}
 	}
 
 	/**
 	 * Generates an RGBA image for a prompt (paper §5, Algorithm 2): a Fourier-parametrised RGB image and a Fourier
-	 * alpha, optimised jointly with the same loss.
+	 * alpha (the settings' representation is not used: there is no image to guide a bilateral blur), optimised jointly
+	 * with the same loss.
+	 *
+	 * @throws CancellationException when the listener cancels (nothing is returned)
 	 */
 	public Rgba generateRgba(String prompt, PeekabooSettings s, PeekabooListener listener) {
-		checkPrompts(List.of(prompt));
-		Timings t = new Timings();
+		List<String> warnings = checkPrompts(List.of(prompt));
+		compositeSize(s);
+		int n = s.iterations(), pixels = s.size() * s.size();
 		try (NDManager m = NDManager.newBaseManager(sd.device)) {
-			NDArray uncond = sd.encodeText(m, List.of(""));
-			NDArray cond = sd.encodeText(m, List.of(prompt));
-			SplittableRandom random = new SplittableRandom(s.seed());
-			double[] losses = new double[s.iterations()];
+			CompositeObjective objective = scoreDistillation(m, List.of(prompt), s);
 			List<float[]> frames = new ArrayList<>();
 			List<Integer> frameIterations = new ArrayList<>();
+			float[][] result = new float[1][];
 			NDArray shapeOnly = m.zeros(new Shape(3, s.size(), s.size()));
-			try (AlphaRepresentation alpha = AlphaRepresentation.create("fourier", shapeOnly, null, 1, s.bilateral(),
-				s.seed()); LearnableRgbImage rgb = new LearnableRgbImage(m, s.size(), s.size(), s.seed() + 1))
+			try (AlphaRepresentation alpha = AlphaRepresentation.create(AlphaRepresentation.Kind.FOURIER, shapeOnly, null,
+				1, s.bilateral(), s.seed()); LearnableRgbImage rgb = new LearnableRgbImage(m, s.size(), s.size(),
+				s.seed() + 1))
 			{
-				for (int i = 0; i < s.iterations(); i++) {
-					double[] mean = new double[1];
-					try (NDManager step = m.newSubManager()) {
-						losses[i] = iterate(step, null, rgb, alpha, uncond, cond, s, random, t, mean);
-						if (s.timelapseEvery() > 0 && (i % s.timelapseEvery() == 0 || i == s.iterations() - 1)) {
-							frames.add(rgbaFrame(step, rgb, alpha));
-							frameIterations.add(i + 1);
-						}
+				Run run = optimise(m, null, rgb, alpha, objective, s, listener, "RGBA generation", (i, a, image) -> {
+					float[] frame = image.concat(a, 0).toFloatArray();
+					if (s.timelapseEvery() > 0) {
+						frames.add(frame);
+						frameIterations.add(i);
 					}
-					if (!listener.onIteration(i + 1, s.iterations(), losses[i], mean))
-						throw new CancellationException("RGBA generation was cancelled at iteration " + (i + 1));
-				}
-				try (NDManager last = m.newSubManager()) {
-					float[] frame = rgbaFrame(last, rgb, alpha);
-					int n = s.size() * s.size();
-					float[] rgbPlanes = java.util.Arrays.copyOfRange(frame, 0, 3 * n);
-					float[] alphaPlane = java.util.Arrays.copyOfRange(frame, 3 * n, 4 * n);
-					return new Rgba(prompt, s.size(), rgbPlanes, alphaPlane, frames,
-						frameIterations.stream().mapToInt(Integer::intValue).toArray(), losses, s);
-				}
+					if (i == n) result[0] = frame;
+				});
+				return new Rgba(prompt, s.size(), Arrays.copyOfRange(result[0], 0, 3 * pixels),
+					Arrays.copyOfRange(result[0], 3 * pixels, 4 * pixels), frames, ints(frameIterations), run.losses(),
+					warnings, s, run.timings());
 			}
 		}
 	}
 
-	private static float[] rgbaFrame(NDManager scope, LearnableRgbImage rgb, AlphaRepresentation alpha) {
-		NDArray image = rgb.image().stopGradient();
-		NDArray a = alpha.alpha().stopGradient();
-		image.attach(scope);
-		a.attach(scope);
-		return image.concat(a, 0).toFloatArray();
+	private record Run(double[] losses, Timings timings) {}
+
+	/**
+	 * The optimisation loop shared by segmentation and RGBA generation: per iteration, draws, forward and backward
+	 * ({@link #step}), SGD update, progress. Snapshots: after 0, k, 2k, ... updates and after the last one.
+	 */
+	private Run optimise(NDManager m, NDArray image, LearnableRgbImage rgb, AlphaRepresentation alpha,
+		CompositeObjective objective, PeekabooSettings s, PeekabooListener listener, String what, Snapshot snapshot)
+	{
+		int composite = compositeSize(s);
+		int p = alpha.channels(), rows = p * s.batchSize(), n = s.iterations();
+		int latent = composite / sd.latentScale();
+		SplittableRandom random = new SplittableRandom(s.seed());
+		NDList parameters = new NDList(alpha.parameters());
+		if (rgb != null) parameters.addAll(rgb.parameters());
+		double[] losses = new double[n];
+		Timings timings = new Timings();
+		for (int i = 0; i < n; i++) {
+			double[] mean = new double[p];
+			long start = System.nanoTime();
+			long[] nanos = new long[Timings.PARTS.size()];
+			try (NDManager scope = m.newSubManager()) {
+				Draws d = draw(scope, random, s, rows, sd.vae.config.latentChannels(), latent);
+				Step r = step(scope, image, rgb, alpha, composite, s, d, objective, nanos);
+				losses[i] = r.loss();
+				float[] means = r.alpha().reshape(p, -1).mean(new int[] { 1 }).toFloatArray();
+				for (int c = 0; c < p; c++) mean[c] = means[c];
+				if (s.timelapseEvery() > 0 && i % s.timelapseEvery() == 0) snapshot.take(i, r.alpha(), r.rgb());
+				Sgd.step(parameters, s.learningRate());
+			}
+			nanos[Timings.OTHER] = System.nanoTime() - start - nanos[Timings.PARAMETRISATION] - nanos[Timings.VAE] -
+				nanos[Timings.UNET];
+			timings.add(nanos);
+			if (!listener.onIteration(i + 1, n, losses[i], mean))
+				throw new CancellationException(what + " was cancelled at iteration " + (i + 1) + " of " + n + ".");
+		}
+		try (NDManager scope = m.newSubManager()) {
+			NDArray a = alpha.alpha();
+			a.attach(scope);
+			NDArray x = null;
+			if (rgb != null) {
+				x = rgb.image();
+				x.attach(scope);
+			}
+			snapshot.take(n, a, x);
+		}
+		return new Run(losses, timings);
+	}
+
+	/** The iteration's draws: backgrounds, timesteps, noise, then the posterior sample's noise (if sampling). */
+	static Draws draw(NDManager m, SplittableRandom random, PeekabooSettings s, int rows, int channels, int latent) {
+		float[] colours = new float[rows * 3];
+		for (int k = 0; k < colours.length; k++) colours[k] = (float) random.nextDouble();
+		long[] ts = new long[rows];
+		for (int k = 0; k < rows; k++) ts[k] = s.minTimestep() + random.nextInt(s.maxTimestep() - s.minTimestep() + 1);
+		Shape shape = new Shape(rows, channels, latent, latent);
+		NDArray noise = m.create(ParameterInit.gaussian(random, Math.toIntExact(shape.size()), 1), shape);
+		NDArray posteriorNoise = s.sampleLatents() ?
+			m.create(ParameterInit.gaussian(random, Math.toIntExact(shape.size()), 1), shape) : null;
+		return new Draws(colours, ts, noise, posteriorNoise);
 	}
 
 	/**
-	 * One optimisation step: composite with random solid backgrounds, encode (with gradient), score distillation per
-	 * prompt, gravity, backward, SGD. Returns the surrogate loss.
+	 * The forward and backward of one iteration, without the update (paper §3): composites α·x + (1−α)·b of the
+	 * image (or the learnt RGB) over the drawn solid backgrounds, resized to the composite size; the objective's
+	 * gradient at the composites; then one backward of sum(composites · gradient) + gravity·Σα into the parameters,
+	 * where the gradients accumulate. Returns the loss (objective value + gravity term) and the alpha used (detached).
 	 *
-	 * @param image [3, S, S] to segment, or null when {@code rgb} is learnt
+	 * @param image [3, S, S] in [0, 1], or null when {@code rgb} is learnt
+	 * @param nanos time sink indexed by {@link Timings#PARTS}
 	 */
-	private double iterate(NDManager step, NDArray image, LearnableRgbImage rgb, AlphaRepresentation alpha,
-		NDArray uncond, NDArray cond, PeekabooSettings s, SplittableRandom random, Timings t,
-		double[] meanAlpha)
+	static Step step(NDManager scope, NDArray image, LearnableRgbImage rgb, AlphaRepresentation alpha,
+		int compositeSize, PeekabooSettings s, Draws d, CompositeObjective objective, long[] nanos)
 	{
-		int p = alpha.channels(), b = s.batchSize(), n = p * b;
-		long size = s.size();
-		int composite = compositeSize();
-		int latent = composite / sd.latentScale();
-		long t0 = System.nanoTime();
-		NDList params = new NDList(alpha.parameters());
-		if (rgb != null) params.addAll(rgb.parameters());
-		double loss;
-		try (GradientCollector gc = Engine.getEngine(step.getEngine().getEngineName()).newGradientCollector()) {
+		try (GradientCollector gc = Engine.getEngine(scope.getEngine().getEngineName()).newGradientCollector()) {
+			long t0 = System.nanoTime();
 			NDArray a = alpha.alpha();
-			a.attach(step);
+			a.attach(scope);
 			NDArray x = image;
 			if (rgb != null) {
 				x = rgb.image();
-				x.attach(step);
+				x.attach(scope);
 			}
 			long t1 = System.nanoTime();
-			// backgrounds: one random solid colour per composite (prompt-major: row = prompt * b + k)
-			float[] colours = new float[n * 3];
-			for (int k = 0; k < colours.length; k++) colours[k] = (float) random.nextDouble();
-			NDArray bg = step.create(colours, new Shape(n, 3, 1, 1));
-			NDArray alphas = a.repeat(0, b).expandDims(1); // [n, 1, S, S]
-			NDArray images = x.expandDims(0); // [1, 3, S, S]
-			NDArray comp = images.mul(alphas).add(bg.mul(alphas.neg().add(1)));
-			NDArray big = SquareRegion.resize(comp, composite, composite);
-			var posterior = sd.vae.encode(big.mul(2).sub(1).toType(sd.dtype, false), null);
-			NDArray latents = posterior.mean();
-			if (s.sampleLatents()) latents = posterior.sample(normal(step, random, n, sd.vae.config.latentChannels(),
-				latent));
-			latents = latents.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(sd.vae.scalingFactor());
+			int rows = Math.toIntExact(a.getShape().get(0) * s.batchSize());
+			NDArray background = scope.create(d.backgrounds(), new Shape(rows, 3, 1, 1));
+			NDArray alphas = a.repeat(0, s.batchSize()).expandDims(1); // [rows, 1, S, S], prompt-major
+			// per-iteration arrays first: an op's result goes to its first operand's manager, and x may be the run's
+			NDArray composites = alphas.mul(x).add(alphas.neg().add(1).mul(background));
+			NDArray big = SquareRegion.resize(composites, compositeSize, compositeSize);
+			CompositeObjective.Value v = objective.evaluate(gc, big.stopGradient(), d, nanos);
 			long t2 = System.nanoTime();
-			long[] ts = new long[n];
-			for (int k = 0; k < n; k++) ts[k] = s.minTimestep() + random.nextInt(s.maxTimestep() - s.minTimestep() + 1);
-			NDArray noise = normal(step, random, n, sd.vae.config.latentChannels(), latent);
-			NDArray condRows = cond.repeat(0, b);
-			NDArray grad = distillation.gradient(latents, noise, ts, uncond, condRows, s.guidance());
-			long t3 = System.nanoTime();
-			NDArray surrogate = latents.mul(grad).sum();
-			NDArray gravity = a.sum().mul(s.gravity());
-			NDArray objective = surrogate.add(gravity);
-			loss = objective.getFloat();
-			gc.backward(objective);
-			long t4 = System.nanoTime();
-			t.parametrisation += t1 - t0;
-			t.unet += t3 - t2;
-			t.vaeEncodeBackward += (t2 - t1) + (t4 - t3);
+			NDArray gravity = Scalars.times(a.sum(), s.gravity());
+			NDArray total = big.mul(v.gradient()).sum().add(gravity);
+			double loss = v.value() + gravity.getFloat();
+			gc.backward(total);
+			nanos[Timings.PARAMETRISATION] += (t1 - t0) + (System.nanoTime() - t2);
+			return new Step(loss, a.stopGradient(), rgb == null ? null : x.stopGradient());
 		}
-		long t5 = System.nanoTime();
-		Sgd.step(params, s.learningRate());
-		try (NDArray after = alpha.alpha().stopGradient()) {
-			float[] values = after.reshape(after.getShape().get(0), -1).mean(new int[] { 1 }).toFloatArray();
-			for (int c = 0; c < meanAlpha.length && c < values.length; c++) meanAlpha[c] = values[c];
-		}
-		t.other += System.nanoTime() - t5;
-		return loss;
 	}
 
-	/** Standard normals [n, c, h, h] from the run's random stream (device-independent). */
-	static NDArray normal(NDManager m, SplittableRandom random, int n, int c, int h) {
-		float[] v = new float[n * c * h * h];
-		for (int i = 0; i < v.length; i += 2) {
-			double u1 = 1.0 - random.nextDouble(), u2 = random.nextDouble();
-			double r = Math.sqrt(-2 * Math.log(u1));
-			v[i] = (float) (r * Math.cos(2 * Math.PI * u2));
-			if (i + 1 < v.length) v[i + 1] = (float) (r * Math.sin(2 * Math.PI * u2));
-		}
-		return m.create(v, new Shape(n, c, h, h));
+	/** The prompts' score-distillation objective: text states once per run, in {@code m}. */
+	private CompositeObjective scoreDistillation(NDManager m, List<String> prompts, PeekabooSettings s) {
+		NDArray uncond = sd.encodeText(m, List.of(""));
+		NDArray cond = sd.encodeText(m, prompts).repeat(0, s.batchSize());
+		return scoreDistillation(uncond, cond, s);
+	}
+
+	/**
+	 * Score distillation as a function of the composites (paper §3.1): encode 2x − 1 with the VAE; latents = the
+	 * posterior mean, or a sample with the drawn noise, times the scaling factor; the UNet's guided noise prediction at
+	 * the drawn timesteps gives the latent gradient w(t)(ε̂ − ε) ({@link ScoreDistillation}); the VAE encoder's
+	 * vector-Jacobian product carries it back to the composites. The value is sum(latents · latent gradient).
+	 *
+	 * @param cond text states, one row per composite
+	 */
+	CompositeObjective scoreDistillation(NDArray uncond, NDArray cond, PeekabooSettings s) {
+		return (gc, composites, d, nanos) -> {
+			NDManager scope = composites.getManager();
+			long t0 = System.nanoTime();
+			NDArray input = composites.mul(2).sub(1).toType(sd.dtype, false);
+			NDArray gradInput;
+			double value;
+			long unet;
+			if (checkpointing) {
+				AutoencoderKL.Checkpoints c = sd.vae.encodeForBackward(input);
+				NDArray mean = leaf(c.posterior().mean(), scope);
+				NDArray logvar = d.posteriorNoise() == null ? null : leaf(c.posterior().logvar(), scope);
+				NDArray latents = latents(new AutoencoderKL.Posterior(mean, logvar), d.posteriorNoise());
+				long t1 = System.nanoTime();
+				NDArray grad = distillation.gradient(latents, d.noise(), d.timesteps(), uncond, cond, s.guidance());
+				unet = System.nanoTime() - t1;
+				NDArray surrogate = latents.mul(grad).sum();
+				value = surrogate.getFloat();
+				gc.backward(surrogate);
+				gradInput = sd.vae.vectorJacobian(gc, c, mean.getGradient(), logvar == null ? null : logvar.getGradient());
+			}
+			else {
+				NDArray leaf = leaf(input, scope);
+				NDArray latents = latents(sd.vae.encode(leaf, null), d.posteriorNoise());
+				long t1 = System.nanoTime();
+				NDArray grad = distillation.gradient(latents, d.noise(), d.timesteps(), uncond, cond, s.guidance());
+				unet = System.nanoTime() - t1;
+				NDArray surrogate = latents.mul(grad).sum();
+				value = surrogate.getFloat();
+				gc.backward(surrogate);
+				gradInput = leaf.getGradient();
+			}
+			// d/d(composites) = 2 d/d(2x - 1)
+			NDArray gradient = gradInput.toType(DataType.FLOAT32, false).mul(2);
+			nanos[Timings.UNET] += unet;
+			nanos[Timings.VAE] += System.nanoTime() - t0 - unet;
+			return new CompositeObjective.Value(value, gradient);
+		};
+	}
+
+	/** A fresh leaf that receives a gradient: the value of {@code x}, detached, in {@code scope}. */
+	private static NDArray leaf(NDArray x, NDManager scope) {
+		NDArray leaf = x.stopGradient();
+		leaf.attach(scope);
+		leaf.setRequiresGradient(true);
+		return leaf;
+	}
+
+	/** Scaled float32 latents: the posterior mean, or mean + std · noise when sampling (the authors' choice). */
+	private NDArray latents(AutoencoderKL.Posterior p, NDArray posteriorNoise) {
+		NDArray z = posteriorNoise == null ? p.mean() : p.sample(posteriorNoise.toType(sd.dtype, false));
+		return Scalars.times(z.toType(DataType.FLOAT32, false), sd.vae.scalingFactor());
 	}
 
 	static byte[] threshold(float[] alpha, float threshold) {
@@ -254,29 +373,40 @@ public final class Peekaboo {
 		return mask;
 	}
 
-	private void checkPrompts(List<String> prompts) {
+	private static int[] ints(List<Integer> values) {
+		return values.stream().mapToInt(Integer::intValue).toArray();
+	}
+
+	/** Refuses empty prompts; returns a warning for each prompt the tokenizer truncates. */
+	private List<String> checkPrompts(List<String> prompts) {
 		if (prompts == null || prompts.isEmpty()) throw new IllegalArgumentException("give at least one prompt.");
+		List<String> warnings = new ArrayList<>();
 		for (String prompt : prompts) {
 			if (prompt == null || prompt.isBlank()) throw new IllegalArgumentException("a prompt is empty: describe " +
 				"what to segment, e.g. \"a cat\".");
 			ClipTokenizer.Encoding e = sd.tokenizer.encode(prompt);
-			if (e.truncated()) java.util.logging.Logger.getLogger(Peekaboo.class.getName()).warning("the prompt \"" +
-				prompt + "\" has " + e.textTokenCount() + " tokens; only the first " + (sd.tokenizer.maxLength() - 2) +
-				" are used.");
+			if (e.truncated()) warnings.add("the prompt \"" + prompt + "\" has " + e.textTokenCount() + " tokens; only " +
+				"the first " + (sd.tokenizer.maxLength() - 2) + " are used: shorten it to keep the rest.");
 		}
+		return List.copyOf(warnings);
 	}
 
-	/** Collect timings across runs into {@code sink} (for the benchmark); null stops collecting. */
-	public void collectTimings(Timings sink) {
-		this.timings = sink;
+	private static void checkGuide(float[][] guide, RgbPlanes image) {
+		if (guide == null) return;
+		if (guide.length == 0) throw new IllegalArgumentException("the guide image has no channels: give one with at " +
+			"least one channel (e.g. a depth map).");
+		int pixels = image.width() * image.height();
+		for (float[] plane : guide)
+			if (plane.length != pixels) throw new IllegalArgumentException("the guide image has " + plane.length +
+				" pixels per channel but the image is " + image.width() + "x" + image.height() + " (" + pixels + " pixels):" +
+				" give a guide of the image's size.");
 	}
 
-	private static void add(Timings into, Timings t) {
-		into.parametrisation += t.parametrisation;
-		into.vaeEncodeBackward += t.vaeEncodeBackward;
-		into.unet += t.unet;
-		into.other += t.other;
-		into.total += t.total;
-		into.iterations += t.iterations;
+	/** The guide planes as [C, H, W]. */
+	private static NDArray guideArray(NDManager m, float[][] guide, RgbPlanes image) {
+		int pixels = image.width() * image.height();
+		float[] flat = new float[guide.length * pixels];
+		for (int c = 0; c < guide.length; c++) System.arraycopy(guide[c], 0, flat, c * pixels, pixels);
+		return m.create(flat, new Shape(guide.length, image.height(), image.width()));
 	}
 }

@@ -8,7 +8,7 @@ public interface PeekabooListener {
 	/**
 	 * @param iteration 1-based iteration just finished
 	 * @param loss the iteration's score-distillation surrogate plus gravity term
-	 * @param meanAlpha mean alpha per prompt after the update
+	 * @param meanAlpha mean alpha per prompt as this iteration's composites used it (before its update)
 	 */
 	boolean onIteration(int iteration, int total, double loss, double[] meanAlpha);
 }

@@ -3,8 +3,11 @@ package org.diffseg.peekaboo;
 /**
  * Settings of a Peekaboo run; {@link #defaults()} are the authors' code (see DESIGN.md).
  *
- * @param representation alpha parametrisation: raster, raster bilateral, fourier, fourier bilateral (default), guided bilateral
+ * @param representation alpha parametrisation: raster, raster bilateral, fourier, fourier bilateral (default),
+ * guided bilateral
  * @param size alpha resolution (square), 256
+ * @param compositeSize side of the composites given to the VAE; 0 (default) = the UNet's sample size in pixels (512 for
+ * SD 1.x, as in the authors' code); other values serve benchmarks and small-memory runs
  * @param iterations optimisation steps, 300
  * @param learningRate SGD learning rate, 1e-5
  * @param gravity weight of the alpha regulariser (sum of alpha), 0.05
@@ -16,16 +19,18 @@ package org.diffseg.peekaboo;
  * @param batchSize composites (random backgrounds) per prompt and iteration, 1
  * @param threshold binary mask threshold on alpha, 0.5
  * @param sampleLatents encode with a posterior sample as the authors' code does (true) or with its mean (false)
- * @param timelapseEvery keep the alpha every k iterations (0: no timelapse)
+ * @param timelapseEvery keep the alpha after every k-th update, and the initial and final ones (0: no timelapse)
  * @param seed all randomness (initialisation, backgrounds, timesteps, noise)
  */
-public record PeekabooSettings(String representation, int size, int iterations, float learningRate, float gravity,
-	float guidance, int minTimestep, int maxTimestep, BilateralProxyBlur.Settings bilateral, String square,
+public record PeekabooSettings(String representation, int size, int compositeSize, int iterations, float learningRate,
+	float gravity, float guidance, int minTimestep, int maxTimestep, BilateralProxyBlur.Settings bilateral, String square,
 	int batchSize, float threshold, boolean sampleLatents, int timelapseEvery, long seed)
 {
 	public PeekabooSettings {
 		AlphaRepresentation.Kind.fromName(representation);
 		if (size < 8) throw new IllegalArgumentException("size must be at least 8 pixels, got " + size);
+		if (compositeSize < 0) throw new IllegalArgumentException("composite size must be 0 (the model's) or positive, " +
+			"got " + compositeSize);
 		if (iterations < 1) throw new IllegalArgumentException("iterations must be at least 1, got " + iterations);
 		if (!(learningRate > 0)) throw new IllegalArgumentException("the learning rate must be positive");
 		if (gravity < 0) throw new IllegalArgumentException("gravity must not be negative");
@@ -39,42 +44,67 @@ public record PeekabooSettings(String representation, int size, int iterations, 
 	}
 
 	public static PeekabooSettings defaults() {
-		return new PeekabooSettings("fourier bilateral", 256, 300, 1e-5f, 0.05f, 100f, 20, 980,
-			BilateralProxyBlur.Settings.DEFAULTS, "crop", 1, 0.5f, true, 10, 0);
+		return new PeekabooSettings("fourier bilateral", 256, 0, 300, 1e-5f, 0.05f, 100f,
+			20, 980, BilateralProxyBlur.Settings.DEFAULTS, "crop", 1, 0.5f, true, 10, 0);
 	}
 
 	public PeekabooSettings withRepresentation(String r) {
-		return new PeekabooSettings(r, size, iterations, learningRate, gravity, guidance, minTimestep, maxTimestep,
-			bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
-	}
-
-	public PeekabooSettings withIterations(int n) {
-		return new PeekabooSettings(representation, size, n, learningRate, gravity, guidance, minTimestep, maxTimestep,
-			bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
-	}
-
-	public PeekabooSettings withSeed(long s) {
-		return new PeekabooSettings(representation, size, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, s);
+		return new PeekabooSettings(r, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
 	}
 
 	public PeekabooSettings withSize(int s) {
-		return new PeekabooSettings(representation, s, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return new PeekabooSettings(representation, s, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withCompositeSize(int c) {
+		return new PeekabooSettings(representation, size, c, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withIterations(int n) {
+		return new PeekabooSettings(representation, size, compositeSize, n, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withGravity(float g) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, g, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withGuidance(float g) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, g,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
 	}
 
 	public PeekabooSettings withSquare(String method) {
-		return new PeekabooSettings(representation, size, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, method, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, method, batchSize, threshold, sampleLatents, timelapseEvery, seed);
 	}
 
-	public PeekabooSettings withTimelapseEvery(int k) {
-		return new PeekabooSettings(representation, size, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, k, seed);
+	public PeekabooSettings withBatchSize(int b) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, b, threshold, sampleLatents, timelapseEvery, seed);
 	}
 
 	public PeekabooSettings withThreshold(float t) {
-		return new PeekabooSettings(representation, size, iterations, learningRate, gravity, guidance, minTimestep,
-			maxTimestep, bilateral, square, batchSize, t, sampleLatents, timelapseEvery, seed);
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, t, sampleLatents, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withSampleLatents(boolean sample) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sample, timelapseEvery, seed);
+	}
+
+	public PeekabooSettings withTimelapseEvery(int k) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, k, seed);
+	}
+
+	public PeekabooSettings withSeed(long s) {
+		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, s);
 	}
 }

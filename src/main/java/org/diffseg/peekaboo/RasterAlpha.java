@@ -32,6 +32,25 @@ public final class RasterAlpha implements AlphaRepresentation {
 	 */
 	public RasterAlpha(Kind kind, NDManager parent, int channels, long height, long width, NDArray guide,
 			BilateralProxyBlur.Settings bilateral, long seed) {
+		this(kind, parent, channels, height, width, guide, bilateral, initialLogits(channels, height, width, seed));
+	}
+
+	/** Standard normal logits, like the authors' torch.randn (none for an invalid shape, refused afterwards). */
+	private static float[] initialLogits(int channels, long height, long width, long seed) {
+		if (channels < 1 || height < 1 || width < 1)
+			return new float[0];
+		return ParameterInit.gaussian(new SplittableRandom(seed), Math.toIntExact(channels * height * width), 1);
+	}
+
+	/** A plain raster alpha starting from given logits [P, H, W] (copied), e.g. a reference computation's. */
+	static RasterAlpha fromLogits(NDManager parent, NDArray logits) {
+		Shape s = logits.getShape();
+		return new RasterAlpha(Kind.RASTER, parent, Math.toIntExact(s.get(0)), s.get(1), s.get(2), null, null,
+				logits.toFloatArray());
+	}
+
+	private RasterAlpha(Kind kind, NDManager parent, int channels, long height, long width, NDArray guide,
+			BilateralProxyBlur.Settings bilateral, float[] init) {
 		if (kind != Kind.RASTER && kind != Kind.RASTER_BILATERAL)
 			throw new IllegalArgumentException("RasterAlpha implements 'raster' and 'raster bilateral', not '" + kind + "'.");
 		if (channels < 1 || height < 1 || width < 1)
@@ -47,7 +66,6 @@ public final class RasterAlpha implements AlphaRepresentation {
 		this.manager = parent.newSubManager();
 		boolean ok = false;
 		try {
-			float[] init = ParameterInit.gaussian(new SplittableRandom(seed), Math.toIntExact(channels * height * width), 1);
 			logits = manager.create(init, new Shape(channels, height, width));
 			logits.setName("image");
 			logits.setRequiresGradient(true);

@@ -42,7 +42,10 @@ public final class ScoreDistillation {
 				t[i] = t[(int) (i + b)] = timesteps[i];
 				w[i] = 1 - sd.noiseSchedule.alphaCumprod((int) timesteps[i]);
 			}
-			NDArray context = uncond.repeat(0, b).concat(cond, 0).toType(sd.dtype, false);
+			// uncond and cond live as long as the run: keep what is derived from them in this scope
+			NDArray unconds = uncond.repeat(0, b);
+			unconds.attach(scope);
+			NDArray context = unconds.concat(cond, 0).toType(sd.dtype, false);
 			NDArray input = noisy.concat(noisy, 0).toType(sd.dtype, false);
 			NDArray pred = sd.unet.forward(input, scope.create(t), context, null, null).toType(DataType.FLOAT32, false);
 			NDList halves = pred.split(2, 0);

@@ -38,11 +38,28 @@ public record SquareRegion(String method, int x, int y, int width, int height, i
 		return out;
 	}
 
-	/** Resize of NCHW: area averaging when shrinking both axes (no aliasing), else bilinear (align_corners=False). */
+	/**
+	 * Resize of NCHW: area averaging along an axis that shrinks (no aliasing), bilinear (align_corners=False) along one
+	 * that grows. When one axis shrinks and the other grows (a very wide image scaled to a square), the axes are
+	 * resized one after the other, each with its own mode.
+	 */
 	static NDArray resize(NDArray nchw, long h, long w) {
 		Shape s = nchw.getShape();
-		if (s.get(2) == h && s.get(3) == w) return nchw;
-		int mode = h <= s.get(2) && w <= s.get(3) ? 2 : 1;
+		long h0 = s.get(2), w0 = s.get(3);
+		if (h0 == h && w0 == w) return nchw;
+		boolean shrinks = h < h0 || w < w0, grows = h > h0 || w > w0;
+		if (shrinks && grows) {
+			try (NDArray first = h < h0 ? interpolate(nchw, h, w0, AREA) : interpolate(nchw, h0, w, AREA)) {
+				return interpolate(first, h, w, BILINEAR);
+			}
+		}
+		return interpolate(nchw, h, w, shrinks ? AREA : BILINEAR);
+	}
+
+	/** The Image.Interpolation ordinals that DJL's interpolation takes. */
+	private static final int BILINEAR = 1, AREA = 2;
+
+	private static NDArray interpolate(NDArray nchw, long h, long w, int mode) {
 		return nchw.getNDArrayInternal().interpolation(new long[] { h, w }, mode, false);
 	}
 }

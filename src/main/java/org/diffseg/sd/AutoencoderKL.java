@@ -1,11 +1,15 @@
 package org.diffseg.sd;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import org.diffseg.sd.nn.Activations;
 import org.diffseg.sd.nn.Conv2d;
@@ -72,6 +76,128 @@ public final class AutoencoderKL {
 		NDArray mean = moments.get(":, 0:" + l);
 		NDArray logvar = moments.get(":, " + l + ":").clip(-30f, 20f);
 		return new Posterior(mean, logvar);
+	}
+
+	/** The posterior split off the moments [B, 2L, h, w], as {@link #encode} does. */
+	private Posterior posterior(NDArray moments) {
+		long l = config.latentChannels();
+		NDArray mean = moments.get(":, 0:" + l);
+		NDArray logvar = moments.get(":, " + l + ":").clip(-30f, 20f);
+		return new Posterior(mean, logvar);
+	}
+
+	/**
+	 * What {@link #encodeForBackward} keeps: the input of every encoder stage (computed without an autograd graph) and
+	 * the posterior. Owns its arrays; {@link #vectorJacobian} frees each checkpoint once it has used it.
+	 */
+	public static final class Checkpoints implements AutoCloseable {
+		private final NDManager manager;
+		private final List<NDArray> inputs;
+		private final Posterior posterior;
+
+		private Checkpoints(NDManager manager, List<NDArray> inputs, Posterior posterior) {
+			this.manager = manager;
+			this.inputs = inputs;
+			this.posterior = posterior;
+		}
+
+		/** The posterior moments, without gradient; valid until {@link #close()}. */
+		public Posterior posterior() {
+			return posterior;
+		}
+
+		@Override
+		public void close() {
+			manager.close();
+		}
+	}
+
+	/**
+	 * Encodes like {@link #encode} but records no autograd graph: only the input of each encoder stage (a ResNet
+	 * block, a downsampler, the mid-block attention, the output head) is kept, so that {@link #vectorJacobian} can
+	 * recompute one stage at a time. This is gradient checkpointing: at 512 px the encoder graph of a plain backward
+	 * holds several GB of activations, the checkpoints a fraction of that, at the price of a second encoder forward.
+	 *
+	 * @param image [B, 3, H, W] in [-1, 1] (detached here; it is not modified)
+	 * @return the checkpoints, in a sub-manager of the image's manager; close them when done
+	 */
+	public Checkpoints encodeForBackward(NDArray image) {
+		NDManager manager = image.getManager().newSubManager();
+		try {
+			List<NDArray> inputs = new ArrayList<>();
+			NDArray x = image.stopGradient();
+			x.attach(manager);
+			for (UnaryOperator<NDArray> stage : stages()) {
+				inputs.add(x);
+				x = stage.apply(x);
+			}
+			return new Checkpoints(manager, inputs, posterior(x));
+		}
+		catch (RuntimeException | Error e) {
+			manager.close();
+			throw e;
+		}
+	}
+
+	/**
+	 * The vector-Jacobian product of the encoder: d/d(image) of sum(mean · gradMean) + sum(logvar · gradLogvar), the
+	 * image and posterior being those of {@code c}. Recomputes the stages in reverse, each from its checkpoint made a
+	 * fresh leaf, and back-propagates through that stage alone; only one stage's graph exists at a time. Must run
+	 * inside {@code gc}, the caller's open collector (DJL allows one at a time); the weights receive no gradient.
+	 * Consumes the checkpoints ({@code c} is closed on return).
+	 *
+	 * @param gradMean d/d(mean) [B, L, h, w]
+	 * @param gradLogvar d/d(logvar), or null when the objective uses the mean only
+	 * @return d/d(image) [B, 3, H, W], in the manager of {@code gradMean}
+	 */
+	public NDArray vectorJacobian(GradientCollector gc, Checkpoints c, NDArray gradMean, NDArray gradLogvar) {
+		NDManager caller = gradMean.getManager();
+		List<UnaryOperator<NDArray>> stages = stages();
+		NDArray grad = null;
+		try (c) {
+			for (int k = stages.size() - 1; k >= 0; k--) {
+				try (NDManager scope = c.manager.newSubManager()) {
+					NDArray in = c.inputs.get(k).stopGradient();
+					in.attach(scope);
+					in.setRequiresGradient(true);
+					NDArray out = stages.get(k).apply(in);
+					NDArray objective;
+					if (k == stages.size() - 1) {
+						Posterior p = posterior(out);
+						objective = p.mean().mul(gradMean).sum();
+						if (gradLogvar != null) objective = objective.add(p.logvar().mul(gradLogvar).sum());
+					}
+					else objective = out.mul(grad).sum();
+					gc.backward(objective);
+					if (grad != null) grad.close();
+					grad = in.getGradient();
+					grad.attach(c.manager);
+					c.inputs.get(k).close();
+				}
+			}
+			grad.attach(caller);
+			return grad;
+		}
+	}
+
+	/**
+	 * The encoder followed by quant_conv as a chain of stages, in the order {@link Encoder#forward} runs them; each
+	 * frees its intermediates on return.
+	 */
+	private List<UnaryOperator<NDArray>> stages() {
+		List<UnaryOperator<NDArray>> s = new ArrayList<>();
+		Encoder e = encoder;
+		s.add(e.convIn::forward);
+		for (int i = 0; i < e.resnets.size(); i++) {
+			for (ResnetBlock2D r : e.resnets.get(i)) s.add(x -> r.forward(x, null));
+			Sampling2D.Downsample down = e.downsamplers.get(i);
+			if (down != null) s.add(x -> Scoped.apply(x, down::forward));
+		}
+		s.add(x -> e.mid.r0.forward(x, null));
+		if (e.mid.attn != null) s.add(e.mid.attn::forward);
+		s.add(x -> e.mid.r1.forward(x, null));
+		s.add(x -> Scoped.apply(x, in -> quantConv.forward(e.convOut.forward(Activations.silu(e.normOut.forward(in))))));
+		return s;
 	}
 
 	/** @param latents unscaled latents [B, L, h, w]; returns the image in roughly [-1, 1], unclamped */
