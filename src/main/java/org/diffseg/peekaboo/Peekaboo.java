@@ -1,5 +1,6 @@
 package org.diffseg.peekaboo;
 
+import org.diffseg.sd.nn.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
