@@ -150,7 +150,7 @@ public final class OvDiff {
 		if (groups.isEmpty()) throw new IllegalArgumentException("the prototype bank " + directory + " has no " +
 			"prototypes for this model" + (foreign.isEmpty() ? "" : " (its " + foreign.size() + " files were built " +
 			"with another model, e.g. for '" + foreign.get(0) + "')") + ": build them first (diffseg prototypes --model " +
-			"this model --bank " + directory + " --class NAME)");
+			sd.folder + " --bank " + directory + " --class NAME)");
 		List<Map<String, String>> fit = new ArrayList<>();
 		for (Map.Entry<Map<String, String>, TreeSet<String>> g : groups.entrySet()) {
 			boolean agrees = required.entrySet().stream().allMatch(r -> r.getValue().equals(g.getKey().get(r.getKey())));
