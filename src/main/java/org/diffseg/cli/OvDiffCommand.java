@@ -87,6 +87,9 @@ public final class OvDiffCommand implements Callable<Integer> {
 	@Mixin
 	DeviceOptions device;
 
+	@Mixin
+	VitOptions vit;
+
 	@Spec
 	CommandSpec spec;
 
@@ -109,6 +112,7 @@ public final class OvDiffCommand implements Callable<Integer> {
 		if (parts != null) required.put("parts", parts.toString());
 		long start = System.nanoTime();
 		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype());
+			VitOptions.Loaded vits = vit.open(sd.device, device.dtype());
 			NDManager m = NDManager.newBaseManager(sd.device); OutputFolder folder = new OutputFolder(out))
 		{
 			long loaded = System.nanoTime();
@@ -123,10 +127,14 @@ public final class OvDiffCommand implements Callable<Integer> {
 					new Segmenter.Settings(shorterSide, d.windows(), d.stride(), d.wholeImage(), d.stuffFilter()));
 				b = OvDiff.findBank(bank, sd, classes, required);
 				String size = b.settings().getOrDefault("image_size", "native");
-				features = FeatureExtractor.Ensemble.of(new StableDiffusionFeatures(sd,
-					StableDiffusionFeatures.DEFAULT_TIMESTEP, size.equals("native") ? 0 : Integer.parseInt(size)));
+				List<FeatureExtractor> members = new ArrayList<>();
+				members.add(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP,
+					size.equals("native") ? 0 : Integer.parseInt(size)));
+				members.addAll(vits.extractors()); // averaged with SD's similarity maps (the paper's ensemble)
+				features = new FeatureExtractor.Ensemble(members);
 				names = classes.isEmpty() ? OvDiff.vocabulary(b, features) : classes;
 				NDArray x = input.toNDArray(m).expandDims(0);
+				names = vits.select(x, names, settings.stuffOverrides());
 				seg = new OvDiff().segment(x, b, names, features, settings, (c, stage, done, total) -> {
 					err.printf("window %d/%d%n", done, total);
 					err.flush();

@@ -70,6 +70,9 @@ public final class PrototypesCommand implements Callable<Integer> {
 	List<String> things = new ArrayList<>();
 
 	@Mixin
+	VitOptions vit;
+
+	@Mixin
 	DeviceOptions device;
 
 	@Spec
@@ -80,12 +83,17 @@ public final class PrototypesCommand implements Callable<Integer> {
 		OvDiff.Settings settings = settings(n, seed, steps, size, parts, batch, splitter, stuff, things);
 		PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
 		Path modelDir = model != null ? model : DefaultModel.folder();
-		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype())) {
+		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype());
+			VitOptions.Loaded vits = vit.open(sd.device, device.dtype()))
+		{
 			FeatureExtractor.Ensemble features;
 			PrototypeBank b;
 			try {
-				features = FeatureExtractor.Ensemble.of(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP,
+				List<FeatureExtractor> members = new java.util.ArrayList<>();
+				members.add(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP,
 					settings.sampling().size()));
+				members.addAll(vits.extractors());
+				features = new FeatureExtractor.Ensemble(members);
 				b = OvDiff.openBank(bank, sd, settings);
 			}
 			catch (IllegalArgumentException e) {
