@@ -1,0 +1,303 @@
+package org.diffseg.fiji;
+
+import java.awt.GraphicsEnvironment;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import org.diffseg.fiji.PeekabooImages.Plane;
+import org.diffseg.img.ImageInputs;
+import org.diffseg.img.RgbPlanes;
+import org.diffseg.peekaboo.BilateralProxyBlur;
+import org.diffseg.peekaboo.Peekaboo;
+import org.diffseg.peekaboo.PeekabooSettings;
+import org.diffseg.sd.Progress;
+import org.scijava.ItemIO;
+import org.scijava.ItemVisibility;
+import org.scijava.app.StatusService;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.prefs.PrefService;
+import org.scijava.task.TaskService;
+
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.gui.Roi;
+import ij.plugin.frame.RoiManager;
+
+/**
+ * {@code Plugins > DiffSeg > Peekaboo Segment...}: segments the current image from text prompts with Peekaboo, one
+ * alpha map, mask and ROI per prompt. Macro: {@code run("Peekaboo Segment...", "prompts=[a cat; a dog] ...")}; the
+ * keys are the parameter names below, and the defaults are the authors' settings (see DESIGN.md).
+ * <p>
+ * Outputs, in this order (the last one is the current image afterwards): {@code alpha} (32-bit, one channel per
+ * prompt, slice labels = prompts), {@code timelapse_maps} (32-bit, only with {@code timelapse=true}) and {@code masks}
+ * (8-bit 0/255 with the ROIs as overlay). With {@code all_planes=true} every slice and frame of a stack is segmented
+ * and the outputs have its Z and T; otherwise only the current plane. ROIs named after the prompts are added to the
+ * ROI Manager, never removing the ones there; headless there is no ROI Manager and the mask overlay holds them.
+ * Cancelling leaves no output; the input image is never changed.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>DiffSeg>Peekaboo Segment...", headless = true)
+public class PeekabooSegment extends ContextCommand {
+
+	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
+
+	@Parameter
+	private DiffSegModelService models;
+
+	@Parameter(required = false)
+	private PrefService prefs;
+
+	@Parameter(required = false)
+	private StatusService status;
+
+	@Parameter(required = false)
+	private TaskService tasks;
+
+	@Parameter(required = false)
+	private LogService log;
+
+	@Parameter(label = "Image")
+	private ImagePlus image;
+
+	@Parameter(label = "Prompts", description = "What to segment; several prompts separated by ';' or line breaks, " +
+		"e.g. 'a cat; a dog'. Each gets its own alpha map, mask and ROI.")
+	private String prompts = "";
+
+	@Parameter(label = "Alpha representation", choices = { "fourier bilateral", "fourier", "raster bilateral", "raster",
+		"guided bilateral" }, description = "How the alpha mask is parametrised; 'guided bilateral' follows the edges " +
+			"of the guide image (e.g. a depth map) instead of the image's.")
+	private String representation = DEFAULTS.representation();
+
+	@Parameter(label = "Guide image title (guided bilateral)", required = false, persist = false,
+		description = "The title of an open image of the same width and height whose edges the alpha follows " +
+			"(e.g. a depth map); used by 'guided bilateral' only.")
+	private String guide = "";
+
+	@Parameter(label = "Iterations", min = "1")
+	private int iterations = DEFAULTS.iterations();
+
+	@Parameter(label = "Alpha size (pixels)", min = "8", description = "The alpha is optimised at size x size pixels " +
+		"and mapped back to the image's size.")
+	private int size = DEFAULTS.size();
+
+	@Parameter(label = "Make square by", choices = { "crop", "scale" }, description = "crop: segment the centred " +
+		"square (the rest is 0); scale: stretch the whole image to a square and back.")
+	private String square = DEFAULTS.square();
+
+	@Parameter(label = "Mask threshold", min = "0", max = "1", stepSize = "0.05")
+	private double threshold = DEFAULTS.threshold();
+
+	@Parameter(label = "Seed", description = "The same seed on the same device gives the same result.")
+	private long seed = DEFAULTS.seed();
+
+	@Parameter(label = "Channels (empty: automatic)", required = false, description = "For multichannel images: one " +
+		"channel (used as grey), e.g. 2, or three (used as R, G, B), e.g. 1,2,3. Empty: RGB, the only channel, or " +
+		"the three channels.")
+	private String channels = "";
+
+	@Parameter(label = "Segment every plane of a stack", description = "Otherwise only the current slice and frame.")
+	private boolean all_planes;
+
+	@Parameter(label = "Add ROIs to the ROI Manager", description = "Adds to the ROIs already there, never clears them.")
+	private boolean add_rois = true;
+
+	@Parameter(label = "Keep a timelapse of the alpha")
+	private boolean timelapse;
+
+	@Parameter(label = "Model folder", style = "directory", required = false, persist = false,
+		initializer = "initModel", description = "A Stable Diffusion model in diffusers layout. Empty: the one chosen " +
+			"in Model Manager, else the model shipped with DiffSeg.")
+	private File model;
+
+	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU }, description = "auto: the " +
+		"environment variable DIFFSEG_DEVICE when set, else the GPU with the most free memory, else the CPU.")
+	private String device = RunDevice.AUTO;
+
+	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
+	private String advanced = "Advanced settings (the defaults are the authors')";
+
+	@Parameter(label = "Weights type", choices = { RunDevice.FLOAT32, RunDevice.FLOAT16, RunDevice.BFLOAT16 })
+	private String dtype = RunDevice.FLOAT32;
+
+	@Parameter(label = "Learning rate", min = "0", stepSize = "0.000001", style = "format:0.0##E0")
+	private double learning_rate = DEFAULTS.learningRate();
+
+	@Parameter(label = "Gravity (alpha penalty)", min = "0", stepSize = "0.01")
+	private double gravity = DEFAULTS.gravity();
+
+	@Parameter(label = "Guidance scale", min = "0")
+	private double guidance = DEFAULTS.guidance();
+
+	@Parameter(label = "Lowest timestep", min = "0")
+	private int min_timestep = DEFAULTS.minTimestep();
+
+	@Parameter(label = "Highest timestep", min = "0")
+	private int max_timestep = DEFAULTS.maxTimestep();
+
+	@Parameter(label = "Composites per prompt and iteration", min = "1")
+	private int batch = DEFAULTS.batchSize();
+
+	@Parameter(label = "Sample the VAE posterior (off: its mean)")
+	private boolean sample_latents = DEFAULTS.sampleLatents();
+
+	@Parameter(label = "Bilateral blur: kernel size (odd)", min = "1")
+	private int blur_kernel = DEFAULTS.bilateral().kernelSize();
+
+	@Parameter(label = "Bilateral blur: sigma", min = "0")
+	private double blur_sigma = DEFAULTS.bilateral().sigma();
+
+	@Parameter(label = "Bilateral blur: colour tolerance", min = "0", stepSize = "0.01")
+	private double blur_tolerance = DEFAULTS.bilateral().tolerance();
+
+	@Parameter(label = "Bilateral blur: passes", min = "0")
+	private int blur_passes = DEFAULTS.bilateral().iterations();
+
+	@Parameter(label = "Timelapse: keep every k-th iteration", min = "1")
+	private int timelapse_every = Math.max(1, DEFAULTS.timelapseEvery());
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Alpha")
+	private ImagePlus alpha;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Timelapse")
+	private ImagePlus timelapse_maps;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Masks")
+	private ImagePlus masks;
+
+	protected void initModel() {
+		if (model == null) {
+			Path folder = ModelPreference.defaultFolder(prefs);
+			if (folder != null) model = folder.toFile();
+		}
+	}
+
+	@Override
+	public void run() {
+		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
+		List<String> promptList = PromptList.parse(prompts, "prompts");
+		PeekabooSettings settings = settings();
+		Path folder = ModelPreference.resolve(model, prefs, "model");
+		int[] chosen = channels();
+		boolean every = all_planes && image.getNSlices() * image.getNFrames() > 1;
+		List<Plane> planes = new ArrayList<>();
+		if (every) {
+			for (int t = 0; t < image.getNFrames(); t++)
+				for (int z = 0; z < image.getNSlices(); z++) planes.add(new Plane(z, t));
+		}
+		else planes.add(new Plane(image.getZ() - 1, image.getT() - 1));
+		// read every input before loading the model: a bad image fails at once
+		List<RgbPlanes> inputs = new ArrayList<>();
+		List<float[][]> guides = new ArrayList<>();
+		ImagePlus guideImage = guideImage(settings);
+		for (Plane plane : planes) {
+			inputs.add(ImageInputs.rgb(image, chosen, plane.z(), plane.t()));
+			guides.add(guideImage == null ? null : guidePlanes(guideImage, plane));
+		}
+		RunDevice run = RunDevice.choose(device, dtype);
+		List<Peekaboo.Segmentation> results = new ArrayList<>();
+		try (RunLease lease = models.acquire(run.name());
+			FijiProgress progress = FijiProgress.start(status, tasks, "Peekaboo", this))
+		{
+			if (status != null) status.showStatus("Peekaboo: loading the model " + folder.getFileName() + " on " +
+				run.name() + "...");
+			Peekaboo peekaboo = new Peekaboo(run.stableDiffusion(models, folder));
+			for (int k = 0; k < planes.size(); k++) {
+				Progress steps = progress.stage(planes.size() == 1 ? "iteration" : "plane " + (k + 1) + "/" +
+					planes.size() + ", iteration");
+				results.add(peekaboo.segment(inputs.get(k), guides.get(k), promptList, settings,
+					(i, n, loss, meanAlpha) -> steps.onStep(i, n)));
+			}
+		}
+		catch (CancellationException e) {
+			cancel(UserMessages.describe(e)); // no outputs
+			return;
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		PeekabooImages images = new PeekabooImages(promptList, planes, results, image.getWidth(), image.getHeight(),
+			every ? image.getNSlices() : 1, every ? image.getNFrames() : 1, image.getCalibration());
+		String name = String.join("; ", promptList);
+		alpha = images.alpha("alpha - " + name);
+		timelapse_maps = images.timelapse("timelapse - " + name);
+		masks = images.masks("mask - " + name);
+		if (add_rois) addToRoiManager(images.rois(image));
+	}
+
+	private PeekabooSettings settings() {
+		return new PeekabooSettings(representation, size, iterations, (float) learning_rate, (float) gravity,
+			(float) guidance, min_timestep, max_timestep, new BilateralProxyBlur.Settings(blur_kernel, blur_sigma,
+				blur_tolerance, blur_passes), square, batch, (float) threshold, sample_latents,
+			timelapse ? timelapse_every : 0, seed);
+	}
+
+	/** The chosen channels, 0-based, or null for the automatic choice. */
+	private int[] channels() {
+		int available = image.getType() == ImagePlus.COLOR_RGB ? 3 : image.getNChannels();
+		if (channels == null || channels.isBlank()) {
+			if (available == 1 || available == 3) return null;
+			throw new IllegalArgumentException("image '" + image.getTitle() + "' has " + available + " channels: choose " +
+				"in 'channels' one (used as grey), e.g. channels=2, or three (used as R, G, B), e.g. channels=[1,2,3].");
+		}
+		String[] parts = channels.strip().split("\\s*[,;\\s]\\s*");
+		int[] chosen = new int[parts.length];
+		for (int i = 0; i < parts.length; i++) {
+			try {
+				chosen[i] = Integer.parseInt(parts[i]) - 1;
+			}
+			catch (NumberFormatException e) {
+				chosen[i] = -1;
+			}
+			if (chosen[i] < 0 || chosen[i] >= available) throw new IllegalArgumentException("channels=" + channels +
+				": give channel numbers from 1 to " + available + ", one (used as grey) or three (used as R, G, B).");
+		}
+		if (chosen.length != 1 && chosen.length != 3) throw new IllegalArgumentException("channels=" + channels +
+			": give one channel (used as grey) or three (used as R, G, B), not " + chosen.length + ".");
+		return chosen;
+	}
+
+	/** The guide image for "guided bilateral", or null for the other representations. */
+	private ImagePlus guideImage(PeekabooSettings settings) {
+		if (!settings.representation().equals("guided bilateral")) return null;
+		if (guide == null || guide.isBlank()) throw new IllegalArgumentException("representation=[guided " +
+			"bilateral] needs a guide image (e.g. a depth map): give the title of an open image in 'guide' " +
+			"(guide=[its title]), or use 'fourier bilateral'.");
+		ImagePlus g = WindowManager.getImage(guide.strip());
+		if (g == null) throw new IllegalArgumentException("there is no open image titled \"" + guide + "\" to guide " +
+			"the blur: open it first.");
+		if (g.getWidth() != image.getWidth() || g.getHeight() != image.getHeight()) throw new IllegalArgumentException(
+			"the guide image \"" + guide + "\" is " + g.getWidth() + "x" + g.getHeight() + " but the image is " +
+				image.getWidth() + "x" + image.getHeight() + ": choose a guide of the same size.");
+		return g;
+	}
+
+	/** The guide's plane for a plane of the image: the same one when the guide has the same Z and T, else its current. */
+	private float[][] guidePlanes(ImagePlus g, Plane plane) {
+		boolean same = g.getNSlices() == image.getNSlices() && g.getNFrames() == image.getNFrames();
+		return ImageInputs.planes(g, same ? plane.z() : g.getZ() - 1, same ? plane.t() : g.getT() - 1);
+	}
+
+	/**
+	 * Adds to the ROI Manager's list (the window, or a batch-mode macro's hidden one), keeping what is there. Headless
+	 * there is none: ImageJ's ROI Manager is a window. The masks' overlay has the ROIs then.
+	 */
+	private void addToRoiManager(List<Roi> rois) {
+		if (rois.isEmpty()) return;
+		if (GraphicsEnvironment.isHeadless()) {
+			if (log != null) log.info("DiffSeg: headless there is no ROI Manager; the ROIs are the overlay of the image \"" +
+				masks.getTitle() + "\".");
+			return;
+		}
+		RoiManager manager = RoiManager.getInstance();
+		if (manager == null) manager = RoiManager.getRoiManager();
+		for (Roi roi : rois) manager.add(image, roi, -1);
+	}
+}

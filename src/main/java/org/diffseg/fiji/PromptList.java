@@ -1,0 +1,32 @@
+package org.diffseg.fiji;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The prompts of one text field: separated by ";" or line breaks, each trimmed, e.g. {@code a cat; a dog}. An empty
+ * entry ("a;;b", a trailing ";") is an error rather than skipped, since it usually is a typing mistake that would
+ * silently drop a prompt the user meant.
+ */
+public final class PromptList {
+
+	private PromptList() {}
+
+	/**
+	 * @param key the parameter's macro key, named in messages
+	 * @throws IllegalArgumentException for no prompt or an empty entry
+	 */
+	public static List<String> parse(String text, String key) {
+		if (text == null || text.isBlank()) throw new IllegalArgumentException("no prompt given: describe what to " +
+			"segment in '" + key + "', e.g. " + key + "=[a cat; a dog] (several prompts separated by ';').");
+		String[] parts = text.strip().split("\\s*(;|\\R)\\s*", -1);
+		List<String> prompts = new ArrayList<>();
+		for (int i = 0; i < parts.length; i++) {
+			String p = parts[i].strip();
+			if (p.isEmpty()) throw new IllegalArgumentException("prompt " + (i + 1) + " of " + parts.length + " in '" +
+				key + "' is empty (\"" + text.strip().replaceAll("\\R", ";") + "\"): remove the extra ';' or line break.");
+			prompts.add(p);
+		}
+		return prompts;
+	}
+}
