@@ -233,7 +233,8 @@ public class PeekabooSegment extends ContextCommand {
 	}
 
 	private PeekabooSettings settings() {
-		return new PeekabooSettings(representation, size, iterations, (float) learning_rate, (float) gravity,
+		return new PeekabooSettings(representation, size, 0 /* the model's composite size */, iterations,
+			(float) learning_rate, (float) gravity,
 			(float) guidance, min_timestep, max_timestep, new BilateralProxyBlur.Settings(blur_kernel, blur_sigma,
 				blur_tolerance, blur_passes), square, batch, (float) threshold, sample_latents,
 			timelapse ? timelapse_every : 0, seed);
