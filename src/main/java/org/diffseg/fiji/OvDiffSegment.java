@@ -237,6 +237,7 @@ public class OvDiffSegment extends ContextCommand {
 		labels.setDisplayRange(0, 255);
 		labels.setCalibration(cal.copy());
 		labels.setProp(CLASS_NAMES, classNames);
+		if (labelStack.size() == 1) labels.setProp("Slice_Label", classNames); // where ImageJ keeps a single image's
 		if (overlay.size() > 0) labels.setOverlay(overlay);
 		if (score_maps) {
 			scores = new ImagePlus(title + "-scores", scoreStack);
