@@ -72,10 +72,7 @@ public final class AutoencoderKL {
 	public Posterior encode(NDArray image, Map<String, NDArray> taps) {
 		NDArray moments = quantConv.forward(encoder.forward(image, taps));
 		if (taps != null) taps.put("quant_conv", moments);
-		long l = config.latentChannels();
-		NDArray mean = moments.get(":, 0:" + l);
-		NDArray logvar = moments.get(":, " + l + ":").clip(-30f, 20f);
-		return new Posterior(mean, logvar);
+		return posterior(moments);
 	}
 
 	/** The posterior split off the moments [B, 2L, h, w], as {@link #encode} does. */
@@ -113,7 +110,8 @@ public final class AutoencoderKL {
 	}
 
 	/**
-	 * Encodes like {@link #encode} but records no autograd graph: only the input of each encoder stage (a ResNet
+	 * Encodes like {@link #encode} but records no autograd graph (the input is detached and the weights never require
+	 * gradients): only the input of each encoder stage (a ResNet
 	 * block, a downsampler, the mid-block attention, the output head) is kept, so that {@link #vectorJacobian} can
 	 * recompute one stage at a time. This is gradient checkpointing: at 512 px the encoder graph of a plain backward
 	 * holds several GB of activations, the checkpoints a fraction of that, at the price of a second encoder forward.
