@@ -61,7 +61,11 @@ public final class Norms {
 			java.util.Arrays.fill(affine, 1);
 			affine[1] = channels;
 			Shape as = new Shape(affine);
-			return normed.mul(weight.reshape(as)).add(bias.reshape(as));
+			// the reshaped views would otherwise pile up in the model's manager, one pair per call
+			NDArray w = weight.reshape(as), b = bias.reshape(as);
+			w.attach(x.getManager());
+			b.attach(x.getManager());
+			return normed.mul(w).add(b);
 		}
 	}
 }
