@@ -39,6 +39,13 @@ class ModelManagerTest {
 	private static Context context;
 	private static PrefService prefs;
 	private static final List<String> statuses = new CopyOnWriteArrayList<>();
+	/** Held here: the event service keeps only weak references to its subscribers. */
+	private static final Object STATUS_LISTENER = new Object() {
+		@EventHandler
+		public void onStatus(StatusEvent e) {
+			if (e.getStatusMessage() != null) statuses.add(e.getStatusMessage());
+		}
+	};
 
 	@TempDir
 	Path dir;
@@ -52,12 +59,7 @@ class ModelManagerTest {
 		ImageJ1Patch.ensurePatched();
 		context = new Context();
 		prefs = context.service(PrefService.class);
-		context.service(EventService.class).subscribe(new Object() {
-			@EventHandler
-			public void onStatus(StatusEvent e) {
-				if (e.getStatusMessage() != null) statuses.add(e.getStatusMessage());
-			}
-		});
+		context.service(EventService.class).subscribe(STATUS_LISTENER);
 	}
 
 	@AfterAll
@@ -145,6 +147,9 @@ class ModelManagerTest {
 		for (String f : List.of("model_index.json", UNET, TEXT, "tokenizer/vocab.json"))
 			assertArrayEquals(Files.readAllBytes(TINY.resolve(f)), Files.readAllBytes(target.resolve(f)), f);
 		assertEquals(target, ModelPreference.remembered(prefs));
+		// status events arrive on the event service's thread
+		for (int i = 0; i < 200 && statuses.stream().noneMatch(s -> s.startsWith("Model Manager: downloading ")); i++)
+			Thread.sleep(10);
 		assertTrue(statuses.stream().anyMatch(s -> s.startsWith("Model Manager: downloading " + UNET + ", kB ")),
 			"download progress in the status bar: " + statuses);
 	}

@@ -154,6 +154,8 @@ class PeekabooGenerateRgbaTest {
 		}
 		finally {
 			context.service(EventService.class).unsubscribe(subscribers);
+			// the event service holds its subscribers weakly
+			java.lang.ref.Reference.reachabilityFence(canceller);
 		}
 	}
 }

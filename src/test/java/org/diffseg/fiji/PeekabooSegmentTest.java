@@ -312,6 +312,8 @@ class PeekabooSegmentTest {
 		}
 		finally {
 			context.service(EventService.class).unsubscribe(subscribers);
+			// the event service holds its subscribers weakly
+			java.lang.ref.Reference.reachabilityFence(canceller);
 		}
 	}
 
