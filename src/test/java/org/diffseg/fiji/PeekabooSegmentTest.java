@@ -231,9 +231,12 @@ class PeekabooSegmentTest {
 			newImage("cells", "RGB ramp", 24, 20, 1);
 			run("Peekaboo Segment...", "prompts=[a cell] representation=[guided bilateral] guide=depth %s");
 			print("done: " + getTitle());
+			selectImage("alpha - a cell");
+			print("label: " + getInfo("slice.label"));
 			""".formatted(FAST));
 		assertTrue(r.ok(), r.error());
 		assertEquals("mask - a cell", line(r, "done: "));
+		assertEquals("a cell", line(r, "label: "), "a single prompt still labels its slice");
 	}
 
 	@Test
