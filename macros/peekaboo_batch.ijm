@@ -10,7 +10,7 @@
 //   iterations, size   default 3 and 32: a quick trial that runs in seconds; the paper uses iterations=300 size=256
 // The model is loaded once and reused for every image.
 //
-// test: log ^cells\.tif: 2 prompts, 64x48$
+// test: log ^cells\.tif: 2 prompt\(s\), 64x48$
 // test: log ^1 image\(s\) segmented
 // test: file cells_alpha.tif
 // test: file cells_mask.tif
@@ -45,7 +45,7 @@ for (i = 0; i < files.length; i++) {
 	saveAs("Tiff", output + File.separator + base + "_mask.tif");
 	selectImage("alpha - " + substring(mask, lengthOf("mask - ")));
 	saveAs("Tiff", output + File.separator + base + "_alpha.tif");
-	print(name + ": " + channels + " prompts, " + width + "x" + height);
+	print(name + ": " + channels + " prompt(s), " + width + "x" + height);
 	close("*");
 	done++;
 }

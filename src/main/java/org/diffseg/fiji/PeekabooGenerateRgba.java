@@ -116,6 +116,8 @@ public class PeekabooGenerateRgba extends ContextCommand {
 			if (status != null) status.showStatus("Peekaboo RGBA: loading the model " + folder.getFileName() + " on " +
 				run.name() + "...");
 			Peekaboo peekaboo = new Peekaboo(run.stableDiffusion(models, folder));
+			// loading cannot stop half-way; a cancel pressed meanwhile takes effect now
+			if (progress.isCanceled()) throw new CancellationException("cancelled while the model was loading.");
 			Progress steps = progress.stage("iteration");
 			result = peekaboo.generateRgba(text, settings, (i, n, loss, meanAlpha) -> steps.onStep(i, n));
 		}

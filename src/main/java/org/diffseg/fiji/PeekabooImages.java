@@ -109,6 +109,8 @@ record PeekabooImages(List<String> prompts, List<Plane> planes, List<Segmentatio
 
 	/** Channels = prompts, then Z and T; a hyperstack when there is more than one plane. */
 	private ImagePlus arrange(ImagePlus imp, int z, int t) {
+		// a single image keeps its slice label as this property (what getInfo("slice.label") and saving read)
+		if (imp.getStackSize() == 1) imp.setProp("Slice_Label", imp.getStack().getSliceLabel(1));
 		imp.setDimensions(prompts.size(), z, t);
 		if (z * t > 1) imp.setOpenAsHyperStack(true);
 		if (calibration != null) imp.setCalibration(calibration.copy());

@@ -209,6 +209,8 @@ public class PeekabooSegment extends ContextCommand {
 			if (status != null) status.showStatus("Peekaboo: loading the model " + folder.getFileName() + " on " +
 				run.name() + "...");
 			Peekaboo peekaboo = new Peekaboo(run.stableDiffusion(models, folder));
+			// loading cannot stop half-way; a cancel pressed meanwhile takes effect now
+			if (progress.isCanceled()) throw new CancellationException("cancelled while the model was loading.");
 			for (int k = 0; k < planes.size(); k++) {
 				Progress steps = progress.stage(planes.size() == 1 ? "iteration" : "plane " + (k + 1) + "/" +
 					planes.size() + ", iteration");

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The prompts of one text field: separated by ";" or line breaks, each trimmed, e.g. {@code a cat; a dog}. An empty
+ * The prompts of one text field: separated by ";" or line breaks (a ";" at the end of a line counts once), each
+ * trimmed, e.g. {@code a cat; a dog}. An empty
  * entry ("a;;b", a trailing ";") is an error rather than skipped, since it usually is a typing mistake that would
  * silently drop a prompt the user meant.
  */
@@ -19,7 +20,8 @@ public final class PromptList {
 	public static List<String> parse(String text, String key) {
 		if (text == null || text.isBlank()) throw new IllegalArgumentException("no prompt given: describe what to " +
 			"segment in '" + key + "', e.g. " + key + "=[a cat; a dog] (several prompts separated by ';').");
-		String[] parts = text.strip().split("\\s*(;|\\R)\\s*", -1);
+		// a ';' that ends a line goes with that line break: "a cat;\na dog" is two prompts
+		String[] parts = text.strip().replaceAll(";[ \\t]*\\R", ";").split(";|\\R", -1);
 		List<String> prompts = new ArrayList<>();
 		for (int i = 0; i < parts.length; i++) {
 			String p = parts[i].strip();
