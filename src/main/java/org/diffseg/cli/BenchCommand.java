@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
 	description = "Benchmark text encoding, UNet forward, VAE encode+backward and VAE decode; prints JSON.",
-	subcommands = { BenchCommand.PeekabooBench.class, BenchOvDiffCommand.class })
+	subcommands = { BenchCommand.PeekabooBench.class, BenchOvDiffCommand.class, BenchVitCommand.class })
 public final class BenchCommand implements Callable<Integer> {
 
 	// not required by picocli, so that "bench peekaboo --model DIR" parses; checked in call()

@@ -79,15 +79,6 @@ class UpdateSiteConfigTest {
 	}
 
 	@Test
-	void everyRuntimeLibraryOfTheBuiltJarIsPublishedOrLeftOutOnPurpose() throws IOException {
-		Path built = Path.of("target/diffseg.jar");
-		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(built), "no packaged jar to check");
-		UpdateSiteConfig cfg = UpdateSiteConfig.read(CONFIG);
-		List<SiteFile> files = cfg.resolve(tmp, built, fakeRepository(cfg));
-		assertTrue(files.get(0).installPath().matches("jars/diffseg-.+\\.jar"), files.get(0).installPath());
-	}
-
-	@Test
 	void buildsTheConfiguredSiteAndCatchesForgottenDependencies() throws Exception {
 		UpdateSiteConfig cfg = UpdateSiteConfig.read(CONFIG);
 		Path repo = fakeRepository(cfg);
