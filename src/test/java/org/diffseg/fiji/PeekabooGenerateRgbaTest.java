@@ -103,11 +103,12 @@ class PeekabooGenerateRgbaTest {
 		}
 
 		ImagePlus timelapse = KeptImages.get("timelapse");
-		assertEquals(List.of(24, 16, 16, 2), List.of(timelapse.getBitDepth(), timelapse.getWidth(),
+		// frames after 0, 1 and 2 updates (the engine's timelapse starts with the initial state)
+		assertEquals(List.of(24, 16, 16, 3), List.of(timelapse.getBitDepth(), timelapse.getWidth(),
 			timelapse.getHeight(), timelapse.getNFrames()));
-		assertEquals("iteration 1", timelapse.getStack().getSliceLabel(1));
-		assertEquals("iteration 2", timelapse.getStack().getSliceLabel(2));
-		assertArrayEquals(view, (int[]) timelapse.getStack().getPixels(2), "the last frame is the result");
+		assertEquals("iteration 0", timelapse.getStack().getSliceLabel(1));
+		assertEquals("iteration 2", timelapse.getStack().getSliceLabel(3));
+		assertArrayEquals(view, (int[]) timelapse.getStack().getPixels(3), "the last frame is the result");
 	}
 
 	@Test

@@ -150,11 +150,11 @@ class PeekabooSegmentTest {
 		assertEquals(nonEmpty, names, "one ROI named after each prompt whose mask is not empty");
 
 		ImagePlus timelapse = KeptImages.get("timelapse");
-		assertGeometry(timelapse, 32, 40, 30, 2, 1, 2);
-		assertEquals(List.of("a cell @ iteration 1", "background @ iteration 1", "a cell @ iteration 2",
-			"background @ iteration 2"), labels(timelapse));
+		assertGeometry(timelapse, 32, 40, 30, 2, 1, 3); // frames after 0, 1 and 2 updates
+		assertEquals(List.of("a cell @ iteration 0", "background @ iteration 0", "a cell @ iteration 1",
+			"background @ iteration 1", "a cell @ iteration 2", "background @ iteration 2"), labels(timelapse));
 		for (int p = 1; p <= 2; p++)
-			assertArrayEquals((float[]) alpha.getStack().getPixels(p), (float[]) timelapse.getStack().getPixels(2 + p),
+			assertArrayEquals((float[]) alpha.getStack().getPixels(p), (float[]) timelapse.getStack().getPixels(4 + p),
 				"the last frame is the final alpha");
 	}
 
