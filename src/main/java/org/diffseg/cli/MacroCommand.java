@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code diffseg macro FILE.ijm [ARG]}: runs an ImageJ macro headlessly, without Fiji, with DiffSeg's commands
- * reachable through {@code run("Peekaboo Segment", "...")} exactly as in Fiji. What the macro prints goes to standard
+ * reachable through {@code run("Peekaboo Segment...", "...")} exactly as in Fiji. What the macro prints goes to standard
  * output; a macro error or a failed command ends it with one line on standard error and exit status 1.
  */
 @Command(name = "macro", mixinStandardHelpOptions = true,
