@@ -2,7 +2,6 @@ package org.diffseg.fiji;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,8 +25,8 @@ class MacroCommandTest {
 
 	@BeforeAll
 	static void registered() {
-		assumeTrue(new CommandLine(new DiffSegCli()).getSubcommands().containsKey("macro"),
-			"MacroCommand is not registered in DiffSegCli's subcommands yet");
+		assertTrue(new CommandLine(new DiffSegCli()).getSubcommands().containsKey("macro"),
+			"MacroCommand must be registered in DiffSegCli's subcommands");
 	}
 
 	private int run(String... args) {
