@@ -1,6 +1,5 @@
 package org.diffseg.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -8,21 +7,13 @@ import java.nio.file.Path;
  * working directory or next to the jar (target/diffseg.jar -> ../models).
  */
 final class DefaultModel {
-	static final String RELATIVE = "models/tiny-sd-a";
+	static final String RELATIVE = org.diffseg.fiji.ModelPreference.SHIPPED;
 
 	private DefaultModel() {}
 
 	static Path folder() {
-		Path here = Path.of(RELATIVE);
-		if (Files.isDirectory(here)) return here;
-		try {
-			Path jar = Path.of(DefaultModel.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-			for (Path dir = jar.getParent(); dir != null; dir = dir.getParent())
-				if (Files.isDirectory(dir.resolve(RELATIVE))) return dir.resolve(RELATIVE);
-		}
-		catch (Exception e) {
-			// fall through to the error
-		}
+		Path shipped = org.diffseg.fiji.ModelPreference.shipped();
+		if (shipped != null) return shipped;
 		throw new UserError("no --model given and the shipped model folder " + RELATIVE + " was not found: give " +
 			"--model DIR (a Stable Diffusion folder in diffusers layout).");
 	}

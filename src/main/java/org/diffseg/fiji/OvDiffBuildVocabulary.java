@@ -83,18 +83,21 @@ public class OvDiffBuildVocabulary extends ContextCommand {
 	private String summary;
 
 	protected void initModel() {
-		if (model == null) model = OvDiffModel.defaultFolder(prefs);
+		if (model == null) {
+			Path folder = ModelPreference.defaultFolder(prefs);
+			if (folder != null) model = folder.toFile();
+		}
 	}
 
 	@Override
 	public void run() {
-		List<String> given = parseClasses(classes, "classes");
+		List<String> given = PromptList.split(classes, "classes", "class");
 		if (given.isEmpty()) throw new IllegalArgumentException("no class given: name the classes to build in " +
 			"'classes', e.g. classes=[cell; nucleus] (several separated by ';').");
 		List<String> names = ClassNames.distinct(given);
 		if (bank == null || bank.getPath().isBlank()) throw new IllegalArgumentException("no prototype bank folder " +
 			"given: choose one with bank=[folder].");
-		Path folder = OvDiffModel.folder(model, prefs);
+		Path folder = ModelPreference.resolve(model, prefs, "model");
 		OvDiff.Settings settings = OvDiff.Settings.defaults().withSampling(DEFAULTS.withImages(support_images)
 			.withSeed(seed).withSteps(steps)).withBatchSize(batch);
 		DeviceChoice dev = OvDiffModel.device(device);
@@ -135,23 +138,5 @@ public class OvDiffBuildVocabulary extends ContextCommand {
 	private static int indexOf(List<String> names, String name) {
 		for (int i = 0; i < names.size(); i++) if (ClassNames.key(names.get(i)).equals(ClassNames.key(name))) return i;
 		return 0;
-	}
-
-	/**
-	 * The class names of one text field: separated by ";" or line breaks, each trimmed; an empty entry ("a;;b") is an
-	 * error, since it usually is a typing mistake. A blank text gives no names.
-	 * @param key the parameter's macro key, named in messages
-	 */
-	static List<String> parseClasses(String text, String key) {
-		List<String> names = new ArrayList<>();
-		if (text == null || text.isBlank()) return names;
-		String[] parts = text.strip().replaceAll(";[ \\t]*\\R", ";").split(";|\\R", -1);
-		for (int i = 0; i < parts.length; i++) {
-			String p = parts[i].strip();
-			if (p.isEmpty()) throw new IllegalArgumentException("class " + (i + 1) + " of " + parts.length + " in '" + key +
-				"' is empty (\"" + text.strip().replaceAll("\\R", ";") + "\"): remove the extra ';' or line break.");
-			names.add(p);
-		}
-		return names;
 	}
 }

@@ -125,7 +125,10 @@ public class OvDiffSegment extends ContextCommand {
 	private ImagePlus labels;
 
 	protected void initModel() {
-		if (model == null) model = OvDiffModel.defaultFolder(prefs);
+		if (model == null) {
+			Path folder = ModelPreference.defaultFolder(prefs);
+			if (folder != null) model = folder.toFile();
+		}
 	}
 
 	/** One plane of the input, 0-based. */
@@ -136,8 +139,8 @@ public class OvDiffSegment extends ContextCommand {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		if (bank == null || bank.getPath().isBlank()) throw new IllegalArgumentException("no prototype bank folder " +
 			"given: choose one with bank=[folder] (build it with OVDiff Build Vocabulary).");
-		List<String> wanted = OvDiffBuildVocabulary.parseClasses(classes, "classes");
-		Path folder = OvDiffModel.folder(model, prefs);
+		List<String> wanted = PromptList.split(classes, "classes", "class");
+		Path folder = ModelPreference.resolve(model, prefs, "model");
 		boolean every = all_planes && image.getNSlices() * image.getNFrames() > 1;
 		List<Plane> planes = new ArrayList<>();
 		if (every) {

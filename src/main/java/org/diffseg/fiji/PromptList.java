@@ -20,15 +20,24 @@ public final class PromptList {
 	public static List<String> parse(String text, String key) {
 		if (text == null || text.isBlank()) throw new IllegalArgumentException("no prompt given: describe what to " +
 			"segment in '" + key + "', e.g. " + key + "=[a cat; a dog] (several prompts separated by ';').");
-		// a ';' that ends a line goes with that line break: "a cat;\na dog" is two prompts
+		return split(text, key, "prompt");
+	}
+
+	/**
+	 * Entries separated by ';' or line breaks (none for blank text); {@code what} names an entry in messages.
+	 * @throws IllegalArgumentException for an empty entry ("a;;b")
+	 */
+	public static List<String> split(String text, String key, String what) {
+		List<String> entries = new ArrayList<>();
+		if (text == null || text.isBlank()) return entries;
+		// a ';' that ends a line goes with that line break: "a cat;\na dog" is two entries
 		String[] parts = text.strip().replaceAll(";[ \\t]*\\R", ";").split(";|\\R", -1);
-		List<String> prompts = new ArrayList<>();
 		for (int i = 0; i < parts.length; i++) {
 			String p = parts[i].strip();
-			if (p.isEmpty()) throw new IllegalArgumentException("prompt " + (i + 1) + " of " + parts.length + " in '" +
+			if (p.isEmpty()) throw new IllegalArgumentException(what + " " + (i + 1) + " of " + parts.length + " in '" +
 				key + "' is empty (\"" + text.strip().replaceAll("\\R", ";") + "\"): remove the extra ';' or line break.");
-			prompts.add(p);
+			entries.add(p);
 		}
-		return prompts;
+		return entries;
 	}
 }
