@@ -6,7 +6,8 @@
 //   Without Fiji:  java -jar diffseg.jar macro macros/ovdiff_segment_folder.ijm "input=[/data/in] output=[/data/out] bank=[/data/bank]"
 // Arguments: input, output, bank (a folder built with "OVDiff Build Vocabulary..."; when left out, a quick demo
 // bank of "cell;nucleus" is built in output/bank), model (optional: the one the bank was built with), classes
-// (optional: default every class in the bank).
+// (optional: default every class in the bank), clip and dino (optional: the CLIP and DINO folders the bank was built
+// with; CLIP also filters the classes per image, and a class it removes keeps its label with 0 pixels).
 //
 // test: file cells-labels.tif
 // test: file cells.csv
@@ -17,9 +18,13 @@ output = call("ij.Macro.getValue", args, "output", "");
 bank = call("ij.Macro.getValue", args, "bank", "");
 model = call("ij.Macro.getValue", args, "model", "");
 classes = call("ij.Macro.getValue", args, "classes", "");
+clip = call("ij.Macro.getValue", args, "clip", "");
+dino = call("ij.Macro.getValue", args, "dino", "");
 if (input == "" || output == "") exit("give the folders: input=[folder] output=[folder]");
 modelKey = "";
 if (model != "") modelKey = " model=[" + model + "]";
+if (clip != "") modelKey = modelKey + " clip=[" + clip + "]";
+if (dino != "") modelKey = modelKey + " dino=[" + dino + "]";
 if (bank == "") {
 	bank = output + File.separator + "bank";
 	run("OVDiff Build Vocabulary...", "classes=[cell;nucleus] bank=[" + bank + "] support_images=2 steps=2 seed=42" + modelKey);

@@ -26,6 +26,7 @@ import org.diffseg.img.ImageInputs;
 import org.diffseg.img.MaskRois;
 import org.diffseg.img.ResultImages;
 import org.diffseg.img.RgbPlanes;
+import org.diffseg.ovdiff.CategoryFilter;
 import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.PrototypeBank;
@@ -134,8 +135,7 @@ public final class OvDiffCommand implements Callable<Integer> {
 				features = new FeatureExtractor.Ensemble(members);
 				names = classes.isEmpty() ? OvDiff.vocabulary(b, features) : classes;
 				NDArray x = input.toNDArray(m).expandDims(0);
-				names = vits.select(x, names, settings.stuffOverrides());
-				seg = new OvDiff().segment(x, b, names, features, settings, (c, stage, done, total) -> {
+				seg = new OvDiff().segment(x, b, names, features, settings, vits.filter(), (c, stage, done, total) -> {
 					err.printf("window %d/%d%n", done, total);
 					err.flush();
 				});
@@ -178,6 +178,7 @@ public final class OvDiffCommand implements Callable<Integer> {
 			json.add("labels", gson.toJsonTree(r.labels()));
 			json.add("stuff", gson.toJsonTree(seg.stuff()));
 			json.add("segmentation", gson.toJsonTree(settings.segmentation()));
+			if (seg.filter() != null) json.add("category_filter", categoryFilter(seg.filter()));
 			JsonObject timings = new JsonObject();
 			timings.addProperty("load_s", (loaded - start) / 1e9);
 			timings.addProperty("segment_s", (done - loaded) / 1e9);
@@ -245,6 +246,31 @@ public final class OvDiffCommand implements Callable<Integer> {
 			"prototype's pixels in the support images are the bank file's part_labels");
 		root.add("labels", labels);
 		return root;
+	}
+
+	/** What CLIP's category filter decided: per thing class its probability, and the winning prompt. */
+	static JsonObject categoryFilter(CategoryFilter.Result f) {
+		JsonObject o = new JsonObject();
+		JsonArray things = new JsonArray();
+		for (int i = 0; i < f.things().size(); i++) {
+			JsonObject t = new JsonObject();
+			t.addProperty("class", f.things().get(i));
+			t.addProperty("cosine", f.cosines()[i]);
+			t.addProperty("probability", f.probabilities()[i]);
+			t.addProperty("kept", f.selected().contains(f.things().get(i)));
+			things.add(t);
+		}
+		o.add("things", things);
+		JsonArray stuff = new JsonArray();
+		f.stuff().forEach(stuff::add);
+		o.add("stuff_bypassed", stuff);
+		if (f.best() >= 0) o.addProperty("best_prompt", f.prompts().get(f.best()));
+		o.addProperty("prompts_scored", f.prompts().size());
+		o.addProperty("fallback", f.fallback());
+		JsonArray selected = new JsonArray();
+		f.selected().forEach(selected::add);
+		o.add("selected", selected);
+		return o;
 	}
 
 	private static String csv(String s) {

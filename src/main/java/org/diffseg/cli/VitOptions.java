@@ -1,21 +1,18 @@
 package org.diffseg.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.diffseg.ovdiff.CategoryFilter;
 import org.diffseg.ovdiff.ClipFeatures;
 import org.diffseg.ovdiff.DinoFeatures;
 import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.ModelFolderIdentity;
-import org.diffseg.ovdiff.StuffTable;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.vit.ClipModel;
 import org.diffseg.vit.ViTModel;
@@ -40,18 +37,10 @@ public final class VitOptions {
 		"finds in the image (the paper reports about 10 mIoU less on VOC without the filter).")
 	boolean noCategoryFilter;
 
-	/** The loaded ViT models, their extractors, and the filter when asked for. */
+	/** The loaded ViT models, their extractors, and the category filter (null unless asked for). */
 	public record Loaded(List<FeatureExtractor> extractors, CategoryFilter filter, List<AutoCloseable> models)
 		implements AutoCloseable
 	{
-		/** The classes CLIP keeps for this image (all when there is no filter); stuff classes always pass. */
-		public List<String> select(NDArray image01, List<String> classes, Map<String, Boolean> stuffOverrides) {
-			if (filter == null || classes.size() < 2) return classes;
-			StuffTable table = StuffTable.builtIn();
-			for (Map.Entry<String, Boolean> e : stuffOverrides.entrySet()) table = table.with(e.getKey(), e.getValue());
-			return filter.select(image01, classes, table);
-		}
-
 		@Override
 		public void close() {
 			for (AutoCloseable m : models) {

@@ -13,7 +13,6 @@ import org.diffseg.ovdiff.ClassNames;
 import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.PrototypeBank;
-import org.diffseg.ovdiff.StableDiffusionFeatures;
 import org.diffseg.ovdiff.SupportSet;
 import org.diffseg.sd.StableDiffusion;
 import org.scijava.ItemIO;
@@ -28,8 +27,10 @@ import org.scijava.task.TaskService;
 /**
  * {@code Plugins > DiffSeg > OVDiff Build Vocabulary...}: builds or extends an OVDiff prototype bank, class by class
  * (as {@code diffseg prototypes}): per class, support images are sampled with Stable Diffusion and their
- * foreground/background prototypes stored in one file of the bank folder. Classes already in the bank for this model
- * and settings are kept. Cancelling stops at the next step; the class being built leaves no file, classes finished
+ * foreground/background prototypes stored in one file of the bank folder, for Stable Diffusion's features and, when
+ * their folders are given, CLIP's and DINO's. Classes already in the bank for this model, settings and extractors
+ * are kept (a class built without CLIP gets only its CLIP prototypes added, from its support images sampled again
+ * with the same seeds). Cancelling stops at the next step; the class being built leaves no file, classes finished
  * before stay.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>DiffSeg>OVDiff Build Vocabulary...", headless = true)
@@ -75,6 +76,16 @@ public class OvDiffBuildVocabulary extends ContextCommand {
 			"last, else the model shipped with DiffSeg.")
 	private File model;
 
+	@Parameter(label = "CLIP model folder (optional)", style = "directory", required = false, persist = false,
+		description = "CLIP ViT-B/16 in Hugging Face layout (openai/clip-vit-base-patch16): also stores CLIP " +
+			"prototypes, so OVDiff Segment can average CLIP's similarity with Stable Diffusion's. Empty: not used.")
+	private File clip;
+
+	@Parameter(label = "DINO model folder (optional)", style = "directory", required = false, persist = false,
+		description = "DINO ViT-B/8 in Hugging Face layout (facebook/dino-vitb8): also stores DINO prototypes. " +
+			"Empty: not used.")
+	private File dino;
+
 	@Parameter(label = "Device", choices = { OvDiffModel.AUTO, OvDiffModel.CPU, OvDiffModel.GPU }, description = "auto: " +
 		"the environment variable DIFFSEG_DEVICE when set, else the GPU with the most free memory, else the CPU.")
 	private String device = OvDiffModel.AUTO;
@@ -108,8 +119,8 @@ public class OvDiffBuildVocabulary extends ContextCommand {
 			if (status != null) status.showStatus("OVDiff: loading the model " + folder.getFileName() + " on " +
 				dev.deviceName() + "...");
 			StableDiffusion sd = OvDiffModel.load(models, folder, dev);
-			FeatureExtractor.Ensemble features = FeatureExtractor.Ensemble.of(new StableDiffusionFeatures(sd,
-				StableDiffusionFeatures.DEFAULT_TIMESTEP, settings.sampling().size()));
+			FeatureExtractor.Ensemble features = OvDiffModel.extractors(models, sd, settings.sampling().size(),
+				clip, dino, false, dev).ensemble();
 			PrototypeBank b = OvDiff.openBank(bank.toPath(), sd, settings);
 			List<String> built = ovdiff.buildVocabulary(sd, features, b, names, settings, (name, stage, done, total) -> {
 				int c = indexOf(names, name) + 1;

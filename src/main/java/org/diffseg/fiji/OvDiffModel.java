@@ -1,16 +1,29 @@
 package org.diffseg.fiji;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import org.diffseg.gpu.DeviceChoice;
+import org.diffseg.ovdiff.CategoryFilter;
+import org.diffseg.ovdiff.ClipFeatures;
+import org.diffseg.ovdiff.DinoFeatures;
+import org.diffseg.ovdiff.FeatureExtractor;
+import org.diffseg.ovdiff.ModelFolderIdentity;
+import org.diffseg.ovdiff.StableDiffusionFeatures;
+import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.StableDiffusion;
+import org.diffseg.vit.ClipModel;
+import org.diffseg.vit.ViTModel;
 
 import ai.djl.ndarray.types.DataType;
 
 /**
- * The device and the loaded Stable Diffusion model of an OVDiff command (the folder comes from
+ * The device and the loaded models of an OVDiff command: Stable Diffusion, and optionally CLIP and DINO (the folder comes from
  * {@link ModelPreference}, shared with the Peekaboo commands and Model Manager); loaded once by
  * {@link DiffSegModelService} and reused by the next run.
  */
@@ -31,5 +44,49 @@ final class OvDiffModel {
 	static StableDiffusion load(DiffSegModelService models, Path folder, DeviceChoice device) throws IOException {
 		return models.get(folder, device.deviceName(), "float32", StableDiffusion.class,
 			() -> StableDiffusion.load(folder, device.device(), DataType.FLOAT32));
+	}
+
+	/**
+	 * The extractors of a run: Stable Diffusion's, then CLIP's and DINO's when their folders are given (their
+	 * similarity maps are averaged, the paper's ensemble), and CLIP's category filter when asked for.
+	 */
+	record Extractors(FeatureExtractor.Ensemble ensemble, CategoryFilter filter) {}
+
+	/**
+	 * @param sdSize the support image size Stable Diffusion's features are taken at (0: native)
+	 * @param clip the CLIP folder, or null/empty for none; named by its macro key in messages
+	 * @param dino the DINO folder, or null/empty for none
+	 * @throws IllegalArgumentException when a given folder does not exist (naming the key and the fix)
+	 */
+	static Extractors extractors(DiffSegModelService models, StableDiffusion sd, int sdSize, File clip, File dino,
+		boolean categoryFilter, DeviceChoice device) throws IOException
+	{
+		List<FeatureExtractor> members = new ArrayList<>();
+		members.add(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP, sdSize));
+		CategoryFilter filter = null;
+		Path clipFolder = folder(clip, "clip", "openai/clip-vit-base-patch16");
+		if (clipFolder != null) {
+			ClipModel model = models.get(clipFolder, device.deviceName(), "float32", ClipModel.class,
+				() -> ClipModel.load(clipFolder, device.device(), DataType.FLOAT32));
+			members.add(new ClipFeatures(model, ModelFolderIdentity.of(clipFolder)));
+			if (categoryFilter) filter = new CategoryFilter(model, ClipTokenizer.load(clipFolder));
+		}
+		Path dinoFolder = folder(dino, "dino", "facebook/dino-vitb8");
+		if (dinoFolder != null) {
+			ViTModel model = models.get(dinoFolder, device.deviceName(), "float32", ViTModel.class,
+				() -> ViTModel.load(dinoFolder, device.device(), DataType.FLOAT32));
+			members.add(new DinoFeatures(model, ModelFolderIdentity.of(dinoFolder)));
+		}
+		return new Extractors(new FeatureExtractor.Ensemble(members), filter);
+	}
+
+	/** An optional model folder field: null when empty, else an existing folder (absolute). */
+	static Path folder(File given, String key, String example) {
+		if (given == null || given.getPath().isBlank()) return null;
+		Path p = given.toPath().toAbsolutePath().normalize();
+		if (!Files.isDirectory(p)) throw new IllegalArgumentException(key + "=[" + given + "] is not a folder: give " +
+			"the folder of a Hugging Face model (e.g. " + example + ", from Plugins > DiffSeg > Model Manager), or " +
+			"leave " + key + " empty.");
+		return p;
 	}
 }

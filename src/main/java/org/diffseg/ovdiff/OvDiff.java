@@ -7,9 +7,12 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
@@ -114,9 +117,10 @@ public final class OvDiff {
 	 * A segmentation with what explains it.
 	 * @param stuff per target class (label 1..n), whether it was treated as stuff
 	 * @param supportImages per target class, the names of the support images its prototypes' origins index
+	 * @param filter what CLIP's category filter saw and kept, or null when no filter ran
 	 */
 	public record Segmentation(Segmenter.Result result, Map<String, Boolean> stuff,
-		Map<String, List<String>> supportImages) {}
+		Map<String, List<String>> supportImages, CategoryFilter.Result filter) {}
 
 	private volatile boolean cancelled;
 	private volatile SupportSetSampler sampler;
@@ -298,6 +302,21 @@ public final class OvDiff {
 	public Segmentation segment(NDArray image, PrototypeBank bank, List<String> classes,
 		FeatureExtractor.Ensemble extractors, Settings settings, Listener listener) throws IOException
 	{
+		return segment(image, bank, classes, extractors, settings, null, listener);
+	}
+
+	/**
+	 * Segments an image against those classes of the bank that CLIP's category filter finds in it (paper §3.4;
+	 * stuff classes bypass the filter, by the user's verdict else the bank's). The result still has a label for every
+	 * class asked for, in the order given, so label values mean the same class in every image of a batch: a class the
+	 * filter removed has no pixels and a score map of NaN (not scored).
+	 * @param filter the category filter, or null to match every class
+	 * @see #segment(NDArray, PrototypeBank, List, FeatureExtractor.Ensemble, Settings, Listener)
+	 */
+	public Segmentation segment(NDArray image, PrototypeBank bank, List<String> classes,
+		FeatureExtractor.Ensemble extractors, Settings settings, CategoryFilter filter, Listener listener)
+		throws IOException
+	{
 		cancelled = false;
 		List<String> names = ClassNames.distinct(classes);
 		Shape s = image.getShape();
@@ -326,18 +345,62 @@ public final class OvDiff {
 				support.put(first.className(), first.supportImages());
 			}
 			if (cancelled) throw new CancellationException("segmentation cancelled");
+			List<Segmenter.Target> matched = targets;
+			CategoryFilter.Result decided = null;
+			if (filter != null && targets.size() > 1) {
+				StuffTable table = StuffTable.builtIn();
+				List<String> display = new ArrayList<>();
+				for (Segmenter.Target t : targets) {
+					table = table.with(t.name(), t.stuff());
+					display.add(t.name());
+				}
+				decided = filter.classify(image, display, table);
+				Set<String> kept = new HashSet<>(decided.selected());
+				matched = targets.stream().filter(t -> kept.contains(t.name())).toList();
+				if (cancelled) throw new CancellationException("segmentation cancelled");
+			}
 			Segmenter g = new Segmenter(settings.segmentation());
 			segmenter = g;
 			try {
-				Segmenter.Result r = g.segment(image, extractors, targets, (done, total) -> {
+				Segmenter.Result r = g.segment(image, extractors, matched, (done, total) -> {
 					if (cancelled) throw new CancellationException("segmentation cancelled");
 					if (listener != null) listener.update(null, Stage.SEGMENTING, done, total);
 				});
-				return new Segmentation(r, stuff, support);
+				if (matched.size() < targets.size()) r = withEveryLabel(r, targets.stream().map(Segmenter.Target::name)
+					.toList());
+				return new Segmentation(r, stuff, support, decided);
 			}
 			finally {
 				segmenter = null;
 			}
 		}
+	}
+
+	/**
+	 * A result over a subset of the classes re-labelled over all of them ({@code names}, in order, after the
+	 * background): the missing classes get no pixels, NaN scores and no prototypes.
+	 */
+	static Segmenter.Result withEveryLabel(Segmenter.Result r, List<String> names) {
+		int[] newLabel = new int[r.labels().size()];
+		for (int l = 1; l < newLabel.length; l++) {
+			newLabel[l] = names.indexOf(r.labels().get(l)) + 1;
+			if (newLabel[l] == 0) throw new IllegalStateException("label '" + r.labels().get(l) + "' is not a class");
+		}
+		int[] labelImage = r.labelImage().clone();
+		for (int i = 0; i < labelImage.length; i++) labelImage[i] = newLabel[labelImage[i]];
+		float[][] scores = new float[names.size() + 1][];
+		for (int l = 0; l < newLabel.length; l++) scores[newLabel[l]] = r.scores()[l];
+		for (int l = 0; l < scores.length; l++) if (scores[l] == null) {
+			scores[l] = new float[labelImage.length];
+			Arrays.fill(scores[l], Float.NaN);
+		}
+		List<List<Segmenter.PrototypeRef>> prototypes = new ArrayList<>();
+		for (List<Segmenter.PrototypeRef> refs : r.prototypes()) prototypes.add(refs.stream().map(p ->
+			new Segmenter.PrototypeRef(newLabel[p.label()], p.className(), p.foreground(), p.origin())).toList());
+		List<String> labels = new ArrayList<>();
+		labels.add(r.labels().get(0));
+		labels.addAll(names);
+		return new Segmenter.Result(r.height(), r.width(), List.copyOf(labels), labelImage, scores, r.extractors(),
+			r.winners(), List.copyOf(prototypes));
 	}
 }

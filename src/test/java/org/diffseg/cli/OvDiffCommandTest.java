@@ -214,4 +214,61 @@ class OvDiffCommandTest {
 			image.toString(), "--out", out.toString()));
 		assertTrue(empty.contains("no prototypes for this model") && empty.contains("diffseg prototypes"), empty);
 	}
+
+	@Test
+	void clipAndDinoJoinTheEnsembleAndClipFilters() throws Exception {
+		String clip = Path.of("models/tiny-vit/tiny-clip").toString(), dino = Path.of("models/tiny-vit/tiny-dino")
+			.toString();
+		Path bank = tmp.resolve("bank");
+		List<String> classes = List.of("cat", "dog", "sky", "car", "bird", "horse");
+		List<String> args = new ArrayList<>(List.of(TINY));
+		args.addAll(List.of("--bank", bank.toString(), "--clip", clip, "--dino", dino));
+		for (String c : classes) args.addAll(List.of("--class", c));
+		Result built = run(new PrototypesCommand(), args.toArray(String[]::new));
+		assertEquals(0, built.code(), built.err());
+		try (Stream<Path> files = Files.list(bank)) {
+			assertEquals(3 * classes.size(), files.filter(f -> f.toString().endsWith(PrototypeBank.SUFFIX)).count(),
+				"one file per class and extractor");
+		}
+		Path image = picture(tmp, 40, 30), out = tmp.resolve("out");
+		Result seg = run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(), "--out",
+			out.toString(), "--shorter-side", "64", "--clip", clip, "--dino", dino);
+		assertEquals(0, seg.code(), seg.err());
+		JsonObject result = JsonParser.parseString(Files.readString(out.resolve("result.json"))).getAsJsonObject();
+		List<String> extractors = new ArrayList<>();
+		result.getAsJsonArray("extractors").forEach(e -> extractors.add(e.getAsString()));
+		assertEquals(3, extractors.size(), extractors.toString());
+		assertTrue(extractors.get(1).startsWith("clip") && extractors.get(2).startsWith("dino"), extractors.toString());
+		// every class of the bank (in name order) keeps its label; those CLIP removed have no pixels
+		List<String> csv = Files.readAllLines(out.resolve("classes.csv"));
+		List<String> vocabulary = classes.stream().sorted().toList();
+		assertEquals(vocabulary, csv.subList(2, csv.size()).stream().map(l -> l.split(",")[1]).toList());
+		JsonObject filter = result.getAsJsonObject("category_filter");
+		List<String> selected = new ArrayList<>();
+		filter.getAsJsonArray("selected").forEach(e -> selected.add(e.getAsString()));
+		assertTrue(selected.contains("sky"), selected.toString());
+		assertEquals(List.of("sky"), List.of(filter.getAsJsonArray("stuff_bypassed").get(0).getAsString()));
+		assertEquals(5, filter.getAsJsonArray("things").size());
+		assertTrue(selected.size() < classes.size(), "the tiny CLIP removes a class from this picture: " + selected);
+		for (String line : csv.subList(2, csv.size())) {
+			String[] f = line.split(",");
+			if (!selected.contains(f[1])) assertEquals("0", f[2], line);
+		}
+		ImagePlus scores = IJ.openImage(out.resolve("scores.tif").toString());
+		for (int l = 1; l <= vocabulary.size(); l++) {
+			float v = scores.getStack().getProcessor(l + 1).getf(0);
+			assertEquals(!selected.contains(vocabulary.get(l - 1)), Float.isNaN(v), vocabulary.get(l - 1));
+		}
+		// --no-category-filter: every class is matched
+		Path all = tmp.resolve("all");
+		assertEquals(0, run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(), "--out",
+			all.toString(), "--shorter-side", "64", "--clip", clip, "--no-category-filter").code());
+		JsonObject unfiltered = JsonParser.parseString(Files.readString(all.resolve("result.json"))).getAsJsonObject();
+		assertNull(unfiltered.get("category_filter"));
+		assertEquals(2, unfiltered.getAsJsonArray("extractors").size());
+		// a DINO folder given as CLIP: one line naming the folder's model type
+		String wrong = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(),
+			"--out", tmp.resolve("wrong").toString(), "--clip", dino));
+		assertTrue(wrong.contains("'vit' model, not clip"), wrong);
+	}
 }

@@ -62,7 +62,8 @@ record Expectations(List<Pattern> log, Map<String, List<Pattern>> outputs, List<
 		imp.close();
 		Map<String, Path> args = new LinkedHashMap<>();
 		args.put("model", Path.of("models/tiny-sd-a").toAbsolutePath());
-		args.put("vit", Path.of("models/tiny-vit").toAbsolutePath());
+		args.put("clip", Path.of("models/tiny-vit/tiny-clip").toAbsolutePath());
+		args.put("dino", Path.of("models/tiny-vit/tiny-dino").toAbsolutePath());
 		args.put("input", input);
 		args.put("output", output);
 		return args;

@@ -21,7 +21,7 @@ import org.scijava.Context;
 /**
  * Runs every macro in {@code macros/} (and the test-only ones beside this class) headlessly through ImageJ 1.x's own
  * interpreter, with DiffSeg's commands reached through {@code run(...)}, as {@code diffseg macro} runs them. Each gets
- * the argument a user would pass, {@code model=[...] vit=[...] input=[...] output=[...]}, read in the macro with
+ * the argument a user would pass, {@code model=[...] clip=[...] dino=[...] input=[...] output=[...]}, read in the macro with
  * {@code call("ij.Macro.getValue", getArgument(), "output", "")}, and must meet the {@link Expectations} written in it.
  */
 class MacrosTest {

@@ -206,4 +206,51 @@ class OvDiffCommandsTest {
 		Files.writeString(scheduler, config.replace("\"steps_offset\": 1", "\"steps_offset\": 1,\n  \"_note\": \"copy\""));
 		return to;
 	}
+
+	@Test
+	void clipAndDinoFoldersJoinTheEnsembleAndClipFilters() throws Exception {
+		Path vit = Path.of("models/tiny-vit").toAbsolutePath(), vitBank = dir.resolve("vit-bank");
+		String models = " clip=[" + vit.resolve("tiny-clip") + "] dino=[" + vit.resolve("tiny-dino") + "]";
+		MacroRunner.Result built = macro(dir, "run(\"OVDiff Build Vocabulary...\", \"classes=[cat; dog; sky; car; " +
+			"bird; horse] bank=[" + vitBank + "] support_images=2 steps=2 device=cpu model=[" + MODEL + "]" + models +
+			"\");\n");
+		assertNull(built.error(), built.log().toString());
+		assertEquals(18, bankFiles(vitBank), "a file per class and extractor");
+		MacroRunner.Result r = macro(dir, INPUT + "run(\"OVDiff Segment...\", \"bank=[" + vitBank + "] device=cpu " +
+			"shorter_side=0 score_maps=true model=[" + MODEL + "]" + models + "\");\n" + """
+			print("names: " + Property.get("class names"));
+			for (i = 0; i < nResults; i++)
+				print("row: " + getResultString("class", i) + " " + getResult("pixels", i) + " " + getResult("kept", i));
+			selectImage("cells-scores");
+			for (c = 2; c <= nSlices; c++) {
+				setSlice(c);
+				print("score: " + getInfo("slice.label") + " " + getPixel(0, 0));
+			}
+			""");
+		assertNull(r.error(), r.log().toString());
+		List<String> log = r.log();
+		assertTrue(log.contains("names: background;bird;car;cat;dog;horse;sky"), log.toString());
+		int removed = 0;
+		for (String line : log) {
+			String[] f = line.split(" ");
+			if (line.startsWith("row: ") && f[3].equals("0")) {
+				removed++;
+				assertEquals("0", f[2], "a class the filter removed has no pixels: " + line);
+				assertTrue(log.contains("score: " + f[1] + " NaN"), line);
+			}
+			else if (line.startsWith("row: ")) assertEquals("1", f[3], line);
+		}
+		assertTrue(removed > 0, "the tiny CLIP removes a class from the ramp: " + log);
+		assertTrue(log.contains("row: sky 0 1") || log.stream().anyMatch(l -> l.matches("row: sky \\d+ 1")),
+			"stuff bypasses the filter: " + log);
+		// without the filter: no "kept" column, every class scored
+		MacroRunner.Result all = macro(dir, INPUT + "run(\"OVDiff Segment...\", \"bank=[" + vitBank + "] device=cpu " +
+			"shorter_side=0 category_filter=false model=[" + MODEL + "]" + models + "\");\n" +
+			"print(\"columns: \" + String.getResultsHeadings);\n");
+		assertNull(all.error(), all.log().toString());
+		assertTrue(all.log().stream().anyMatch(l -> l.startsWith("columns: ") && !l.contains("kept")), all.log().toString());
+		String missing = macro(dir, INPUT + "run(\"OVDiff Segment...\", \"bank=[" + vitBank + "] device=cpu model=[" +
+			MODEL + "] clip=[" + dir.resolve("nowhere") + "]\");\n").error();
+		assertTrue(missing.startsWith("OVDiff Segment: clip=[") && missing.contains("is not a folder"), missing);
+	}
 }

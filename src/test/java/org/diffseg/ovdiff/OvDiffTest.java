@@ -2,8 +2,10 @@ package org.diffseg.ovdiff;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.StableDiffusion;
+import org.diffseg.vit.ClipModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,6 +139,47 @@ class OvDiffTest {
 			assertTrue(thin.getMessage().contains("crop it"), thin.getMessage());
 			assertThrows(CancellationException.class, () -> ovdiff.segment(image, bank, List.of("cat"), features, TINY,
 				(c, stage, done, total) -> ovdiff.cancel()));
+		}
+	}
+
+	@Test
+	void categoryFilterRemovesClassesButKeepsTheirLabels() throws Exception {
+		PrototypeBank bank = OvDiff.openBank(dir, sd, TINY);
+		OvDiff ovdiff = new OvDiff();
+		List<String> classes = List.of("cat", "dog", "sky", "car", "bird", "horse");
+		ovdiff.buildVocabulary(sd, features, bank, classes, TINY, null);
+		try (ClipModel clip = ClipModel.load(CategoryFilterTest.FOLDER, Device.cpu(), DataType.FLOAT32);
+			NDManager s = m.newSubManager())
+		{
+			CategoryFilter filter = new CategoryFilter(clip, ClipTokenizer.load(CategoryFilterTest.FOLDER));
+			NDArray image = StableDiffusionFeaturesTest.picture(s, 40, 56);
+			OvDiff.Segmentation seg = ovdiff.segment(image, bank, classes, features, TINY, filter, null);
+			CategoryFilter.Result f = seg.filter();
+			assertEquals(filter.select(image, classes, StuffTable.builtIn()), f.selected());
+			assertTrue(f.selected().contains("sky"), "stuff bypasses the filter: " + f.selected());
+			List<String> removed = classes.stream().filter(c -> !f.selected().contains(c)).toList();
+			// the tiny CLIP's verdict on this picture is fixed; it must remove something for this test to mean anything
+			assertFalse(removed.isEmpty(), f.selected().toString());
+
+			Segmenter.Result r = seg.result();
+			List<String> every = new ArrayList<>(List.of("background"));
+			every.addAll(classes);
+			assertEquals(every, r.labels(), "every class keeps its label");
+			Segmenter.Result only = ovdiff.segment(image, bank, f.selected(), features, TINY, null).result();
+			for (int i = 0; i < r.labelImage().length; i++)
+				assertEquals(only.labels().get(only.labelImage()[i]), r.labels().get(r.labelImage()[i]), "pixel " + i);
+			for (int l = 0; l < r.labels().size(); l++) {
+				String name = r.labels().get(l);
+				int k = only.labels().indexOf(name);
+				if (k >= 0) assertArrayEquals(only.scores()[k], r.scores()[l], name);
+				else for (float v : r.scores()[l]) assertTrue(Float.isNaN(v), name + " was not scored");
+			}
+			for (Segmenter.PrototypeRef p : r.prototypes().get(0)) {
+				assertFalse(removed.contains(p.className()) && p.foreground(), p.toString());
+				if (p.foreground()) assertEquals(p.className(), r.labels().get(p.label()));
+			}
+			// without the filter every class is matched
+			assertNull(ovdiff.segment(image, bank, classes, features, TINY, null).filter());
 		}
 	}
 }
