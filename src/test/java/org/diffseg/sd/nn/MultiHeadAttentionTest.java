@@ -1,0 +1,44 @@
+package org.diffseg.sd.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import org.junit.jupiter.api.Test;
+
+class MultiHeadAttentionTest {
+
+	/** softmax(scale Q K^T) V per head, written out plainly: the reference the fast paths must equal. */
+	private static NDArray plain(NDArray q, NDArray k, NDArray v, int heads, float scale) {
+		long b = q.getShape().get(0), tq = q.getShape().get(1), tk = k.getShape().get(1), d = q.getShape().get(2) / heads;
+		NDArray qh = q.reshape(b, tq, heads, d).transpose(0, 2, 1, 3);
+		NDArray kh = k.reshape(b, tk, heads, d).transpose(0, 2, 3, 1);
+		NDArray vh = v.reshape(b, tk, heads, d).transpose(0, 2, 1, 3);
+		NDArray scores = qh.matMul(kh).mul(scale);
+		return scores.softmax(-1).matMul(vh).transpose(0, 2, 1, 3).reshape(b, tq, heads * d);
+	}
+
+	@Test
+	void chunkedSelfAttentionEqualsTheWholeComputation() {
+		try (NDManager m = NDManager.newBaseManager()) {
+			int heads = 2, t = 1200, d = 8; // 2 x 1200 x 1200 floats = 11.5 MB of scores: above the CPU chunk
+			assertTrue(2L * t * t * 4 > MultiHeadAttention.CHUNK_BYTES_CPU);
+			m.getEngine().setRandomSeed(3);
+			NDArray q = m.randomNormal(new Shape(1, t, heads * d)), k = m.randomNormal(new Shape(1, t, heads * d)),
+				v = m.randomNormal(new Shape(1, t, heads * d));
+			float scale = (float) (1 / Math.sqrt(d));
+			NDArray expected = plain(q, k, v, heads, scale);
+			NDArray chunked = MultiHeadAttention.attend(q, k, v, heads, scale, null, false).output();
+			MultiHeadAttention.Result whole = MultiHeadAttention.attend(q, k, v, heads, scale, null, true);
+			assertEquals(expected.getShape(), chunked.getShape());
+			float maxChunked = expected.sub(chunked).abs().max().getFloat();
+			float maxWhole = expected.sub(whole.output()).abs().max().getFloat();
+			assertTrue(maxChunked < 1e-5f, "chunked differs by " + maxChunked);
+			assertTrue(maxWhole < 1e-5f, "unchunked differs by " + maxWhole);
+			assertEquals(new Shape(heads, t, t), whole.probs().getShape());
+		}
+	}
+}
