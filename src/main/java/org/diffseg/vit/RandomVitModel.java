@@ -35,23 +35,45 @@ public final class RandomVitModel {
 				if (entries.findAny().isPresent()) throw new IOException(out + " is not empty: give a new folder.");
 			}
 		}
+		boolean created = !Files.exists(out);
 		Files.createDirectories(out);
-		copy(BASE + preset + "/config.json", out.resolve("config.json"));
-		copy(BASE + preset + "/preprocessor_config.json", out.resolve("preprocessor_config.json"));
-		boolean clip = preset.startsWith("clip");
-		if (clip) for (String f : List.of("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"))
-			copy(TOKENIZER + f, out.resolve(f));
-		Json config = Json.read(out.resolve("config.json"));
+		try {
+			copy(BASE + preset + "/config.json", out.resolve("config.json"));
+			copy(BASE + preset + "/preprocessor_config.json", out.resolve("preprocessor_config.json"));
+			if (preset.startsWith("clip")) for (String f : List.of("vocab.json", "merges.txt", "tokenizer_config.json",
+				"special_tokens_map.json")) copy(TOKENIZER + f, out.resolve(f));
+			writeWeights(out, seed, log);
+		}
+		catch (IOException | RuntimeException e) {
+			// no half-written model folder: it was empty before
+			try (Stream<Path> written = Files.list(out)) {
+				for (Path f : written.toList()) Files.deleteIfExists(f);
+			}
+			if (created) Files.deleteIfExists(out);
+			throw e;
+		}
+	}
+
+	/**
+	 * Writes {@code model.safetensors} of random weights for the config.json (and, for CLIP, preprocessor_config.json)
+	 * already in a folder, so a model of any size the loaders support can be made by editing the config.
+	 */
+	public static void writeWeights(Path folder, long seed, Consumer<String> log) throws IOException {
+		Json config = Json.read(folder.resolve("config.json"));
+		String type = config.getString("model_type", "");
+		if (!type.equals("clip") && !type.equals("vit")) throw new IOException(folder.resolve("config.json") +
+			" describes a '" + type + "' model: random weights are written for clip and vit models.");
 		try (NDManager m = NDManager.newBaseManager()) {
-			RandomModel.component(m, preset, out.resolve("model.safetensors"), seed, log, store -> {
-				if (clip) {
-					ClipModel model = new ClipModel(store, config, ImagePreprocessor.read(
-						out.resolve("preprocessor_config.json"), ImagePreprocessor.Kind.CLIP), null);
-					return model.text.config.maxPositions();
-				}
-				new VisionTransformer(store.scope(""), VisionTransformer.Config.vit(config));
-				return 0;
-			});
+			RandomModel.component(m, folder.getFileName().toString(), folder.resolve("model.safetensors"), seed, log,
+				store -> {
+					if (type.equals("clip")) {
+						ClipModel model = new ClipModel(store, config, ImagePreprocessor.read(
+							folder.resolve("preprocessor_config.json"), ImagePreprocessor.Kind.CLIP), null);
+						return model.text.config.maxPositions();
+					}
+					new VisionTransformer(store.scope(""), VisionTransformer.Config.vit(config));
+					return 0;
+				});
 		}
 	}
 
