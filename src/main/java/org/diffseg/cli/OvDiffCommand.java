@@ -134,6 +134,9 @@ public final class OvDiffCommand implements Callable<Integer> {
 				members.addAll(vits.extractors()); // averaged with SD's similarity maps (the paper's ensemble)
 				features = new FeatureExtractor.Ensemble(members);
 				names = classes.isEmpty() ? OvDiff.vocabulary(b, features) : classes;
+				for (String kind : OvDiff.unusedExtractors(b, names, features)) err.println("note: the bank also " +
+					"holds " + kind.toUpperCase(java.util.Locale.ROOT) + " prototypes of these classes: add --" + kind +
+					" DIR to average its features in (the paper's ensemble)");
 				NDArray x = input.toNDArray(m).expandDims(0);
 				seg = new OvDiff().segment(x, b, names, features, settings, vits.filter(), (c, stage, done, total) -> {
 					err.printf("window %d/%d%n", done, total);

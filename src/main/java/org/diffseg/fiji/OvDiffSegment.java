@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 
@@ -27,6 +28,7 @@ import org.scijava.ItemVisibility;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.prefs.PrefService;
@@ -72,6 +74,9 @@ public class OvDiffSegment extends ContextCommand {
 
 	@Parameter(required = false)
 	private StatusService status;
+
+	@Parameter(required = false)
+	private LogService log;
 
 	@Parameter(required = false)
 	private TaskService tasks;
@@ -188,6 +193,9 @@ public class OvDiffSegment extends ContextCommand {
 				Integer.parseInt(size), clip, dino, category_filter, dev);
 			FeatureExtractor.Ensemble features = vits.ensemble();
 			List<String> names = wanted.isEmpty() ? OvDiff.vocabulary(b, features) : wanted;
+			for (String kind : OvDiff.unusedExtractors(b, names, features)) if (log != null) log.warn("OVDiff Segment: " +
+				"the bank also holds " + kind.toUpperCase(Locale.ROOT) + " prototypes of these classes: give " + kind +
+				"=[folder] to average its features in (the paper's ensemble).");
 			Segmenter.Settings d = Segmenter.Settings.defaults();
 			OvDiff.Settings settings = OvDiff.Settings.defaults().withSegmentation(new Segmenter.Settings(shorter_side,
 				d.windows(), d.stride(), d.wholeImage(), d.stuffFilter()));

@@ -231,6 +231,34 @@ public final class OvDiff {
 			")") + ": build them first (diffseg prototypes --bank " + bank.directory() + " --class NAME)");
 	}
 
+	/**
+	 * The kinds of feature extractor ("clip", "dino") whose prototypes the bank holds for every one of
+	 * {@code classes} (under its model and settings) but which the ensemble does not use: giving their model folders
+	 * would segment with the paper's ensemble. Empty when nothing is left out.
+	 */
+	public static List<String> unusedExtractors(PrototypeBank bank, List<String> classes,
+		FeatureExtractor.Ensemble extractors) throws IOException
+	{
+		Set<String> used = new HashSet<>();
+		for (FeatureExtractor e : extractors.members()) used.add(extractorKind(e.id()));
+		Map<String, Set<String>> classesByKind = new TreeMap<>();
+		for (PrototypeBank.Summary s : bank.list()) if (bank.incompatibility(s) == null)
+			classesByKind.computeIfAbsent(extractorKind(s.extractorId()), k -> new HashSet<>())
+				.add(ClassNames.key(s.className()));
+		List<String> unused = new ArrayList<>();
+		classesByKind.forEach((kind, held) -> {
+			if (!used.contains(kind) && !classes.isEmpty() && classes.stream().allMatch(c -> held.contains(
+				ClassNames.key(c)))) unused.add(kind);
+		});
+		return unused;
+	}
+
+	/** "sd", "clip" or "dino": an extractor id up to its first '-'. */
+	static String extractorKind(String id) {
+		int dash = id.indexOf('-');
+		return dash < 0 ? id : id.substring(0, dash);
+	}
+
 	/** Stops a running {@link #buildVocabulary} or {@link #segment}: it throws {@link CancellationException}. */
 	public void cancel() {
 		cancelled = true;

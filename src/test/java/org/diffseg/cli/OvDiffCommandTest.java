@@ -266,6 +266,13 @@ class OvDiffCommandTest {
 		JsonObject unfiltered = JsonParser.parseString(Files.readString(all.resolve("result.json"))).getAsJsonObject();
 		assertNull(unfiltered.get("category_filter"));
 		assertEquals(2, unfiltered.getAsJsonArray("extractors").size());
+		// without them: Stable Diffusion alone, and a note that the bank has more
+		Result sdOnly = run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(), "--out",
+			tmp.resolve("sd-only").toString(), "--shorter-side", "64", "--clip", clip);
+		assertEquals(0, sdOnly.code(), sdOnly.err());
+		assertTrue(sdOnly.err().contains("note: the bank also holds DINO prototypes of these classes: add --dino DIR"),
+			sdOnly.err());
+		assertFalse(sdOnly.err().contains("CLIP prototypes"), sdOnly.err());
 		// a DINO folder given as CLIP: one line naming the folder's model type
 		String wrong = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(),
 			"--out", tmp.resolve("wrong").toString(), "--clip", dino));
