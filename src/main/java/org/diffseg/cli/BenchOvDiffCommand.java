@@ -69,6 +69,9 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 	@Mixin
 	DeviceOptions device;
 
+	@Mixin
+	VitOptions vit;
+
 	@Spec
 	CommandSpec spec;
 
@@ -112,6 +115,7 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 		Map<String, Object> json = new LinkedHashMap<>();
 		var err = spec.commandLine().getErr();
 		try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype());
+			VitOptions.Loaded vits = vit.open(sd.device, device.dtype());
 			NDManager m = NDManager.newBaseManager(sd.device))
 		{
 			SupportSetSampler sampler;
@@ -138,7 +142,9 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 			long t0 = System.nanoTime();
 			SupportSet set = sampler.sample(m, "cat", (done, total) -> err.printf("support image %d/%d%n", done, total));
 			long t1 = System.nanoTime();
-			FeatureExtractor.Ensemble ensemble = FeatureExtractor.Ensemble.of(features);
+			List<TimedExtractor> timed = new ArrayList<>(List.of(features));
+			for (FeatureExtractor e : vits.extractors()) timed.add(new TimedExtractor(e));
+			FeatureExtractor.Ensemble ensemble = new FeatureExtractor.Ensemble(new ArrayList<>(timed));
 			List<PrototypeBank.Entry> entries = set.prototypes(m, ensemble, settings.splitter(), false, parts,
 				settings.partSeed(), (done, total) -> err.printf("prototypes of image %d/%d%n", done, total));
 			long t2 = System.nanoTime();
@@ -149,20 +155,24 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 			json.put("class_s_for_32_images", round((sampling + prototyping) / n * 32));
 			Prototypes p = entries.get(0).prototypes();
 			json.put("prototypes_per_class", p.fg().size() + p.bg().size());
+			Map<String, Prototypes> byExtractor = new LinkedHashMap<>();
+			for (PrototypeBank.Entry e : entries) byExtractor.put(e.extractorId(), e.prototypes());
 
 			List<Segmenter.Target> list = new ArrayList<>();
-			for (int i = 0; i < targets; i++) list.add(new Segmenter.Target("class " + (i + 1), false,
-				Map.of(features.id(), p)));
+			for (int i = 0; i < targets; i++) list.add(new Segmenter.Target("class " + (i + 1), false, byExtractor));
 			Segmenter segmenter = new Segmenter(settings.segmentation());
 			NDArray image = set.images().get(0).duplicate();
 			image = org.diffseg.sd.nn.Resize.resize(image, imageSize, imageSize, org.diffseg.sd.nn.Resize.Mode.BILINEAR);
 			json.put("segment_targets", targets);
 			json.put("segment_image", imageSize + "x" + imageSize);
 			double[] featureS = new double[repeat], totalS = new double[repeat];
+			double[][] byKind = new double[timed.size()][repeat];
 			int windows = 0;
 			for (int r = -1; r < repeat; r++) {
-				features.nanos = 0;
-				features.calls = 0;
+				for (TimedExtractor t : timed) {
+					t.nanos = 0;
+					t.calls = 0;
+				}
 				long s0 = System.nanoTime();
 				try (NDManager run = m.newSubManager()) {
 					NDArray x = image.duplicate();
@@ -172,7 +182,10 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 				}
 				long s1 = System.nanoTime();
 				if (r < 0) continue; // warm-up
-				featureS[r] = features.nanos / 1e9;
+				for (int k = 0; k < timed.size(); k++) {
+					byKind[k][r] = timed.get(k).nanos / 1e9;
+					featureS[r] += byKind[k][r];
+				}
 				totalS[r] = (s1 - s0) / 1e9;
 				windows = features.calls;
 				err.printf("segmentation %d/%d: %.2f s (features %.2f s)%n", r + 1, repeat, totalS[r], featureS[r]);
@@ -181,6 +194,24 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 			json.put("segment_windows", windows);
 			json.put("segment_s", round(total));
 			json.put("features_s", round(f));
+			Map<String, Double> perExtractor = new LinkedHashMap<>();
+			for (int k = 0; k < timed.size(); k++) perExtractor.put(timed.get(k).id().split("[-(\\[]")[0],
+				round(median(byKind[k])));
+			json.put("features_s_by_extractor", perExtractor);
+			if (vits.filter() != null) {
+				List<String> names = new ArrayList<>();
+				for (int i = 0; i < targets; i++) names.add("class " + (i + 1));
+				double[] filterS = new double[repeat];
+				for (int r = -1; r < repeat; r++) {
+					long c0 = System.nanoTime();
+					vits.filter().classify(image, names, org.diffseg.ovdiff.StuffTable.builtIn());
+					double seconds = (System.nanoTime() - c0) / 1e9;
+					if (r < 0) json.put("category_filter_first_s", round(seconds)); // encodes every prompt
+					else filterS[r] = seconds;
+				}
+				// later images find the prompts in the filter's text cache
+				json.put("category_filter_s", round(median(filterS)));
+			}
 			json.put("matching_windows_s", round(matching));
 			json.put("matching_share", Math.round(matching / f * 1000) / 1000.0);
 			json.put("peak_rss_bytes", Memory.peakResidentBytes());

@@ -35,5 +35,28 @@ class BenchOvDiffCommandTest {
 			j.get("matching_windows_s").getAsDouble(), 2e-3);
 		assertTrue(j.has("matching_share") && j.get("prototypes_per_class").getAsInt() > 2);
 		assertTrue(err.toString().contains("support image 2/2"), err.toString());
+		assertEquals(java.util.Set.of("sd"), j.getAsJsonObject("features_s_by_extractor").keySet());
+		assertFalse(j.has("category_filter_s"));
+	}
+
+	@Test
+	void timesEachExtractorOfTheEnsembleAndTheFilter() {
+		StringWriter out = new StringWriter(), err = new StringWriter();
+		CommandLine cl = new CommandLine(new BenchOvDiffCommand());
+		cl.setOut(new PrintWriter(out));
+		cl.setErr(new PrintWriter(err));
+		int code = cl.execute("--model", "models/tiny-sd-a", "--n", "1", "--steps", "1", "--parts", "2", "--targets", "3",
+			"--image-size", "64", "--clip", "models/tiny-vit/tiny-clip", "--dino", "models/tiny-vit/tiny-dino");
+		assertEquals(0, code, err.toString());
+		JsonObject j = JsonParser.parseString(out.toString()).getAsJsonObject();
+		JsonObject byExtractor = j.getAsJsonObject("features_s_by_extractor");
+		assertEquals(java.util.List.of("sd", "clip", "dino"), java.util.List.copyOf(byExtractor.keySet()));
+		double sum = 0;
+		for (String k : byExtractor.keySet()) {
+			assertTrue(byExtractor.get(k).getAsDouble() > 0, k);
+			sum += byExtractor.get(k).getAsDouble();
+		}
+		assertEquals(j.get("features_s").getAsDouble(), sum, 3e-3, "the medians add up with one repeat");
+		assertTrue(j.get("category_filter_s").getAsDouble() > 0 && j.get("category_filter_first_s").getAsDouble() > 0);
 	}
 }
