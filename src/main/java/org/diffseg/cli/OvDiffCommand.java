@@ -72,6 +72,10 @@ public final class OvDiffCommand implements Callable<Integer> {
 		"before the windows slide (default 448; 0 keeps the size).")
 	int shorterSide;
 
+	@Option(names = "--pamr", description = "Refine the score maps with PAMR before labelling (the paper's optional " +
+		"post-processing: sharper boundaries, about 2 mIoU more on VOC; a few seconds more on the CPU).")
+	boolean pamr;
+
 	@Option(names = "--n", description = "Use the prototypes built from this many support images (when the bank holds " +
 		"several settings).")
 	Integer n;
@@ -125,7 +129,7 @@ public final class OvDiffCommand implements Callable<Integer> {
 			try {
 				Segmenter.Settings d = Segmenter.Settings.defaults();
 				settings = PrototypesCommand.withStuff(OvDiff.Settings.defaults(), stuff, things).withSegmentation(
-					new Segmenter.Settings(shorterSide, d.windows(), d.stride(), d.wholeImage(), d.stuffFilter()));
+					new Segmenter.Settings(shorterSide, d.windows(), d.stride(), d.wholeImage(), d.stuffFilter(), pamr));
 				b = OvDiff.findBank(bank, sd, classes, required);
 				String size = b.settings().getOrDefault("image_size", "native");
 				List<FeatureExtractor> members = new ArrayList<>();

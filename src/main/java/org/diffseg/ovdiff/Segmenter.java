@@ -26,6 +26,7 @@ import java.util.concurrent.CancellationException;
  * windows and extractors covering a pixel; the averages are resized bilinearly to the original image, scores &lt;= 0
  * are set to 0 and each pixel takes the label of the highest score, 0 (background) on ties, so a pixel that no class
  * and no background prototype matches positively is background.
+ * Optionally ({@link Settings#pamr}) the averaged maps are first refined with PAMR, as in the paper's "+PAMR" row.
  * <p>
  * A window larger than the (resized) image is clipped to it, as in the authors' code, so an image smaller than a
  * window is processed whole. Explanations: for every extractor and pixel, the prototype of the winning label that
@@ -40,8 +41,21 @@ public final class Segmenter {
 	 * @param stride sliding-window stride
 	 * @param wholeImage whether the whole image is one more window
 	 * @param stuffFilter thing background prototypes more similar than this to a stuff foreground prototype are dropped
+	 * @param pamr whether the averaged score maps are refined with {@link Pamr} (OVDiff's optional post-processing) at
+	 * the resized image's resolution, before scores &lt;= 0 are zeroed and the labels chosen
 	 */
-	public record Settings(int shorterSide, List<Integer> windows, int stride, boolean wholeImage, double stuffFilter) {
+	public record Settings(int shorterSide, List<Integer> windows, int stride, boolean wholeImage, double stuffFilter,
+		boolean pamr)
+	{
+		/** Without PAMR. */
+		public Settings(int shorterSide, List<Integer> windows, int stride, boolean wholeImage, double stuffFilter) {
+			this(shorterSide, windows, stride, wholeImage, stuffFilter, false);
+		}
+
+		public Settings withPamr(boolean refine) {
+			return new Settings(shorterSide, windows, stride, wholeImage, stuffFilter, refine);
+		}
+
 		public Settings {
 			windows = List.copyOf(windows);
 			if (shorterSide < 0 || stride <= 0 || windows.stream().anyMatch(w -> w <= 0)) throw new
@@ -154,6 +168,7 @@ public final class Segmenter {
 				}
 			}
 			NDArray mean = sum.div(count.maximum(1f));
+			if (settings.pamr()) mean = new Pamr().refine(resized.squeeze(0), mean);
 			return result(run, mean, bestIndex, banks, labelNames, height, width);
 		}
 	}

@@ -174,6 +174,15 @@ class OvDiffCommandTest {
 			tmp.resolve("all").toString());
 		assertEquals(0, all.code(), all.err());
 		assertEquals(4, Files.readAllLines(tmp.resolve("all/classes.csv")).size() - 1);
+
+		// --pamr: recorded in result.json, same labels and size
+		Result refined = run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(), "--out",
+			tmp.resolve("pamr").toString(), "--pamr", "--shorter-side", "64");
+		assertEquals(0, refined.code(), refined.err());
+		JsonObject pamr = JsonParser.parseString(Files.readString(tmp.resolve("pamr/result.json"))).getAsJsonObject();
+		assertTrue(pamr.getAsJsonObject("segmentation").get("pamr").getAsBoolean());
+		assertFalse(result.getAsJsonObject("segmentation").get("pamr").getAsBoolean());
+		assertEquals(w, IJ.openImage(tmp.resolve("pamr/labels.tif").toString()).getWidth());
 	}
 
 	@Test

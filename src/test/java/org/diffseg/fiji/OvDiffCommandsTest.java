@@ -150,7 +150,7 @@ class OvDiffCommandsTest {
 		MacroRunner.Result r = macro(dir, """
 			newImage("stack", "RGB ramp", 48, 32, 3);
 			setSlice(2);
-			""" + segment("classes=[nucleus] all_planes=true") + """
+			""" + segment("classes=[nucleus] all_planes=true pamr=true") + """
 			print("labels: " + nSlices + " " + Property.get("class names"));
 			print("rows: " + nResults + " " + getResult("plane", nResults - 1));
 			selectImage("stack");

@@ -173,6 +173,32 @@ class SegmenterTest {
 	}
 
 	@Test
+	void pamrRefinesTheAveragedScoresBeforeLabelling() {
+		try (NDManager s = m.newSubManager()) {
+			int h = 40, w = 56;
+			NDArray img = picture(s, h, w, new int[h * w]);
+			// one whole-image window at full size: the averaged maps are the scores of the result
+			Segmenter.Settings plain = new Segmenter.Settings(0, List.of(), 16, true, 0.85);
+			Segmenter.Result r0 = new Segmenter(plain).segment(img, FeatureExtractor.Ensemble.of(COLOUR), redGreen(s), null);
+			Segmenter.Result r1 = new Segmenter(plain.withPamr(true)).segment(img, FeatureExtractor.Ensemble.of(COLOUR),
+				redGreen(s), null);
+			float[] maps = new float[r0.scores().length * h * w];
+			for (int l = 0; l < r0.scores().length; l++) System.arraycopy(r0.scores()[l], 0, maps, l * h * w, h * w);
+			float[] expected = new Pamr().refine(img.squeeze(0), s.create(maps, new Shape(r0.scores().length, h, w)))
+				.toFloatArray();
+			for (int l = 0; l < r1.scores().length; l++)
+				for (int i = 0; i < h * w; i++) assertEquals(expected[l * h * w + i], r1.scores()[l][i], 1e-5, "label " + l);
+			for (int i = 0; i < h * w; i++) {
+				int best = 0;
+				for (int l = 1; l < r1.scores().length; l++)
+					if (Math.max(r1.scores()[l][i], 0) > Math.max(r1.scores()[best][i], 0)) best = l;
+				assertEquals(best, r1.labelImage()[i], "pixel " + i);
+			}
+			assertTrue(Segmenter.Settings.defaults().pamr() == false, "PAMR is optional, off by default");
+		}
+	}
+
+	@Test
 	void smallImagesAreProcessedWholeAndMappedBackToTheirSize() {
 		try (NDManager s = m.newSubManager()) {
 			int h = 100, w = 150;
