@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.diffseg.img.RgbPlanes;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
+import org.diffseg.sd.AutoencoderKL;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
 
@@ -77,6 +78,8 @@ public final class BenchCommand implements Callable<Integer> {
 					sd.encodeText(s, List.of("", "a photograph of an astronaut riding a horse"));
 				}
 			}));
+			highestPeak = Memory.peakResidentBytes();
+			peakWasReset = resetPeakResident(); // each part's peak is its own
 			try (NDManager s = m.newSubManager()) {
 				NDArray pair = sd.encodeText(s, List.of("", "a photo of a cat"));
 				NDArray context = batch % 2 == 0 ? pair.get("0:1").repeat(0, batch / 2)
@@ -90,7 +93,22 @@ public final class BenchCommand implements Callable<Integer> {
 					}
 				}));
 			}
+			partPeak(json, "unet_forward", sd);
+			// as Peekaboo runs it: stage checkpoints, then one stage's graph at a time
 			json.put("vae_encode_backward_ms", median(repeat, () -> {
+				try (NDManager s = m.newSubManager()) {
+					NDArray image = s.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(1, 3, size, size))
+						.toType(sd.dtype, false);
+					try (GradientCollector gc = Engine.getEngine(s.getEngine().getEngineName()).newGradientCollector()) {
+						AutoencoderKL.Checkpoints c = sd.vae.encodeForBackward(image);
+						NDArray ones = s.ones(c.posterior().mean().getShape(), c.posterior().mean().getDataType());
+						sd.vae.vectorJacobian(gc, c, ones, null); // d/d(image) of sum(mean)
+					}
+				}
+			}));
+			partPeak(json, "vae_encode_backward", sd);
+			// one autograd graph over the whole encoder, for comparison
+			json.put("vae_encode_backward_plain_ms", median(repeat, () -> {
 				try (NDManager s = m.newSubManager()) {
 					NDArray image = s.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(1, 3, size, size))
 						.toType(sd.dtype, false);
@@ -101,6 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
 					}
 				}
 			}));
+			partPeak(json, "vae_encode_backward_plain", sd);
 			json.put("vae_decode_ms", median(repeat, () -> {
 				try (NDManager s = m.newSubManager()) {
 					NDArray z = TextToImage.initialLatents(s, 2, 1, sd.vae.config.latentChannels(), latent, latent)
@@ -108,7 +127,8 @@ public final class BenchCommand implements Callable<Integer> {
 					sd.vae.decode(z, null);
 				}
 			}));
-			long peak = Memory.peakResidentBytes();
+			partPeak(json, "vae_decode", sd);
+			long peak = Math.max(highestPeak, Memory.peakResidentBytes());
 			json.put("weight_bytes", sd.weightBytes());
 			json.put("rss_after_load_bytes", rssLoaded);
 			json.put("peak_rss_bytes", peak);
@@ -237,6 +257,22 @@ public final class BenchCommand implements Callable<Integer> {
 			return new RgbPlanes(side, side, v);
 		}
 	}
+
+	/**
+	 * Puts "PART_peak_over_weights": the resident-memory peak since the last reset over the weights' bytes, then
+	 * resets the peak for the next part (Linux; nothing where the peak cannot be reset, since it would mix parts).
+	 */
+	private void partPeak(Map<String, Object> json, String part, StableDiffusion sd) {
+		long peak = Memory.peakResidentBytes();
+		highestPeak = Math.max(highestPeak, peak);
+		if (peak > 0 && peakWasReset) json.put(part + "_peak_over_weights", Math.round(1000.0 * peak /
+			sd.weightBytes()) / 1000.0);
+		peakWasReset = resetPeakResident();
+	}
+
+	/** Whether the resident peak was reset after the previous part; the highest peak read so far (bytes). */
+	private boolean peakWasReset;
+	private long highestPeak = -1;
 
 	/** Resets the resident-memory high-water mark (Linux: clear_refs 5); false where that is not possible. */
 	static boolean resetPeakResident() {
