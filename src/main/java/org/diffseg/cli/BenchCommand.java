@@ -18,6 +18,7 @@ import org.diffseg.img.RgbPlanes;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.sd.AutoencoderKL;
+import org.diffseg.sd.NativeMemory;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
 
@@ -79,6 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
 				}
 			}));
 			highestPeak = Memory.peakResidentBytes();
+			NativeMemory.release();
 			peakWasReset = resetPeakResident(); // each part's peak is its own
 			try (NDManager s = m.newSubManager()) {
 				NDArray pair = sd.encodeText(s, List.of("", "a photo of a cat"));
@@ -267,6 +269,7 @@ public final class BenchCommand implements Callable<Integer> {
 		highestPeak = Math.max(highestPeak, peak);
 		if (peak > 0 && peakWasReset) json.put(part + "_peak_over_weights", Math.round(1000.0 * peak /
 			sd.weightBytes()) / 1000.0);
+		NativeMemory.release(); // memory the allocator kept from this part must not count as the next part's
 		peakWasReset = resetPeakResident();
 	}
 

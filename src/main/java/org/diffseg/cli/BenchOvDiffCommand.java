@@ -195,7 +195,7 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 			json.put("segment_s", round(total));
 			json.put("features_s", round(f));
 			Map<String, Double> perExtractor = new LinkedHashMap<>();
-			for (int k = 0; k < timed.size(); k++) perExtractor.put(timed.get(k).id().split("[-(\\[]")[0],
+			for (int k = 0; k < timed.size(); k++) perExtractor.put(OvDiff.extractorKind(timed.get(k).id()),
 				round(median(byKind[k])));
 			json.put("features_s_by_extractor", perExtractor);
 			if (vits.filter() != null) {

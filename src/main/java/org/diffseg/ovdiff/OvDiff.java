@@ -254,7 +254,7 @@ public final class OvDiff {
 	}
 
 	/** "sd", "clip" or "dino": an extractor id up to its first '-'. */
-	static String extractorKind(String id) {
+	public static String extractorKind(String id) {
 		int dash = id.indexOf('-');
 		return dash < 0 ? id : id.substring(0, dash);
 	}
