@@ -69,7 +69,9 @@ final class OvDiffModel {
 			ClipModel model = models.get(clipFolder, device.deviceName(), "float32", ClipModel.class,
 				() -> ClipModel.load(clipFolder, device.device(), DataType.FLOAT32));
 			members.add(new ClipFeatures(model, ModelFolderIdentity.of(clipFolder)));
-			if (categoryFilter) filter = new CategoryFilter(model, ClipTokenizer.load(clipFolder));
+			// kept by the service beside the model: a batch of images encodes each class prompt once
+			if (categoryFilter) filter = models.get(clipFolder, device.deviceName(), "float32", CategoryFilter.class,
+				() -> new CategoryFilter(model, ClipTokenizer.load(clipFolder)));
 		}
 		Path dinoFolder = folder(dino, "dino", "facebook/dino-vitb8");
 		if (dinoFolder != null) {

@@ -36,7 +36,7 @@ import org.diffseg.vit.ImagePreprocessor;
  * for each prompt once. The authors resize the image LANCZOS to 512 x 512 and then bilinearly to 224 x 224; here it
  * is resized once (antialiased when shrinking).
  */
-public final class CategoryFilter {
+public final class CategoryFilter implements AutoCloseable {
 	/** OVDiff's η: at most this many classes go into the subset search. */
 	public static final int DEFAULT_ETA = 10;
 	/** Upper limit for η: 2^η - 1 prompts per image. */
@@ -86,6 +86,15 @@ public final class CategoryFilter {
 		this.eta = eta;
 	}
 
+	/**
+	 * Forgets the cached text embeddings. The CLIP model is the caller's and stays open; a service that caches this
+	 * filter beside its model frees both together.
+	 */
+	@Override
+	public synchronized void close() {
+		textCache.clear();
+	}
+
 	/** The classes to segment in {@code image}: see {@link #classify}. */
 	public List<String> select(NDArray image, List<String> classes, StuffTable stuff) {
 		return classify(image, classes, stuff).selected();
@@ -96,7 +105,7 @@ public final class CategoryFilter {
 	 * @param classes the vocabulary (display names; duplicates up to case and spaces are refused)
 	 * @param stuff which classes are stuff
 	 */
-	public Result classify(NDArray image, List<String> classes, StuffTable stuff) {
+	public synchronized Result classify(NDArray image, List<String> classes, StuffTable stuff) {
 		ViTKeyFeatures.requireImage(image, "the CLIP category filter");
 		List<String> names = ClassNames.distinct(classes);
 		List<String> things = new ArrayList<>(), stuffNames = new ArrayList<>();

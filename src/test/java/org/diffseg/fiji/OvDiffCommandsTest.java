@@ -241,6 +241,9 @@ class OvDiffCommandsTest {
 			else if (line.startsWith("row: ")) assertEquals("1", f[3], line);
 		}
 		assertTrue(removed > 0, "the tiny CLIP removes a class from the ramp: " + log);
+		// the filter stays loaded beside CLIP, so the next image of a batch finds its prompts encoded
+		assertTrue(context.service(DiffSegModelService.class).loaded().contains(new DiffSegModelService.Key(
+			vit.resolve("tiny-clip"), "cpu", "float32", org.diffseg.ovdiff.CategoryFilter.class)), "filter cached");
 		assertTrue(log.contains("row: sky 0 1") || log.stream().anyMatch(l -> l.matches("row: sky \\d+ 1")),
 			"stuff bypasses the filter: " + log);
 		// without the filter: no "kept" column, every class scored; without DINO (the bank's DINO prototypes unused:
