@@ -221,6 +221,16 @@ public final class OvDiff {
 			else common.retainAll(names);
 		}
 		if (common != null && !common.isEmpty()) return new ArrayList<>(common);
+		// classes built for some extractors of the ensemble (e.g. Stable Diffusion) but not for others (e.g. CLIP)
+		TreeSet<String> have = new TreeSet<>(), lack = new TreeSet<>();
+		for (FeatureExtractor e : extractors.members())
+			(bank.classes(e.id()).isEmpty() ? lack : have).add(extractorKind(e.id()).toUpperCase(java.util.Locale.ROOT));
+		if (!have.isEmpty() && !lack.isEmpty()) throw new IllegalArgumentException("the vocabulary is empty: the " +
+			"prototype bank " + bank.directory() + " has classes for " + String.join(" and ", have) + " features but " +
+			"none for " + String.join(" and ", lack) + ": build them with " + String.join(" and ", lack) + " too " +
+			"(diffseg prototypes with " + String.join(" ", lack.stream().map(k -> "--" + k.toLowerCase(
+			java.util.Locale.ROOT) + " DIR").toList()) + "; in Fiji: OVDiff Build Vocabulary with the same model " +
+			"folders), or segment without " + String.join(" and ", lack));
 		List<String> other = new ArrayList<>();
 		for (PrototypeBank.Summary s : bank.list()) {
 			String why = bank.incompatibility(s);

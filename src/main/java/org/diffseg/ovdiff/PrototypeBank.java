@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -221,6 +222,15 @@ public final class PrototypeBank {
 		if (!other.isEmpty()) return "the prototype bank " + directory + " has '" + className + "' only as built " +
 			String.join("; and as built ", other) + ": build it for this model and settings (it is added beside " +
 			"the existing files) or open the bank with the model and settings it was built with";
+		String kind = OvDiff.extractorKind(extractorId);
+		TreeSet<String> otherKinds = new TreeSet<>();
+		for (Summary s : list()) if (ClassNames.key(s.className()).equals(key) && mismatch(s) == null)
+			otherKinds.add(OvDiff.extractorKind(s.extractorId()).toUpperCase(Locale.ROOT));
+		if (!otherKinds.isEmpty() && !kind.equals("sd")) return "the prototype bank " + directory + " has '" +
+			className + "' for " + String.join(" and ", otherKinds) + " features but not for " +
+			kind.toUpperCase(Locale.ROOT) + ": build it with " + kind.toUpperCase(Locale.ROOT) + " too (diffseg " +
+			"prototypes --" + kind + " DIR --class \"" + className + "\"; in Fiji: OVDiff Build Vocabulary with " + kind +
+			"=[folder]), or segment without " + kind.toUpperCase(Locale.ROOT);
 		return "the prototype bank " + directory + " has no prototypes for '" + className + "' (extractor " +
 			extractorId + "): build them first (diffseg prototypes --class \"" + className + "\")";
 	}

@@ -207,6 +207,16 @@ class OvDiffCommandTest {
 		String splitter = oneLineFailure(run(new PrototypesCommand(), "--bank", bank.toString(), "--class", "x",
 			"--splitter", "magic"));
 		assertTrue(splitter.contains("--splitter"), splitter);
+		// CLIP asked for, the bank built without it: the fix is named
+		String clip = Path.of("models/tiny-vit/tiny-clip").toString();
+		String noClip = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(),
+			"--class", "cat", "--clip", clip, "--out", out.toString()));
+		assertTrue(noClip.contains("has 'cat' for SD features but not for CLIP: build it with CLIP too (diffseg " +
+			"prototypes --clip DIR --class \"cat\""), noClip);
+		String emptyForClip = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image",
+			image.toString(), "--clip", clip, "--out", out.toString()));
+		assertTrue(emptyForClip.contains("has classes for SD features but none for CLIP") &&
+			emptyForClip.contains("segment without CLIP"), emptyForClip);
 		// a bank built with another model only
 		Path foreign = tmp.resolve("foreign");
 		PrototypeBank other = new PrototypeBank(foreign, "another-model", java.util.Map.of("parts", "1"));
