@@ -226,6 +226,10 @@ public final class PrototypeBank {
 		TreeSet<String> otherKinds = new TreeSet<>();
 		for (Summary s : list()) if (ClassNames.key(s.className()).equals(key) && mismatch(s) == null)
 			otherKinds.add(OvDiff.extractorKind(s.extractorId()).toUpperCase(Locale.ROOT));
+		String upper = kind.toUpperCase(Locale.ROOT);
+		if (otherKinds.contains(upper)) return "the prototype bank " + directory + " has '" + className + "' for the " +
+			"features of another " + upper + " model: give the " + upper + " folder it was built with, or build it " +
+			"with this one (diffseg prototypes --" + kind + " DIR --class \"" + className + "\")";
 		if (!otherKinds.isEmpty() && !kind.equals("sd")) return "the prototype bank " + directory + " has '" +
 			className + "' for " + String.join(" and ", otherKinds) + " features but not for " +
 			kind.toUpperCase(Locale.ROOT) + ": build it with " + kind.toUpperCase(Locale.ROOT) + " too (diffseg " +

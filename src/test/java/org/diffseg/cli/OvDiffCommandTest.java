@@ -292,6 +292,16 @@ class OvDiffCommandTest {
 		assertTrue(sdOnly.err().contains("note: the bank also holds DINO prototypes of these classes: add --dino DIR"),
 			sdOnly.err());
 		assertFalse(sdOnly.err().contains("CLIP prototypes"), sdOnly.err());
+		// another CLIP model (same weights, another config, so another identity): the bank's CLIP prototypes do not fit
+		Path otherClip = Files.createDirectories(tmp.resolve("other-clip"));
+		try (Stream<Path> files = Files.list(Path.of(clip))) {
+			for (Path f : files.toList()) Files.copy(f, otherClip.resolve(f.getFileName()));
+		}
+		Files.writeString(otherClip.resolve("config.json"), Files.readString(otherClip.resolve("config.json"))
+			.replaceFirst("\\{", "{\"_note\": \"another\", "));
+		String another = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(),
+			"--class", "cat", "--out", tmp.resolve("another").toString(), "--clip", otherClip.toString()));
+		assertTrue(another.contains("has 'cat' for the features of another CLIP model"), another);
 		// a DINO folder given as CLIP: one line naming the folder's model type
 		String wrong = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(),
 			"--out", tmp.resolve("wrong").toString(), "--clip", dino));
