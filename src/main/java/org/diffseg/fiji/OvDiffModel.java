@@ -23,9 +23,9 @@ import org.diffseg.vit.ViTModel;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * The device and the loaded models of an OVDiff command: Stable Diffusion, and optionally CLIP and DINO (the folder comes from
- * {@link ModelPreference}, shared with the Peekaboo commands and Model Manager); loaded once by
- * {@link DiffSegModelService} and reused by the next run.
+ * The device and the loaded models of an OVDiff command: Stable Diffusion (the folder comes from
+ * {@link ModelPreference}, shared with the Peekaboo commands and Model Manager) and optionally CLIP and DINO; loaded
+ * once by {@link DiffSegModelService} and reused by the next run.
  */
 final class OvDiffModel {
 

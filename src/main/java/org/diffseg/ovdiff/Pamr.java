@@ -24,7 +24,8 @@ public final class Pamr {
 	public static final int ITERATIONS = 10;
 	public static final List<Integer> DILATIONS = List.of(1, 2, 4, 8, 12, 24);
 	/** The 8 neighbours (row, column offsets in units of the dilation), in the reference kernel's order. */
-	static final int[][] OFFSETS = { { -1, -1 }, { -1, 0 }, { -1, 1 }, { 0, -1 }, { 0, 1 }, { 1, -1 }, { 1, 0 }, { 1, 1 } };
+	static final int[][] OFFSETS = { { -1, -1 }, { -1, 0 }, { -1, 1 }, { 0, -1 }, { 0, 1 }, { 1, -1 }, { 1, 0 },
+		{ 1, 1 } };
 
 	private final int iterations;
 	private final List<Integer> dilations;
