@@ -215,16 +215,15 @@ public final class OvDiff {
 	 */
 	public static List<String> vocabulary(PrototypeBank bank, FeatureExtractor.Ensemble extractors) throws IOException {
 		TreeSet<String> common = null;
+		// classes built for some extractors of the ensemble (e.g. Stable Diffusion) but not for others (e.g. CLIP)
+		TreeSet<String> have = new TreeSet<>(), lack = new TreeSet<>();
 		for (FeatureExtractor e : extractors.members()) {
 			TreeSet<String> names = new TreeSet<>(bank.classes(e.id()));
+			(names.isEmpty() ? lack : have).add(extractorKind(e.id()).toUpperCase(java.util.Locale.ROOT));
 			if (common == null) common = names;
 			else common.retainAll(names);
 		}
 		if (common != null && !common.isEmpty()) return new ArrayList<>(common);
-		// classes built for some extractors of the ensemble (e.g. Stable Diffusion) but not for others (e.g. CLIP)
-		TreeSet<String> have = new TreeSet<>(), lack = new TreeSet<>();
-		for (FeatureExtractor e : extractors.members())
-			(bank.classes(e.id()).isEmpty() ? lack : have).add(extractorKind(e.id()).toUpperCase(java.util.Locale.ROOT));
 		if (!have.isEmpty() && !lack.isEmpty()) throw new IllegalArgumentException("the vocabulary is empty: the " +
 			"prototype bank " + bank.directory() + " has classes for " + String.join(" and ", have) + " features but " +
 			"none for " + String.join(" and ", lack) + ": build them with " + String.join(" and ", lack) + " too " +

@@ -214,18 +214,19 @@ public final class PrototypeBank {
 	private String whyMissing(String className, String extractorId) throws IOException {
 		String key = ClassNames.key(className);
 		List<String> other = new ArrayList<>();
+		TreeSet<String> otherKinds = new TreeSet<>(); // extractors the class fits this bank for
 		for (Summary s : list()) {
-			if (!ClassNames.key(s.className()).equals(key) || !s.extractorId().equals(extractorId)) continue;
+			if (!ClassNames.key(s.className()).equals(key)) continue;
 			String m = mismatch(s);
-			if (m != null) other.add(m);
+			if (s.extractorId().equals(extractorId)) {
+				if (m != null) other.add(m);
+			}
+			else if (m == null) otherKinds.add(OvDiff.extractorKind(s.extractorId()).toUpperCase(Locale.ROOT));
 		}
 		if (!other.isEmpty()) return "the prototype bank " + directory + " has '" + className + "' only as built " +
 			String.join("; and as built ", other) + ": build it for this model and settings (it is added beside " +
 			"the existing files) or open the bank with the model and settings it was built with";
 		String kind = OvDiff.extractorKind(extractorId);
-		TreeSet<String> otherKinds = new TreeSet<>();
-		for (Summary s : list()) if (ClassNames.key(s.className()).equals(key) && mismatch(s) == null)
-			otherKinds.add(OvDiff.extractorKind(s.extractorId()).toUpperCase(Locale.ROOT));
 		String upper = kind.toUpperCase(Locale.ROOT);
 		if (otherKinds.contains(upper)) return "the prototype bank " + directory + " has '" + className + "' for the " +
 			"features of another " + upper + " model: give the " + upper + " folder it was built with, or build it " +

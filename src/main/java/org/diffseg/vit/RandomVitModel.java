@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 
 import org.diffseg.sd.RandomModel;
 import org.diffseg.sd.nn.Json;
+import org.diffseg.sd.nn.ParameterStore;
 
 /**
  * Writes a random-weight CLIP ViT-B/16 or DINO ViT-B/8 folder in the Hugging Face layout, so the feature extractors'
@@ -65,16 +66,22 @@ public final class RandomVitModel {
 			" describes a '" + type + "' model: random weights are written for clip and vit models.");
 		try (NDManager m = NDManager.newBaseManager()) {
 			RandomModel.component(m, folder.getFileName().toString(), folder.resolve("model.safetensors"), seed, log,
-				store -> {
-					if (type.equals("clip")) {
-						ClipModel model = new ClipModel(store, config, ImagePreprocessor.read(
-							folder.resolve("preprocessor_config.json"), ImagePreprocessor.Kind.CLIP), null);
-						return model.text.config.maxPositions();
-					}
-					new VisionTransformer(store.scope(""), VisionTransformer.Config.vit(config));
-					return 0;
-				});
+				store -> build(store, config, folder.resolve("preprocessor_config.json")));
 		}
+	}
+
+	/**
+	 * Builds the network a config describes on {@code store} (a shape-recording one lists its tensors).
+	 * @return CLIP's text positions, 0 for a ViT
+	 */
+	static int build(ParameterStore store, Json config, Path preprocessor) throws IOException {
+		if (config.getString("model_type", "").equals("clip")) {
+			ClipModel model = new ClipModel(store, config, ImagePreprocessor.read(preprocessor,
+				ImagePreprocessor.Kind.CLIP), null);
+			return model.text.config.maxPositions();
+		}
+		new VisionTransformer(store.scope(""), VisionTransformer.Config.vit(config));
+		return 0;
 	}
 
 	private static void copy(String resource, Path target) throws IOException {

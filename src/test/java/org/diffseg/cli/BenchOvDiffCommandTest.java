@@ -14,16 +14,25 @@ import picocli.CommandLine;
 
 class BenchOvDiffCommandTest {
 
-	@Test
-	void reportsEveryFigureOnTheTinyModel() {
-		StringWriter out = new StringWriter(), err = new StringWriter();
+	/** Runs the bench on the tiny model; asserts success and returns its JSON (and, in {@code err}, its log). */
+	private static JsonObject bench(StringWriter err, String... args) {
+		StringWriter out = new StringWriter();
 		CommandLine cl = new CommandLine(new BenchOvDiffCommand());
 		cl.setOut(new PrintWriter(out));
 		cl.setErr(new PrintWriter(err));
-		int code = cl.execute("--model", "models/tiny-sd-a", "--n", "2", "--steps", "2", "--parts", "4", "--targets", "3",
-			"--image-size", "96");
-		assertEquals(0, code, err.toString());
-		JsonObject j = JsonParser.parseString(out.toString()).getAsJsonObject();
+		String[] all = new String[args.length + 2];
+		all[0] = "--model";
+		all[1] = "models/tiny-sd-a";
+		System.arraycopy(args, 0, all, 2, args.length);
+		assertEquals(0, cl.execute(all), err.toString());
+		return JsonParser.parseString(out.toString()).getAsJsonObject();
+	}
+
+	@Test
+	void reportsEveryFigureOnTheTinyModel() {
+		StringWriter err = new StringWriter();
+		JsonObject j = bench(err, "--n", "2", "--steps", "2", "--parts", "4", "--targets", "3", "--image-size", "96");
+		String out = j.toString();
 		assertEquals(64, j.get("support_size").getAsInt());
 		assertEquals(8, j.get("feature_grid").getAsInt());
 		assertEquals(512, j.get("feature_channels").getAsInt());
@@ -41,14 +50,8 @@ class BenchOvDiffCommandTest {
 
 	@Test
 	void timesEachExtractorOfTheEnsembleAndTheFilter() {
-		StringWriter out = new StringWriter(), err = new StringWriter();
-		CommandLine cl = new CommandLine(new BenchOvDiffCommand());
-		cl.setOut(new PrintWriter(out));
-		cl.setErr(new PrintWriter(err));
-		int code = cl.execute("--model", "models/tiny-sd-a", "--n", "1", "--steps", "1", "--parts", "2", "--targets", "3",
+		JsonObject j = bench(new StringWriter(), "--n", "1", "--steps", "1", "--parts", "2", "--targets", "3",
 			"--image-size", "64", "--clip", "models/tiny-vit/tiny-clip", "--dino", "models/tiny-vit/tiny-dino");
-		assertEquals(0, code, err.toString());
-		JsonObject j = JsonParser.parseString(out.toString()).getAsJsonObject();
 		JsonObject byExtractor = j.getAsJsonObject("features_s_by_extractor");
 		assertEquals(java.util.List.of("sd", "clip", "dino"), java.util.List.copyOf(byExtractor.keySet()));
 		double sum = 0;

@@ -79,10 +79,7 @@ class RandomVitModelTest {
 		try (NDManager m = NDManager.newBaseManager(); ParameterStore store = ParameterStore.recordingShapes(preset, m)) {
 			copy("/org/diffseg/vit/presets/" + preset + "/config.json", config);
 			copy("/org/diffseg/vit/presets/" + preset + "/preprocessor_config.json", pre);
-			Json json = Json.read(config);
-			if (preset.startsWith("clip")) new ClipModel(store, json, ImagePreprocessor.read(pre,
-				ImagePreprocessor.Kind.CLIP), null);
-			else new VisionTransformer(store.scope(""), VisionTransformer.Config.vit(json));
+			RandomVitModel.build(store, Json.read(config), pre);
 			long n = 0;
 			for (long[] shape : store.recordedShapes().values()) n += Arrays.stream(shape).reduce(1, (a, b) -> a * b);
 			return n / 1e6;
