@@ -13,15 +13,19 @@ import java.util.List;
 import org.diffseg.cli.DiffSegCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The whole parity protocol on the tiny model, through the check-model command, and its ability to fail. */
 class ReferenceCheckTest {
 
-	@Test
-	void everyReferenceTensorPasses() throws Exception {
+	/** tiny-sd-a: SD-1.x layout; tiny-sd-b: SD-2.x layout (linear projection, per-block heads, 16 groups, 8x12). */
+	@ParameterizedTest
+	@ValueSource(strings = { "models/tiny-sd-a", "models/tiny-sd-b" })
+	void everyReferenceTensorPasses(String model) throws Exception {
 		StringWriter out = new StringWriter(), err = new StringWriter();
-		int code = DiffSegCli.run(new String[] { "check-model", "--model", Reference.TINY_SD.toString(), "--reference",
-			Reference.REF.toString() }, new PrintWriter(out), new PrintWriter(err));
+		int code = DiffSegCli.run(new String[] { "check-model", "--model", model, "--reference",
+			model + "/reference" }, new PrintWriter(out), new PrintWriter(err));
 		assertEquals(0, code, out + "\n" + err);
 		assertFalse(out.toString().contains("FAIL"), out.toString());
 		// every file of the fixtures is covered

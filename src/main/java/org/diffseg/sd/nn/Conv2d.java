@@ -19,7 +19,7 @@ public final class Conv2d {
 	}
 
 	public NDArray forward(NDArray x) {
-		return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride),
+		return ai.djl.nn.convolutional.Conv2d.conv2d(Layout.contiguous(x), weight, bias, new Shape(stride, stride),
 			new Shape(padding, padding), new Shape(1, 1), 1).head();
 	}
 }

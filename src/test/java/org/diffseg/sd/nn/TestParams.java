@@ -1,0 +1,31 @@
+package org.diffseg.sd.nn;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A ParameterStore over tensors a test made itself (named as in a checkpoint). */
+public final class TestParams {
+	private TestParams() {}
+
+	public static ParameterStore of(NDManager manager, Map<String, NDArray> tensors) {
+		Map<String, long[]> shapes = new LinkedHashMap<>();
+		tensors.forEach((n, a) -> shapes.put(n, a.getShape().getShape()));
+		ParameterStore.TensorSource source = new ParameterStore.TensorSource() {
+			@Override
+			public Map<String, long[]> shapes() {
+				return shapes;
+			}
+
+			@Override
+			public NDArray load(NDManager m, String name, DataType floatType) {
+				return tensors.get(name).toType(floatType, true);
+			}
+		};
+		return new ParameterStore("test", source, manager, Device.cpu(), DataType.FLOAT32);
+	}
+}
