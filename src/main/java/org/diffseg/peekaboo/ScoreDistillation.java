@@ -11,6 +11,10 @@ import org.diffseg.sd.StableDiffusion;
  * Score distillation (DreamFusion, Peekaboo §3.1): noise the latents at timestep t, let the UNet predict the noise with
  * classifier-free guidance (no gradient through the UNet), and return the latent gradient w(t) (ε̂ - ε) with
  * w(t) = 1 - ᾱ_t. The caller injects it by back-propagating sum(latents · gradient).
+ * <p>
+ * ε̂ is the guided prediction converted to noise by the checkpoint's {@code prediction_type}: for a v-prediction model
+ * (SD 2.x 768) ε̂ = sqrt(ᾱ_t) v̂ + sqrt(1 - ᾱ_t) x_t, for a sample (x0) model ε̂ = (x_t - sqrt(ᾱ_t) x̂0) / sqrt(1 - ᾱ_t),
+ * x_t being the noisy latents the UNet saw. Treating v as ε would distil a different, wrong score.
  */
 public final class ScoreDistillation {
 	private final StableDiffusion sd;
@@ -37,10 +41,13 @@ public final class ScoreDistillation {
 			long b = z.getShape().get(0);
 			NDArray noisy = sd.noiseSchedule.addNoise(z, noise, timesteps);
 			float[] t = new float[(int) (2 * b)];
-			float[] w = new float[(int) b];
+			float[] w = new float[(int) b], alpha = new float[(int) b], sigma = new float[(int) b];
 			for (int i = 0; i < b; i++) {
 				t[i] = t[(int) (i + b)] = timesteps[i];
-				w[i] = 1 - sd.noiseSchedule.alphaCumprod((int) timesteps[i]);
+				float a = sd.noiseSchedule.alphaCumprod((int) timesteps[i]);
+				w[i] = 1 - a;
+				alpha[i] = (float) Math.sqrt(a);
+				sigma[i] = (float) Math.sqrt(1f - a);
 			}
 			// uncond and cond live as long as the run: keep what is derived from them in this scope
 			NDArray unconds = uncond.repeat(0, b);
@@ -50,8 +57,10 @@ public final class ScoreDistillation {
 			NDArray pred = sd.unet.forward(input, scope.create(t), context, null, null).toType(DataType.FLOAT32, false);
 			NDList halves = pred.split(2, 0);
 			NDArray guided = halves.get(0).add(halves.get(1).sub(halves.get(0)).mul(guidance));
+			NDArray epsilon = sd.schedulerConfig.prediction().epsilon(guided, noisy.toType(DataType.FLOAT32, false),
+				scope.create(alpha).reshape(b, 1, 1, 1), scope.create(sigma).reshape(b, 1, 1, 1));
 			NDArray weight = scope.create(w).reshape(b, 1, 1, 1);
-			NDArray grad = guided.sub(noise).mul(weight);
+			NDArray grad = epsilon.sub(noise).mul(weight);
 			grad.attach(caller);
 			return grad;
 		}

@@ -36,6 +36,21 @@ public final class Reference {
 		return maxRef == 0 ? maxDiff : maxDiff / maxRef;
 	}
 
+	/**
+	 * A copy of tiny-sd-a in {@code dir} whose scheduler config says {@code predictionType}: the same weights (linked,
+	 * not copied), so its UNet gives the same numbers, now to be read as v or x0 instead of ε.
+	 */
+	public static Path tinyModelPredicting(Path dir, String predictionType) throws IOException {
+		Path model = dir.resolve("tiny-sd-" + predictionType);
+		java.nio.file.Files.createDirectories(model.resolve("scheduler"));
+		for (String part : new String[] { "model_index.json", "text_encoder", "tokenizer", "unet", "vae" })
+			java.nio.file.Files.createSymbolicLink(model.resolve(part), TINY_SD.resolve(part).toAbsolutePath());
+		String config = java.nio.file.Files.readString(TINY_SD.resolve("scheduler/scheduler_config.json"));
+		java.nio.file.Files.writeString(model.resolve("scheduler/scheduler_config.json"), config.replace(
+			"\"prediction_type\": \"epsilon\"", "\"prediction_type\": \"" + predictionType + "\""));
+		return model;
+	}
+
 	public static void assertClose(NDArray actual, NDArray expected, double bound, String what) {
 		double err = relativeError(actual, expected);
 		assertTrue(err <= bound, what + ": relative error " + err + " > " + bound);

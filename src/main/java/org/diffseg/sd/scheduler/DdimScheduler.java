@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDScope;
 /**
  * diffusers' {@code DDIMScheduler} (v0.31) with η = 0, the deterministic DDIM sampler (Song et al. 2021, eq. 12):
  * x0 = (x_t - sqrt(1-ᾱ_t) ε) / sqrt(ᾱ_t), x_prev = sqrt(ᾱ_prev) x0 + sqrt(1-ᾱ_prev) ε, where prev = t - N/n and
- * ᾱ_prev of a negative timestep is 1 ({@code set_alpha_to_one}, the class default) or ᾱ_0. Predictions are ε or
- * v ({@code v_prediction}: x0 = sqrt(ᾱ) x - sqrt(1-ᾱ) v, ε = sqrt(ᾱ) v + sqrt(1-ᾱ) x). {@code clip_sample}
+ * ᾱ_prev of a negative timestep is 1 ({@code set_alpha_to_one}, the class default) or ᾱ_0. Predictions are ε,
+ * v ({@code v_prediction}: x0 = sqrt(ᾱ) x - sqrt(1-ᾱ) v, ε = sqrt(ᾱ) v + sqrt(1-ᾱ) x) or x0 ({@code sample}:
+ * ε = (x - sqrt(ᾱ) x0) / sqrt(1-ᾱ)), converted by {@link PredictionType}. {@code clip_sample}
  * (class default on; SD pipelines turn it off) clamps x0. Stateless between steps.
  */
 public final class DdimScheduler implements Scheduler {
@@ -15,7 +16,7 @@ public final class DdimScheduler implements Scheduler {
 	private final int numTrainTimesteps;
 	private final int stepsOffset;
 	private final TimestepSpacing spacing;
-	private final boolean vPrediction;
+	private final PredictionType prediction;
 	private final float finalAlphaCumprod;
 	private final boolean clipSample;
 	private final float clipSampleRange;
@@ -29,7 +30,7 @@ public final class DdimScheduler implements Scheduler {
 		numTrainTimesteps = config.numTrainTimesteps();
 		stepsOffset = config.stepsOffset();
 		spacing = TimestepSpacing.of(config.timestepSpacing(), TimestepSpacing.LEADING);
-		vPrediction = config.predictionType().equals("v_prediction");
+		prediction = config.prediction();
 		boolean alphaToOne = config.setAlphaToOne() == null || config.setAlphaToOne();
 		finalAlphaCumprod = alphaToOne ? 1f : schedule.alphaCumprod(0);
 		clipSample = config.clipSample() == null || config.clipSample();
@@ -80,16 +81,8 @@ public final class DdimScheduler implements Scheduler {
 		NDArray prevSample;
 		try (NDScope scope = new NDScope()) {
 			scope.suppressNotUsedWarning();
-			NDArray x0;
-			NDArray epsilon;
-			if (vPrediction) {
-				x0 = sample.mul(sqrtAlpha).sub(modelOutput.mul(sqrtBeta));
-				epsilon = modelOutput.mul(sqrtAlpha).add(sample.mul(sqrtBeta));
-			}
-			else {
-				x0 = sample.sub(modelOutput.mul(sqrtBeta)).div(sqrtAlpha);
-				epsilon = modelOutput;
-			}
+			NDArray x0 = prediction.originalSample(modelOutput, sample, sqrtAlpha, sqrtBeta);
+			NDArray epsilon = prediction.epsilon(modelOutput, sample, sqrtAlpha, sqrtBeta);
 			if (clipSample) x0 = x0.clip(-clipSampleRange, clipSampleRange);
 			// η = 0: no variance term, the direction to x_t has weight sqrt(1 - ᾱ_prev)
 			float direction = (float) Math.sqrt(1f - alphaProdPrev);

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * diffusers' {@code DPMSolverMultistepScheduler} (v0.31) as configured by default: DPM-Solver++ (Lu et al. 2022,
  * data prediction), solver order 2 with the midpoint second-order update, final sigma 0. In VP form
  * σ_t = sqrt((1-ᾱ_t)/ᾱ_t) at the chosen timesteps, α = 1/sqrt(1+σ²), σ' = σα, λ = log α - log σ'. Every model
- * output becomes an x0 prediction (ε: x0 = (x - σ' ε)/α; v: x0 = α x - σ' v). The first step and the last
+ * output becomes an x0 prediction (ε: x0 = (x - σ' ε)/α; v: x0 = α x - σ' v; sample: the output itself; see
+ * {@link PredictionType}). The first step and the last
  * (to σ = 0, which returns that x0) are first order:
  * x_t = (σ'_t/σ'_s) x - α_t (e^{-h} - 1) D0; the others add the multistep correction
  * - ½ α_t (e^{-h} - 1) D1 with D1 = (m0 - m1)/r0, r0 = h_0/h. The previous x0 prediction is kept between steps
@@ -22,7 +23,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 	private final int numTrainTimesteps;
 	private final int stepsOffset;
 	private final TimestepSpacing spacing;
-	private final boolean vPrediction;
+	private final PredictionType prediction;
 	private long[] timesteps;
 	private float[] sigmas;
 	/** Index of the next step into {@link #timesteps}; -1 until the first step. */
@@ -53,7 +54,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 		numTrainTimesteps = config.numTrainTimesteps();
 		stepsOffset = config.stepsOffset();
 		spacing = TimestepSpacing.of(config.timestepSpacing(), TimestepSpacing.LINSPACE);
-		vPrediction = config.predictionType().equals("v_prediction");
+		prediction = config.prediction();
 	}
 
 	@Override
@@ -147,13 +148,14 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 			" step through timesteps() in order");
 	}
 
-	/** The x0 (data) prediction of DPM-Solver++, from an ε or v prediction at the current step. */
+	/** The x0 (data) prediction of DPM-Solver++, from an ε, v or x0 prediction at the current step. */
 	private NDArray convertModelOutput(NDArray modelOutput, NDArray sample) {
 		float sigma = sigmas[stepIndex];
 		float alphaT = alphaOf(sigma);
 		float sigmaT = sigma * alphaT;
-		if (vPrediction) return sample.mul(alphaT).sub(modelOutput.mul(sigmaT));
-		return sample.sub(modelOutput.mul(sigmaT)).div(alphaT);
+		NDArray x0 = prediction.originalSample(modelOutput, sample, alphaT, sigmaT);
+		// a sample prediction is the output itself, which the caller owns: keep a copy in the history
+		return x0 == modelOutput ? modelOutput.duplicate() : x0;
 	}
 
 	/** {@code _sigma_to_alpha_sigma_t}: α = 1 / (σ² + 1) ** 0.5 in float32. */

@@ -18,7 +18,10 @@ import java.util.Iterator;
  * takes a plain first-order step t₀ → t₁ and remembers x_{t₀}; step 1, at the repeated t₁, redoes t₀ → t₁ from
  * the remembered x_{t₀} with the mean of both predictions (a Heun step) and does not add its prediction to the
  * history; from step 2 on the history grows to four. With {@code v_prediction} the combination is of v's,
- * converted to ε afterwards with the current sample. The history lives in native memory, freed by
+ * converted to ε afterwards with the current sample, exactly as diffusers does (so only a first step equals the ε
+ * step on converted ε). diffusers' PNDM refuses {@code sample}; here each x0 prediction is converted to ε at its own
+ * sample and timestep (ε = (x - sqrt(ᾱ) x0) / sqrt(1-ᾱ), as DDIM converts) before it joins the history, so an x0
+ * model walks the trajectory of the equivalent ε model. The history lives in native memory, freed by
  * {@link #reset()}/{@link #close()}.
  */
 public final class PndmScheduler implements Scheduler {
@@ -27,7 +30,7 @@ public final class PndmScheduler implements Scheduler {
 	private final int numTrainTimesteps;
 	private final int stepsOffset;
 	private final TimestepSpacing spacing;
-	private final boolean vPrediction;
+	private final PredictionType prediction;
 	private final float finalAlphaCumprod;
 	private long[] timesteps;
 	private int numInferenceSteps;
@@ -47,7 +50,7 @@ public final class PndmScheduler implements Scheduler {
 		numTrainTimesteps = config.numTrainTimesteps();
 		stepsOffset = config.stepsOffset();
 		spacing = TimestepSpacing.of(config.timestepSpacing(), TimestepSpacing.LEADING);
-		vPrediction = config.predictionType().equals("v_prediction");
+		prediction = config.prediction();
 		finalAlphaCumprod = Boolean.TRUE.equals(config.setAlphaToOne()) ? 1f : schedule.alphaCumprod(0);
 	}
 
@@ -97,9 +100,14 @@ public final class PndmScheduler implements Scheduler {
 		NDArray prevSample;
 		try (NDScope scope = new NDScope()) {
 			scope.suppressNotUsedWarning();
+			NDArray output = modelOutput;
+			if (prediction == PredictionType.SAMPLE) {
+				float a = schedule.alphaCumprod(Math.toIntExact(timestep));
+				output = prediction.epsilon(modelOutput, sample, (float) Math.sqrt(a), (float) Math.sqrt(1f - a));
+			}
 			if (counter != 1) {
 				if (ets.size() == PNDM_ORDER) ets.removeFirst().close();
-				ets.addLast(keep(modelOutput.duplicate(), sample));
+				ets.addLast(keep(output.duplicate(), sample));
 			}
 			else {
 				// the Heun redo: from the remembered x_{t₀} at t₀ to this same timestep
@@ -110,11 +118,11 @@ public final class PndmScheduler implements Scheduler {
 			NDArray from = sample;
 			Iterator<NDArray> newest = ets.descendingIterator();
 			if (ets.size() == 1 && counter == 0) {
-				combined = modelOutput;
+				combined = output;
 				curSample = keep(sample.duplicate(), sample);
 			}
 			else if (ets.size() == 1 && counter == 1) {
-				combined = modelOutput.add(ets.getLast()).div(2);
+				combined = output.add(ets.getLast()).div(2);
 				from = curSample;
 			}
 			else if (ets.size() == 2) {
@@ -157,8 +165,9 @@ public final class PndmScheduler implements Scheduler {
 		float alphaProdPrev = prev >= 0 ? schedule.alphaCumprod(Math.toIntExact(prev)) : finalAlphaCumprod;
 		float betaProdT = 1f - alphaProdT;
 		float betaProdPrev = 1f - alphaProdPrev;
-		NDArray epsilon = vPrediction ? modelOutput.mul((float) Math.sqrt(alphaProdT)).add(sample.mul((float) Math
-			.sqrt(betaProdT))) : modelOutput;
+		// x0 predictions were converted to ε before the combination
+		NDArray epsilon = prediction != PredictionType.V_PREDICTION ? modelOutput : prediction.epsilon(modelOutput,
+			sample, (float) Math.sqrt(alphaProdT), (float) Math.sqrt(betaProdT));
 		float sampleCoeff = (float) Math.sqrt(alphaProdPrev / alphaProdT);
 		float denominator = alphaProdT * (float) Math.sqrt(betaProdPrev) + (float) Math.sqrt(alphaProdT * betaProdT *
 			alphaProdPrev);

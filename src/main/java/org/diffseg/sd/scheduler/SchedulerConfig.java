@@ -38,7 +38,8 @@ import java.util.stream.Collectors;
  * @param skipPrkSteps     {@code skip_prk_steps}, or {@code null}: PNDM default false
  * @param clipSample       {@code clip_sample}, or {@code null}: DDIM default true
  * @param clipSampleRange  {@code clip_sample_range} (default 1.0)
- * @param predictionType   {@code prediction_type}: {@code epsilon} (default) or {@code v_prediction}
+ * @param predictionType   {@code prediction_type}: {@code epsilon} (default), {@code v_prediction} or {@code sample}
+ *                         ({@link PredictionType})
  * @param timestepSpacing  {@code timestep_spacing}, or {@code null}: DDIM and PNDM default {@code leading},
  *                         DPM-Solver {@code linspace}
  * @param otherKeys        every other non-private key of the file, unmodifiable
@@ -51,7 +52,7 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
 	/** Beta schedules implemented by {@link NoiseSchedule}. */
 	public static final Set<String> BETA_SCHEDULES = Set.of("linear", "scaled_linear");
 	/** Prediction types every scheduler here implements. */
-	public static final Set<String> PREDICTION_TYPES = Set.of("epsilon", "v_prediction");
+	public static final Set<String> PREDICTION_TYPES = Set.of("epsilon", "v_prediction", "sample");
 
 	private static final Set<String> MODELLED_KEYS = Set.of("num_train_timesteps", "beta_start", "beta_end",
 		"beta_schedule", "trained_betas", "steps_offset", "set_alpha_to_one", "skip_prk_steps", "clip_sample",
@@ -69,13 +70,16 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
 			betaSchedule + "' is not supported; DiffSeg implements " + String.join(" and ", BETA_SCHEDULES.stream()
 				.sorted().toList()) + " (the schedules of Stable Diffusion 1.x and 2.x): use a checkpoint whose" +
 			" scheduler_config.json names one of them");
-		if (!PREDICTION_TYPES.contains(predictionType)) throw new IllegalArgumentException("prediction_type '" +
-			predictionType + "' is not supported; DiffSeg implements epsilon (SD 1.x, SD 2.x base) and" +
-			" v_prediction (SD 2.x 768 models)");
+		PredictionType.of(predictionType);
 		if (stepsOffset < 0) throw new IllegalArgumentException("steps_offset is " + stepsOffset +
 			"; it must not be negative");
 		TimestepSpacing.of(timestepSpacing, TimestepSpacing.LEADING);
 		otherKeys = Collections.unmodifiableMap(new LinkedHashMap<>(otherKeys));
+	}
+
+	/** What the UNet of this checkpoint predicts: every consumer of a UNet output converts by it. */
+	public PredictionType prediction() {
+		return PredictionType.of(predictionType);
 	}
 
 	/** The diffusers defaults for every key: what an empty {@code {}} config file gives. */

@@ -65,8 +65,8 @@ class SchedulerConfigTest {
 	void badValuesAndFilesGiveClearErrors() throws IOException {
 		assertTrue(assertThrows(IOException.class, () -> SchedulerConfig.load(write("{\"beta_start\": \"small\"}")))
 			.getMessage().contains("\"beta_start\" must be a number, found \"small\""));
-		assertTrue(assertThrows(IOException.class, () -> SchedulerConfig.load(write("{\"prediction_type\": \"sample\"}")))
-			.getMessage().contains("prediction_type 'sample' is not supported"));
+		assertTrue(assertThrows(IOException.class, () -> SchedulerConfig.load(write("{\"prediction_type\": \"flow\"}")))
+			.getMessage().contains("prediction_type 'flow' is not supported"));
 		assertTrue(assertThrows(IOException.class, () -> SchedulerConfig.load(write("[1, 2]")))
 			.getMessage().contains("not a JSON object"));
 		assertTrue(assertThrows(IOException.class, () -> SchedulerConfig.load(dir.resolve("missing.json")))
