@@ -31,9 +31,30 @@ import org.diffseg.sd.scheduler.Scheduler;
  */
 public final class ReferenceCheck {
 
-	/** One compared tensor. {@code relative} = max|Δ| / max|expected|. */
-	public record Result(String name, double maxAbs, double relative, double bound, boolean pass) {
+	/**
+	 * One compared tensor. {@code relative} = max|Δ| / max|expected|. A tensor the check cannot produce is a SKIP
+	 * result: {@code skipped} says why (null for compared tensors), and it neither passes nor fails.
+	 */
+	public record Result(String name, double maxAbs, double relative, double bound, boolean pass, String skipped) {
+		public Result(String name, double maxAbs, double relative, double bound, boolean pass) {
+			this(name, maxAbs, relative, bound, pass, null);
+		}
+
+		static Result skip(String name, String why) {
+			return new Result(name, Double.NaN, Double.NaN, Double.NaN, false, why);
+		}
+
+		public boolean isSkipped() {
+			return skipped != null;
+		}
+
+		/** Neither passed nor skipped. */
+		public boolean failed() {
+			return !pass && skipped == null;
+		}
+
 		public String line() {
+			if (skipped != null) return "SKIP " + name + " (" + skipped + ")";
 			return String.format("%-4s %-70s max|Δ| %.3e  rel %.3e  (bound %.0e)", pass ? "PASS" : "FAIL", name, maxAbs,
 				relative, bound);
 		}
@@ -49,6 +70,10 @@ public final class ReferenceCheck {
 	private final Path reference;
 	private final Consumer<Result> sink;
 	private final List<Result> results = new ArrayList<>();
+	/** Reference tensors a check used, as "absolute file path \0 tensor name". */
+	private final java.util.Set<String> used = new java.util.HashSet<>();
+	/** Why a reference tensor that a check knows about could not be produced, by "file/tensor". */
+	private final Map<String, String> skipReasons = new LinkedHashMap<>();
 
 	private ReferenceCheck(StableDiffusion sd, Path reference, Consumer<Result> sink) {
 		this.sd = sd;
@@ -69,7 +94,9 @@ public final class ReferenceCheck {
 			c.sampling(m);
 			c.scoreDistillation(m);
 		}
-		if (c.results.isEmpty()) throw new IOException(reference + " holds none of the reference files this check " +
+		boolean compared = !c.results.isEmpty();
+		c.skipUnused();
+		if (!compared) throw new IOException(reference + " holds none of the reference files this check " +
 			"knows (tokenizer, text_encoder, vae, vae_debug, unet, unet_debug_t*, cross_attention_*, scheduler, " +
 			"sampling, peekaboo_sds .safetensors).");
 		return c.results;
@@ -121,12 +148,51 @@ public final class ReferenceCheck {
 		return Files.isRegularFile(p) ? SafeTensors.open(p) : null;
 	}
 
-	static NDArray get(NDManager m, SafeTensors f, String name) throws IOException {
+	NDArray get(NDManager m, SafeTensors f, String name) throws IOException {
+		read(f, name);
 		return f.load(m, name, DataType.FLOAT32);
 	}
 
-	static NDArray getRaw(NDManager m, SafeTensors f, String name) throws IOException {
+	NDArray getRaw(NDManager m, SafeTensors f, String name) throws IOException {
+		read(f, name);
 		return f.load(m, name, null);
+	}
+
+	long[] longs(SafeTensors f, String name) throws IOException {
+		read(f, name);
+		return f.readLongs(name);
+	}
+
+	float[] floats(SafeTensors f, String name) throws IOException {
+		read(f, name);
+		return f.readFloats(name);
+	}
+
+	/** Notes that a check used a reference tensor (as an input or as an expected value). */
+	private void read(SafeTensors f, String name) {
+		used.add(f.path().toAbsolutePath().normalize() + "\0" + name);
+	}
+
+	/**
+	 * Reports every tensor of every reference file that no check used as {@code SKIP file/name (why)}: a reference
+	 * tensor is never ignored in silence.
+	 */
+	private void skipUnused() throws IOException {
+		try (var files = Files.list(reference)) {
+			for (Path p : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".safetensors")).sorted()::iterator) {
+				String file = p.getFileName().toString().replaceAll("\\.safetensors$", "");
+				try (SafeTensors f = SafeTensors.open(p)) {
+					String key = f.path().toAbsolutePath().normalize() + "\0";
+					boolean known = used.stream().anyMatch(u -> u.startsWith(key));
+					for (String name : f.tensors().keySet()) {
+						if (used.contains(key + name)) continue;
+						String why = skipReasons.getOrDefault(file + "/" + name, known ? "check-model has no check " +
+							"that produces this tensor" : "check-model has no check for " + file + ".safetensors");
+						add(Result.skip(file + "/" + name, why));
+					}
+				}
+			}
+		}
 	}
 
 	// ---- the checks, one per reference file
@@ -136,9 +202,9 @@ public final class ReferenceCheck {
 		try (SafeTensors f = open("tokenizer")) {
 			if (f == null || !Files.isRegularFile(prompts)) return;
 			List<String> texts = promptTexts(prompts);
-			long[] ids = f.readLongs("input_ids");
-			long[] mask = f.tensors().containsKey("attention_mask") ? f.readLongs("attention_mask") : null;
-			long[] counts = f.tensors().containsKey("num_text_tokens") ? f.readLongs("num_text_tokens") : null;
+			long[] ids = longs(f, "input_ids");
+			long[] mask = f.tensors().containsKey("attention_mask") ? longs(f, "attention_mask") : null;
+			long[] counts = f.tensors().containsKey("num_text_tokens") ? longs(f, "num_text_tokens") : null;
 			int len = sd.tokenizer.maxLength();
 			for (int i = 0; i < texts.size(); i++) {
 				ClipTokenizer.Encoding e = sd.tokenizer.encode(texts.get(i));
@@ -273,18 +339,18 @@ public final class ReferenceCheck {
 			if (f == null) return;
 			double b = BOUNDS.get("scheduler");
 			if (f.tensors().containsKey("betas"))
-				compareElementwise("scheduler/betas", sd.noiseSchedule.betas(), f.readFloats("betas"), 1e-5);
+				compareElementwise("scheduler/betas", sd.noiseSchedule.betas(), floats(f, "betas"), 1e-5);
 			if (f.tensors().containsKey("alphas_cumprod")) compareElementwise("scheduler/alphas_cumprod",
-				sd.noiseSchedule.alphasCumprod(), f.readFloats("alphas_cumprod"), 1e-5);
+				sd.noiseSchedule.alphasCumprod(), floats(f, "alphas_cumprod"), 1e-5);
 			for (String name : f.tensors().keySet()) {
 				Matcher mt = TABLE.matcher(name);
 				if (mt.matches()) {
 					int n = Integer.parseInt(mt.group(2));
 					try (Scheduler sch = scheduler(mt.group(1))) {
-						compareExact("scheduler/" + name, sch.setTimesteps(n), f.readLongs(name));
+						compareExact("scheduler/" + name, sch.setTimesteps(n), longs(f, name));
 						String sigmas = "dpm_sigmas_" + n;
 						if (sch instanceof DpmSolverMultistepScheduler dpm && f.tensors().containsKey(sigmas))
-							compareElementwise("scheduler/" + sigmas, dpm.sigmas(), f.readFloats(sigmas), 1e-5);
+							compareElementwise("scheduler/" + sigmas, dpm.sigmas(), floats(f, sigmas), 1e-5);
 					}
 				}
 				Matcher run = RUN.matcher(name);
@@ -292,7 +358,7 @@ public final class ReferenceCheck {
 			}
 			if (f.tensors().containsKey("add_noise_result")) {
 				NDArray result = sd.noiseSchedule.addNoise(get(s, f, "add_noise_original"), get(s, f, "add_noise_noise"),
-					f.readLongs("add_noise_timesteps"));
+					longs(f, "add_noise_timesteps"));
 				compare("scheduler/add_noise_result", result, get(s, f, "add_noise_result"), b);
 			}
 		}
@@ -336,7 +402,7 @@ public final class ReferenceCheck {
 			float g = guidance(get(s, f, "noise_pred_uncond").get(0), get(s, f, "noise_pred_text").get(0),
 				get(s, f, "noise_pred_cfg").get(0));
 			g = Math.round(g * 1000) / 1000f;
-			long[] timesteps = f.readLongs("timesteps");
+			long[] timesteps = longs(f, "timesteps");
 			NDArray init = get(s, f, "init_latents");
 			TextToImage pipeline = new TextToImage(sd);
 			int scale = sd.latentScale();
@@ -385,11 +451,11 @@ public final class ReferenceCheck {
 			NDArray image = get(s, f, "image"), logits = get(s, f, "alpha_logits");
 			NDArray background = get(s, f, "background").reshape(1, 3, 1, 1);
 			NDArray noise = get(s, f, "noise"), context = get(s, f, "encoder_hidden_states");
-			long[] t = f.readLongs("timestep");
+			long[] t = longs(f, "timestep");
 			float g = guidance(get(s, f, "noise_pred_uncond"), get(s, f, "noise_pred_text"), get(s, f, "noise_pred_cfg"));
 			g = Math.round(g * 1000) / 1000f;
 			logits.setRequiresGradient(true);
-			NDArray gradLatents;
+			NDArray gradLatents, alphaValue;
 			try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine(s.getEngine().getEngineName())
 				.newGradientCollector())
 			{
@@ -410,14 +476,29 @@ public final class ReferenceCheck {
 				compare("peekaboo_sds/noise_pred_text", cond, get(s, f, "noise_pred_text"), b);
 				NDArray cfg = uncond.add(cond.sub(uncond).mul(g));
 				compare("peekaboo_sds/noise_pred_cfg", cfg, get(s, f, "noise_pred_cfg"), b);
-				float w = 1 - sd.noiseSchedule.alphaCumprod((int) t[0]);
+				float alphaCumprod = sd.noiseSchedule.alphaCumprod((int) t[0]);
+				// the guided prediction as noise: a v (or x0) model's output is converted with the noisy latents
+				NDArray eps = sd.schedulerConfig.prediction().epsilon(cfg, noisy.stopGradient(), (float) Math.sqrt(
+					alphaCumprod), (float) Math.sqrt(1f - alphaCumprod));
+				if (f.tensors().containsKey("eps_pred_cfg"))
+					compare("peekaboo_sds/eps_pred_cfg", eps, get(s, f, "eps_pred_cfg"), b);
+				float w = 1 - alphaCumprod;
 				compare("peekaboo_sds/weight", s.create(new float[] { w }), get(s, f, "weight"), b);
-				gradLatents = cfg.sub(noise).mul(w).stopGradient();
+				gradLatents = eps.sub(noise).mul(w).stopGradient();
 				compare("peekaboo_sds/grad_latents", gradLatents, get(s, f, "grad_latents"), b);
-				// the injected latent gradient, plus the gravity term 0.05 * sum(alpha)
-				gc.backward(latents.mul(gradLatents).sum().add(org.diffseg.sd.nn.Scalars.times(alpha.sum(), 0.05f)));
+				alphaValue = alpha.stopGradient();
+				// the injected latent gradient alone: its vector-Jacobian product through the VAE encoder
+				gc.backward(latents.mul(gradLatents).sum());
 			}
-			compare("peekaboo_sds/grad_alpha_logits", logits.getGradient(), get(s, f, "grad_alpha_logits"), b);
+			NDArray sds = logits.getGradient();
+			if (f.tensors().containsKey("grad_alpha_logits_sds"))
+				compare("peekaboo_sds/grad_alpha_logits_sds", sds, get(s, f, "grad_alpha_logits_sds"), b);
+			// the gravity term 0.05 * sum(alpha): d/d(logits) = 0.05 alpha (1 - alpha)
+			NDArray reg = alphaValue.mul(alphaValue.neg().add(1)).mul(0.05f);
+			if (f.tensors().containsKey("grad_alpha_logits_reg"))
+				compare("peekaboo_sds/grad_alpha_logits_reg", reg, get(s, f, "grad_alpha_logits_reg"), b);
+			if (f.tensors().containsKey("grad_alpha_logits"))
+				compare("peekaboo_sds/grad_alpha_logits", sds.add(reg), get(s, f, "grad_alpha_logits"), b);
 		}
 	}
 

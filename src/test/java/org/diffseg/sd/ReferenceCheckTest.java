@@ -28,6 +28,7 @@ class ReferenceCheckTest {
 			model + "/reference" }, new PrintWriter(out), new PrintWriter(err));
 		assertEquals(0, code, out + "\n" + err);
 		assertFalse(out.toString().contains("FAIL"), out.toString());
+		assertTrue(out.toString().contains(" 0 failed, "), out.toString());
 		// every file of the fixtures is covered
 		for (String file : List.of("tokenizer/", "text_encoder/", "vae/", "vae_debug/", "unet/", "unet_debug_t999/",
 			"cross_attention_probs/", "cross_attention_queries/", "scheduler/", "sampling/", "peekaboo_sds/"))
@@ -44,6 +45,56 @@ class ReferenceCheckTest {
 			assertTrue(out.toString().contains("PASS"), out.toString());
 			assertFalse(out.toString().contains("FAIL"), out.toString());
 		}
+	}
+
+	/**
+	 * A v-prediction fixture's peekaboo_sds (eps_pred_cfg = the guided v converted to ε, grad_latents from it) passes on
+	 * tiny-sd-a read as a v model and fails on the ε model; a tensor no check produces is listed as SKIP and counted.
+	 */
+	@Test
+	void vPredictionScoreDistillationIsCheckedAndUnknownTensorsAreSkipped(@TempDir Path dir) throws Exception {
+		Path model = Reference.tinyModelPredicting(dir, "v_prediction");
+		Path ref = dir.resolve("ref");
+		Files.createDirectories(ref);
+		try (SafeTensors sds = SafeTensors.open(Reference.REF.resolve("peekaboo_sds.safetensors"))) {
+			long t = sds.readLongs("timestep")[0];
+			float a = new org.diffseg.sd.scheduler.NoiseSchedule(org.diffseg.sd.scheduler.SchedulerConfig.load(
+				Reference.TINY_SD.resolve("scheduler/scheduler_config.json"))).alphaCumprod((int) t);
+			float[] cfg = sds.readFloats("noise_pred_cfg"), noisy = sds.readFloats("latents_noisy"),
+				noise = sds.readFloats("noise");
+			float[] eps = new float[cfg.length], grad = new float[cfg.length];
+			for (int i = 0; i < cfg.length; i++) {
+				eps[i] = (float) Math.sqrt(a) * cfg[i] + (float) Math.sqrt(1 - a) * noisy[i];
+				grad[i] = (1 - a) * (eps[i] - noise[i]);
+			}
+			SafeTensorsWriter w = new SafeTensorsWriter();
+			for (SafeTensors.TensorInfo info : sds.tensors().values()) {
+				// the alpha-logit gradients of a v model are not derived here: leave them out
+				if (info.name().startsWith("grad_")) continue;
+				if (info.dtype() == SafeTensors.Dtype.I64) w.addLongs(info.name(), info.shape(), sds.readLongs(info.name()));
+				else w.addFloats(info.name(), info.shape(), sds.readFloats(info.name()));
+			}
+			long[] shape = sds.tensors().get("noise_pred_cfg").shape();
+			w.addFloats("eps_pred_cfg", shape, eps);
+			w.addFloats("grad_latents", shape, grad);
+			w.addFloats("mystery", new long[] { 3 }, new float[] { 1, 2, 3 });
+			w.write(ref.resolve("peekaboo_sds.safetensors"));
+		}
+		StringWriter out = new StringWriter(), err = new StringWriter();
+		int code = DiffSegCli.run(new String[] { "check-model", "--model", model.toString(), "--reference",
+			ref.toString() }, new PrintWriter(out), new PrintWriter(err));
+		assertEquals(0, code, out + "\n" + err);
+		assertTrue(out.toString().contains("PASS peekaboo_sds/eps_pred_cfg"), out.toString());
+		assertTrue(out.toString().contains("PASS peekaboo_sds/grad_latents"), out.toString());
+		assertTrue(out.toString().contains("SKIP peekaboo_sds/mystery ("), out.toString());
+		assertTrue(out.toString().matches("(?s).*\\d+ checks, \\d+ passed, 0 failed, 1 skipped.*"), out.toString());
+		// the ε model's output is not the reference's v: the converted prediction and the gradient fail
+		out = new StringWriter();
+		code = DiffSegCli.run(new String[] { "check-model", "--model", Reference.TINY_SD.toString(), "--reference",
+			ref.toString() }, new PrintWriter(out), new PrintWriter(err));
+		assertEquals(1, code, out.toString());
+		assertTrue(out.toString().contains("FAIL peekaboo_sds/eps_pred_cfg"), out.toString());
+		assertTrue(out.toString().contains("FAIL peekaboo_sds/grad_latents"), out.toString());
 	}
 
 	@Test
