@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
+import org.diffseg.sd.nn.Conv2d;
 
 /**
  * Peekaboo's bilateral proxy blur (paper §3.4.1): per-pixel blur weights are computed once from a guide
@@ -193,10 +193,10 @@ public final class BilateralProxyBlur implements AutoCloseable {
 						+ "replace them (e.g. by 0) before segmenting.");
 			NDArray planes = g.reshape(c, 1, height, width);
 			// [C, K*K, H, W]: the guide at each pixel's neighbours; padding marks neighbours outside the image.
-			NDArray neighbours = Conv2d.conv2d(planes, neighbourFilter, null, new Shape(1, 1), new Shape(pad, pad))
-					.singletonOrThrow();
-			NDArray inside = Conv2d.conv2d(temp.ones(new Shape(1, 1, height, width)), neighbourFilter, null,
-					new Shape(1, 1), new Shape(pad, pad)).singletonOrThrow().reshape(kk, height, width);
+			// our convolution: a batch of small planes on libtorch's oneDNN path reads memory it has not written
+			NDArray neighbours = Conv2d.conv2d(planes, neighbourFilter, null, 1, (int) pad);
+			NDArray inside = Conv2d.conv2d(temp.ones(new Shape(1, 1, height, width)), neighbourFilter, null, 1, (int) pad)
+					.reshape(kk, height, width);
 			NDArray distance = neighbours.sub(planes).square().sum(new int[] { 0 }).sqrt();
 			NDArray colour = distance.div((float) tolerance).square().mul(-0.5f).exp();
 			NDArray spatial = temp.create(spatialKernel(kernelSize, sigma), new Shape(kk, 1, 1));

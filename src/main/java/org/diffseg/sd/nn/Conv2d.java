@@ -1,10 +1,20 @@
 package org.diffseg.sd.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /** torch.nn.Conv2d with square kernel, stride and symmetric zero padding (weight [out, in, k, k]). */
 public final class Conv2d {
+	/**
+	 * libtorch 2.5.1 computes a float32 CPU convolution with oneDNN when the batch has more than one image, or when
+	 * the input holds more than this many values, and with its native kernel otherwise ({@code use_mkldnn} in
+	 * aten/src/ATen/native/Convolution.cpp).
+	 */
+	static final long ONEDNN_BATCH_LIMIT = 20480;
+
 	public final NDArray weight, bias;
 	public final int in, out, kernel, stride, padding;
 
@@ -19,7 +29,46 @@ public final class Conv2d {
 	}
 
 	public NDArray forward(NDArray x) {
-		return ai.djl.nn.convolutional.Conv2d.conv2d(Layout.contiguous(x), weight, bias, new Shape(stride, stride),
+		return conv2d(x, weight, bias, stride, padding);
+	}
+
+	/**
+	 * A convolution that libtorch 2.5.1's CPU kernels compute correctly:
+	 * <ul>
+	 * <li>the input in row-major (NCHW) order ({@link Layout#contiguous}): the convolution is wrong on some
+	 * channels-last-strided inputs;</li>
+	 * <li>a batch of small float32 images (at most {@link #ONEDNN_BATCH_LIMIT} values each) one image at a time, which
+	 * keeps it on the native kernel: the oneDNN path that libtorch takes for such a batch reads memory it has not
+	 * written in the backward pass (the input gradient of the first call in a process is garbage, NaN when the freed
+	 * memory it reuses held NaN). That made Peekaboo with two prompts on a tiny model end in NaN in some runs and not
+	 * in others (the VAE encoder's 8x8 convolutions). Large inputs take oneDNN in any case, one image or many.</li>
+	 * </ul>
+	 */
+	public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+		NDArray input = Layout.contiguous(x);
+		Shape s = input.getShape();
+		long batch = s.get(0);
+		if (batch > 1 && s.size() / batch <= ONEDNN_BATCH_LIMIT && !input.getDevice().isGpu() &&
+			input.getDataType() == DataType.FLOAT32)
+		{
+			NDList parts = new NDList((int) batch);
+			try {
+				for (long i = 0; i < batch; i++) {
+					try (NDArray image = input.get(i + ":" + (i + 1))) {
+						parts.add(single(image, weight, bias, stride, padding));
+					}
+				}
+				return NDArrays.concat(parts, 0);
+			}
+			finally {
+				parts.close();
+			}
+		}
+		return single(input, weight, bias, stride, padding);
+	}
+
+	private static NDArray single(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+		return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride),
 			new Shape(padding, padding), new Shape(1, 1), 1).head();
 	}
 }
