@@ -66,7 +66,9 @@ public final class DiffSegCli implements Callable<Integer> {
 		if (t instanceof OutOfMemoryError) return "out of memory: " + t.getMessage() +
 			". Use a smaller image size or batch, or give Java more memory (-Xmx).";
 		String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-		if (!(t instanceof UserError) && !(t instanceof java.io.IOException)) msg = t.getClass().getSimpleName() + ": " + msg;
+		// a non-finite value (NaN) stops an engine with a message naming the iteration, the stage and the fix
+		if (!(t instanceof UserError) && !(t instanceof java.io.IOException) &&
+			!(t instanceof org.diffseg.sd.NonFiniteException)) msg = t.getClass().getSimpleName() + ": " + msg;
 		return msg.replace('\n', ' ');
 	}
 

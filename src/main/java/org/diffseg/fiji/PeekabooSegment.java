@@ -216,7 +216,6 @@ public class PeekabooSegment extends ContextCommand {
 					planes.size() + ", iteration");
 				Peekaboo.Segmentation result = peekaboo.segment(inputs.get(k), guides.get(k), promptList, settings,
 					(i, n, loss, meanAlpha) -> steps.onStep(i, n));
-				checkFinite(result, planes.size() == 1 ? "" : " on plane " + (k + 1));
 				results.add(result);
 			}
 		}
@@ -234,15 +233,6 @@ public class PeekabooSegment extends ContextCommand {
 		timelapse_maps = images.timelapse("timelapse - " + name);
 		masks = images.masks("mask - " + name);
 		if (add_rois) addToRoiManager(images.rois(image));
-	}
-
-	/** A NaN alpha would silently give an empty mask: say so instead. */
-	private static void checkFinite(Peekaboo.Segmentation result, String where) {
-		for (int p = 0; p < result.alpha().length; p++)
-			for (float v : result.alpha()[p])
-				if (!Float.isFinite(v)) throw new IllegalStateException("Peekaboo's alpha for \"" + result.prompts().get(p) +
-					"\"" + where + " is not a number (the optimisation diverged): run again with another seed, fewer " +
-					"iterations or a lower learning rate, and report it if it persists.");
 	}
 
 	private PeekabooSettings settings() {

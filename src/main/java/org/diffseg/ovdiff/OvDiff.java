@@ -30,6 +30,9 @@ import org.diffseg.sd.StableDiffusion;
 public final class OvDiff {
 	/** Longest side over shortest side beyond which an image is refused: the window count grows with it. */
 	public static final int MAX_ASPECT_RATIO = 16;
+	/** What to try when a feature, score or support image is not finite. */
+	static final String NON_FINITE_HINT = "Try float32 instead of float16, or check the models (a random or " +
+		"corrupted checkpoint gives such values).";
 
 	/**
 	 * @param sampling how support images are sampled

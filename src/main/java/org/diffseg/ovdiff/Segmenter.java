@@ -168,6 +168,7 @@ public final class Segmenter {
 				}
 			}
 			NDArray mean = sum.div(count.maximum(1f));
+			org.diffseg.sd.NonFiniteException.check(mean, "OVDiff segmentation", "class scores", OvDiff.NON_FINITE_HINT);
 			if (settings.pamr()) mean = new Pamr().refine(resized.squeeze(0), mean);
 			return result(run, mean, bestIndex, banks, labelNames, height, width);
 		}
@@ -298,6 +299,8 @@ public final class Segmenter {
 		 */
 		NDArray[] match(NDArray crop, int labels) {
 			NDArray f = extractor.extract(crop);
+			org.diffseg.sd.NonFiniteException.check(f, "OVDiff segmentation", "features of extractor " + extractor.id() +
+				" (an image window)", OvDiff.NON_FINITE_HINT);
 			Shape fs = f.getShape();
 			if (fs.dimension() != 3 || fs.get(0) != extractor.channels()) throw new IllegalStateException("extractor " +
 				extractor.id() + " returned features " + fs + " instead of [" + extractor.channels() + ", h, w]");

@@ -123,6 +123,8 @@ public record SupportSet(String className, List<NDArray> images, List<HeatMap> h
 						image.attach(step);
 						NDArray f = e.extract(image);
 						f.attach(step);
+						org.diffseg.sd.NonFiniteException.check(f, "OVDiff prototypes", "features of extractor " + e.id() +
+							" of support image " + (i + 1) + " of '" + className + "'", OvDiff.NON_FINITE_HINT);
 						b.add(i, f, masks.get(i));
 					}
 					if (progress != null) progress.update(++done, total);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.sd.NonFiniteException;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
 
@@ -171,13 +172,20 @@ public final class SupportSetSampler {
 			NDArray context = states.get("0:1").repeat(0, b).concat(states.get("1:2").repeat(0, b), 0);
 			NDArray init = initLatents.toDevice(sd.device, true);
 			init.attach(run);
-			NDArray latents = pipeline.sample(run, context, init, settings, attribution,
-				(done, total) -> !cancelled, null);
-			List<HeatMap> heats = attribution.heatMaps(h, w);
+			NDArray latents;
 			NDList decoded = new NDList();
-			for (int i = 0; i < b; i++) { // one at a time: the VAE decoder's activations are large
-				if (cancelled) throw new CancellationException("support-set sampling cancelled");
-				decoded.add(pipeline.decode(run, latents.get(i + ":" + (i + 1))));
+			List<HeatMap> heats;
+			try {
+				latents = pipeline.sample(run, context, init, settings, attribution, (done, total) -> !cancelled, null);
+				heats = attribution.heatMaps(h, w);
+				for (int i = 0; i < b; i++) { // one at a time: the VAE decoder's activations are large
+					if (cancelled) throw new CancellationException("support-set sampling cancelled");
+					decoded.add(pipeline.decode(run, latents.get(i + ":" + (i + 1))));
+				}
+			}
+			catch (NonFiniteException e) { // name the class: the support set is what the user asked for
+				throw new NonFiniteException("OVDiff support-set sampling for '" + name + "'", e.stage, e.iteration, e.of,
+					e.hint);
 			}
 			NDArray images = (b == 1 ? decoded.get(0) : NDArrays.concat(decoded)).toType(DataType.FLOAT32, false);
 			images.attach(m);

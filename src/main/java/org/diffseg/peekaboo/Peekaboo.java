@@ -18,6 +18,7 @@ import java.util.concurrent.CancellationException;
 import org.diffseg.img.RgbPlanes;
 import org.diffseg.sd.AutoencoderKL;
 import org.diffseg.sd.ClipTokenizer;
+import org.diffseg.sd.NonFiniteException;
 import org.diffseg.sd.StableDiffusion;
 
 /**
@@ -89,6 +90,10 @@ public final class Peekaboo {
 	private interface Snapshot {
 		void take(int iteration, NDArray alpha, NDArray rgb);
 	}
+
+	/** What to try when a value is not finite. */
+	static final String NON_FINITE_HINT = "Try a lower learning rate or guidance, another seed, or check the model " +
+		"(a random, corrupted or float16-overflowing checkpoint gives such values).";
 
 	private final StableDiffusion sd;
 	private final ScoreDistillation distillation;
@@ -221,12 +226,29 @@ public final class Peekaboo {
 			long[] nanos = new long[Timings.PARTS.size()];
 			try (NDManager scope = m.newSubManager()) {
 				Draws d = draw(scope, random, s, rows, sd.vae.config.latentChannels(), latent);
-				Step r = step(scope, image, rgb, alpha, composite, s, d, objective, nanos);
+				Step r;
+				try {
+					r = step(scope, image, rgb, alpha, composite, s, d, objective, nanos);
+				}
+				catch (NonFiniteException e) {
+					throw e.at(what, i + 1, n);
+				}
 				losses[i] = r.loss();
 				float[] means = r.alpha().reshape(p, -1).mean(new int[] { 1 }).toFloatArray();
 				for (int c = 0; c < p; c++) mean[c] = means[c];
+				// one reduction each: a NaN or infinity anywhere makes the mean (or the maximum) non-finite
+				if (!NonFiniteException.isFinite(means)) throw new NonFiniteException(what, "alpha", i + 1, n,
+					NON_FINITE_HINT);
+				if (r.rgb() != null && !NonFiniteException.isFinite(r.rgb())) throw new NonFiniteException(what,
+					"learnt RGB image", i + 1, n, NON_FINITE_HINT);
+				if (!Double.isFinite(r.loss())) throw new NonFiniteException(what, "loss", i + 1, n, NON_FINITE_HINT);
 				if (s.timelapseEvery() > 0 && i % s.timelapseEvery() == 0) snapshot.take(i, r.alpha(), r.rgb());
-				Sgd.step(parameters, s.learningRate());
+				try {
+					Sgd.step(parameters, s.learningRate());
+				}
+				catch (NonFiniteException e) {
+					throw e.at(what, i + 1, n);
+				}
 			}
 			nanos[Timings.OTHER] = System.nanoTime() - start - nanos[Timings.PARAMETRISATION] - nanos[Timings.VAE] -
 				nanos[Timings.UNET];
@@ -242,6 +264,9 @@ public final class Peekaboo {
 				x = rgb.image();
 				x.attach(scope);
 			}
+			if (!NonFiniteException.isFinite(a)) throw new NonFiniteException(what, "final alpha", n, n, NON_FINITE_HINT);
+			if (x != null && !NonFiniteException.isFinite(x)) throw new NonFiniteException(what, "final RGB image", n, n,
+				NON_FINITE_HINT);
 			snapshot.take(n, a, x);
 		}
 		return new Run(losses, timings);
@@ -332,6 +357,7 @@ public final class Peekaboo {
 				unet = System.nanoTime() - t1;
 				NDArray surrogate = latents.mul(grad).sum();
 				value = surrogate.getFloat();
+				checkObjective(latents, grad, value);
 				gc.backward(surrogate);
 				gradInput = sd.vae.vectorJacobian(gc, c, mean.getGradient(), logvar == null ? null : logvar.getGradient());
 			}
@@ -343,15 +369,29 @@ public final class Peekaboo {
 				unet = System.nanoTime() - t1;
 				NDArray surrogate = latents.mul(grad).sum();
 				value = surrogate.getFloat();
+				checkObjective(latents, grad, value);
 				gc.backward(surrogate);
 				gradInput = leaf.getGradient();
 			}
 			// d/d(composites) = 2 d/d(2x - 1)
 			NDArray gradient = gradInput.toType(DataType.FLOAT32, false).mul(2);
+			NonFiniteException.check(gradient, "Peekaboo", "VAE encoder's gradient (the score distillation gradient " +
+				"carried back to the composites)", NON_FINITE_HINT);
 			nanos[Timings.UNET] += unet;
 			nanos[Timings.VAE] += System.nanoTime() - t0 - unet;
 			return new CompositeObjective.Value(value, gradient);
 		};
+	}
+
+	/**
+	 * The objective's value sum(latents · gradient) is finite exactly when both are (barring overflow): one check of a
+	 * number already on the host; only when it fails are the two arrays inspected, to name the stage.
+	 */
+	private static void checkObjective(NDArray latents, NDArray grad, double value) {
+		if (Double.isFinite(value)) return;
+		String stage = !NonFiniteException.isFinite(latents) ? "VAE encoder's latents" : !NonFiniteException.isFinite(
+			grad) ? "score distillation gradient (UNet noise prediction)" : "score distillation objective";
+		throw new NonFiniteException("Peekaboo", stage, NON_FINITE_HINT);
 	}
 
 	/** A fresh leaf that receives a gradient: the value of {@code x}, detached, in {@code scope}. */

@@ -27,6 +27,10 @@ public final class TextToImage {
 		}
 	}
 
+	/** What to try when sampling gives a non-finite value. */
+	static final String NON_FINITE_HINT = "Try fewer steps or a lower guidance, another seed or float32 instead of " +
+		"float16, or check the model (a random or corrupted checkpoint gives such values).";
+
 	private final StableDiffusion sd;
 
 	public TextToImage(StableDiffusion sd) {
@@ -119,6 +123,10 @@ public final class TextToImage {
 					if (observer != null) observer.onStep(i, t, previous, halves.get(0), halves.get(1), guided);
 					latents = scheduler.step(guided, t, previous);
 					latents.attach(run);
+					// one reduction per step: NaN latents would decode to NaN images and empty attention maps
+					if (!NonFiniteException.isFinite(latents)) throw new NonFiniteException("Stable Diffusion sampling",
+						NonFiniteException.isFinite(guided) ? s.scheduler() + " sampler's latents" :
+							"UNet noise prediction", i + 1, timesteps.length, NON_FINITE_HINT);
 				}
 				previous.close();
 				progress.step(i + 1, timesteps.length);
@@ -133,7 +141,9 @@ public final class TextToImage {
 		try (NDManager run = m.newSubManager(sd.device)) {
 			NDArray z = latents.div(sd.vae.scalingFactor()).toType(sd.dtype, false);
 			z.attach(run);
-			NDArray image = sd.vae.decode(z, null).toType(DataType.FLOAT32, false).div(2).add(0.5f).clip(0f, 1f);
+			NDArray decoded = sd.vae.decode(z, null).toType(DataType.FLOAT32, false);
+			NonFiniteException.check(decoded, "Stable Diffusion sampling", "VAE decoder's image", NON_FINITE_HINT);
+			NDArray image = decoded.div(2).add(0.5f).clip(0f, 1f);
 			image.attach(m);
 			return image;
 		}

@@ -38,15 +38,22 @@ class SgdTest {
 	}
 
 	@Test
-	void nonFiniteGradientsAreClearedToo() {
+	void nonFiniteGradientsStopTheStepBeforeAnyParameterChanges() {
 		try (NDManager manager = NDManager.newBaseManager()) {
+			NDArray q = manager.create(new float[] { 2, 3 });
+			q.setName("q");
+			q.setRequiresGradient(true);
 			NDArray p = manager.create(new float[] { 0, 1 });
+			p.setName("p");
 			p.setRequiresGradient(true);
 			try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-				collector.backward(p.log().sum());
+				collector.backward(q.sum().add(p.log().sum())); // d log(p) / dp = 1/0 = inf at p = 0
 			}
-			Sgd.step(new NDList(p), 0f);
-			assertArrayEquals(new float[] { 0, 0 }, p.getGradient().toFloatArray());
+			org.diffseg.sd.NonFiniteException e = assertThrows(org.diffseg.sd.NonFiniteException.class,
+				() -> Sgd.step(new NDList(q, p), 0.5f));
+			assertTrue(e.getMessage().contains("gradient of the parameter 'p'"), e.getMessage());
+			assertArrayEquals(new float[] { 2, 3 }, q.toFloatArray());
+			assertArrayEquals(new float[] { 0, 1 }, p.toFloatArray());
 		}
 	}
 
