@@ -84,6 +84,14 @@ class PeekabooDeterminismTest {
 		System.gc();
 	}
 
+	/** The command line after a {@link #churn()}: a fresh JVM whose first convolutions reuse memory full of NaN. */
+	public static final class ChurnedCli {
+		public static void main(String[] args) {
+			churn();
+			DiffSegCli.main(args);
+		}
+	}
+
 	@Test
 	void sameSeedGivesTheSameBytesInOneJvmAndAcrossJvms() throws Exception {
 		Path image = scene(tmp);
@@ -94,7 +102,7 @@ class PeekabooDeterminismTest {
 		for (int k = 0; k < 2; k++) {
 			Path out = tmp.resolve("jvm" + k);
 			List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-Djava.awt.headless=true", "-cp",
-				System.getProperty("java.class.path"), DiffSegCli.class.getName()));
+				System.getProperty("java.class.path"), (k == 0 ? DiffSegCli.class : ChurnedCli.class).getName()));
 			command.addAll(args(image, out));
 			jvms.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("jvm" + k + ".log")
 				.toFile()).start());
