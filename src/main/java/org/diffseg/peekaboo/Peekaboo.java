@@ -114,6 +114,16 @@ public final class Peekaboo {
 		return this;
 	}
 
+	/**
+	 * Clamps each element of the score-distillation latent gradient to [-limit, limit] (0, the default: no clamp, as
+	 * the authors' code). See {@link ScoreDistillation#clamp}: for random or tiny models, whose guided predictions are
+	 * far off the unit scale.
+	 */
+	public Peekaboo gradientClamp(float limit) {
+		distillation.clamp(limit);
+		return this;
+	}
+
 	/** The side of the composites given to the VAE: the settings' value, or the UNet's sample size in pixels. */
 	public int compositeSize(PeekabooSettings s) {
 		int c = s.compositeSize() > 0 ? s.compositeSize() : sd.defaultImageSize();

@@ -18,9 +18,25 @@ import org.diffseg.sd.StableDiffusion;
  */
 public final class ScoreDistillation {
 	private final StableDiffusion sd;
+	private float clamp;
 
 	public ScoreDistillation(StableDiffusion sd) {
 		this.sd = sd;
+	}
+
+	/**
+	 * Clamps every element of the latent gradient to [-limit, limit]; 0 (the default) clamps nothing. The authors'
+	 * code (built on Stable-DreamFusion's, which keeps this clamp as a commented-out option "for stable training")
+	 * uses no clamp, and with a trained Stable Diffusion the default stays faithful to it. Random or tiny models
+	 * predict noise far off the unit scale, and guidance 100 multiplies that: a clamp keeps their updates bounded.
+	 *
+	 * @return this
+	 */
+	public ScoreDistillation clamp(float limit) {
+		if (!(limit >= 0) || Float.isInfinite(limit)) throw new IllegalArgumentException("the gradient clamp must be " +
+			"0 (off) or a positive number, not " + limit);
+		clamp = limit;
+		return this;
 	}
 
 	/**
@@ -61,6 +77,7 @@ public final class ScoreDistillation {
 				scope.create(alpha).reshape(b, 1, 1, 1), scope.create(sigma).reshape(b, 1, 1, 1));
 			NDArray weight = scope.create(w).reshape(b, 1, 1, 1);
 			NDArray grad = epsilon.sub(noise).mul(weight);
+			if (clamp > 0) grad = grad.clip(-clamp, clamp);
 			grad.attach(caller);
 			return grad;
 		}

@@ -59,6 +59,11 @@ class ScoreDistillationPredictionTypeTest {
 				context.get("0:1"), context.get("1:2"), 100f);
 			NDArray want = m.create(expected, grad.getShape());
 			assertClose(grad, want, 1e-3, type + " latent gradient");
+			// the optional clamp (off by default) bounds each element and leaves smaller ones as they are
+			float limit = grad.abs().max().getFloat() / 4;
+			NDArray clamped = new ScoreDistillation(sd).clamp(limit).gradient(load(m, F, "latents"), load(m, F, "noise"),
+				new long[] { t }, context.get("0:1"), context.get("1:2"), 100f);
+			assertClose(clamped, grad.clip(-limit, limit), 1e-6, type + " clamped gradient");
 			if (!type.equals("epsilon")) {
 				// treating the output as ε (the bug this guards against) gives a clearly different gradient
 				NDArray asIfEpsilon = load(m, F, "grad_latents");
