@@ -74,6 +74,22 @@ class NonFiniteRunTest {
 		assertEquals(List.of(), names(out));
 	}
 
+	/** The sampler behind OVDiff's support sets stops at the first denoising step; Fiji shows the message as it is. */
+	@Test
+	void textToImageSamplingStopsAtTheFirstStep() throws Exception {
+		try (org.diffseg.sd.StableDiffusion sd = org.diffseg.sd.StableDiffusion.load(model, ai.djl.Device.cpu(),
+			ai.djl.ndarray.types.DataType.FLOAT32); ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager())
+		{
+			org.diffseg.sd.TextToImage.Settings s = new org.diffseg.sd.TextToImage.Settings(3, 8f, "dpm++", 64, 64);
+			org.diffseg.sd.NonFiniteException e = org.junit.jupiter.api.Assertions.assertThrows(
+				org.diffseg.sd.NonFiniteException.class, () -> new org.diffseg.sd.TextToImage(sd).generate(m, "a cat", "",
+					1, 1, s, null, org.diffseg.sd.Progress.NONE));
+			assertTrue(e.getMessage().startsWith("Stable Diffusion sampling stopped at iteration 1 of 3: the UNet noise " +
+				"prediction is not finite"), e.getMessage());
+			assertEquals(e.getMessage(), org.diffseg.fiji.UserMessages.describe(new RuntimeException(e)));
+		}
+	}
+
 	@Test
 	void rgbaStopsTooAndWritesNothing() throws Exception {
 		Path out = dir.resolve("rgba");
