@@ -64,7 +64,7 @@ public final class ReferenceCheck {
 	static final Map<String, Double> BOUNDS = Map.ofEntries(Map.entry("text_encoder", 1e-4), Map.entry("vae", 1e-4),
 		Map.entry("vae_debug", 1e-4), Map.entry("unet", 1e-4), Map.entry("cross_attention_probs", 1e-4),
 		Map.entry("cross_attention_queries", 1e-4), Map.entry("scheduler", 1e-4), Map.entry("sampling", 1e-3),
-		Map.entry("peekaboo_sds", 1e-3));
+		Map.entry("peekaboo_sds", 1e-3), Map.entry("bilateral", 1e-4));
 
 	private final StableDiffusion sd;
 	private final Path reference;
@@ -93,12 +93,13 @@ public final class ReferenceCheck {
 			c.scheduler(m);
 			c.sampling(m);
 			c.scoreDistillation(m);
+			c.bilateral(m);
 		}
 		boolean compared = !c.results.isEmpty();
 		c.skipUnused();
 		if (!compared) throw new IOException(reference + " holds none of the reference files this check " +
 			"knows (tokenizer, text_encoder, vae, vae_debug, unet, unet_debug_t*, cross_attention_*, scheduler, " +
-			"sampling, peekaboo_sds .safetensors).");
+			"sampling, peekaboo_sds, bilateral .safetensors).");
 		return c.results;
 	}
 
@@ -276,6 +277,9 @@ public final class ReferenceCheck {
 			if (f == null) return;
 			double b = BOUNDS.get("unet");
 			NDArray sample = model(get(s, f, "sample")), context = model(get(s, f, "encoder_hidden_states"));
+			if (f.tensors().containsKey("encoder_input_ids")) compare("unet/encoder_hidden_states (text encoder of " +
+				"encoder_input_ids)", sd.textEncoder.forward(getRaw(s, f, "encoder_input_ids"), false).lastHiddenState(),
+				context, BOUNDS.get("text_encoder"));
 			for (String name : f.tensors().keySet()) {
 				Matcher mt = TIMESTEP.matcher(name);
 				if (!mt.matches()) continue;
@@ -431,6 +435,14 @@ public final class ReferenceCheck {
 			compare("sampling/noise_pred_cfg", NDArrays.stackAll(cfg.toArray(NDArray[]::new)),
 				get(s, f, "noise_pred_cfg"), b);
 			compare("sampling/final_latents", finalLatents, get(s, f, "final_latents"), b);
+			if (f.tensors().containsKey("sigmas")) try (DpmSolverMultistepScheduler dpm = new DpmSolverMultistepScheduler(
+				sd.schedulerConfig))
+			{
+				dpm.setTimesteps(timesteps.length);
+				compareElementwise("sampling/sigmas", dpm.sigmas(), floats(f, "sigmas"), 1e-5);
+			}
+			if (f.tensors().containsKey("decoder_input")) compare("sampling/decoder_input", finalLatents.div(
+				sd.vae.scalingFactor()), get(s, f, "decoder_input"), b);
 			NDArray decoded = sd.vae.decode(model(finalLatents.div(sd.vae.scalingFactor())), null);
 			compare("sampling/decoded_image", decoded, get(s, f, "decoded_image"), b);
 			NDArray image01 = decoded.div(2).add(0.5f).clip(0f, 1f);
@@ -499,6 +511,45 @@ public final class ReferenceCheck {
 				compare("peekaboo_sds/grad_alpha_logits_reg", reg, get(s, f, "grad_alpha_logits_reg"), b);
 			if (f.tensors().containsKey("grad_alpha_logits"))
 				compare("peekaboo_sds/grad_alpha_logits", sds.add(reg), get(s, f, "grad_alpha_logits"), b);
+		}
+	}
+
+	static final Pattern BLUR = Pattern.compile("(alpha|guide)_blur_k(\\d+)_iter(\\d+)");
+
+	/**
+	 * Peekaboo's bilateral proxy blur (README: sigma 5, colour tolerance 0.08): spatial kernels, weights and repeated
+	 * applications to the alpha and to the guide itself. Needs no model weights.
+	 */
+	void bilateral(NDManager m) throws IOException {
+		try (SafeTensors f = open("bilateral"); NDManager s = m.newSubManager()) {
+			if (f == null) return;
+			double b = BOUNDS.getOrDefault("bilateral", 1e-4), sigma = 5, tolerance = 0.08;
+			NDArray guide = get(s, f, "guide").toDevice(sd.device, false), alpha = get(s, f, "alpha").toDevice(sd.device,
+				false);
+			java.util.SortedSet<Integer> kernels = new java.util.TreeSet<>();
+			for (String name : f.tensors().keySet()) {
+				Matcher k = Pattern.compile("(?:gaussian_kernel|weights)_k(\\d+)").matcher(name);
+				Matcher blur = BLUR.matcher(name);
+				if (k.matches()) kernels.add(Integer.parseInt(k.group(1)));
+				if (blur.matches()) kernels.add(Integer.parseInt(blur.group(2)));
+			}
+			for (int k : kernels) {
+				String gk = "gaussian_kernel_k" + k;
+				if (f.tensors().containsKey(gk)) compareElementwise("bilateral/" + gk,
+					org.diffseg.peekaboo.BilateralProxyBlur.spatialKernel(k, sigma), floats(f, gk), 1e-5);
+				try (org.diffseg.peekaboo.BilateralProxyBlur blur = new org.diffseg.peekaboo.BilateralProxyBlur(guide, k,
+					sigma, tolerance))
+				{
+					if (f.tensors().containsKey("weights_k" + k))
+						compare("bilateral/weights_k" + k, blur.weights(), get(s, f, "weights_k" + k), b);
+					for (String name : f.tensors().keySet()) {
+						Matcher mt = BLUR.matcher(name);
+						if (!mt.matches() || Integer.parseInt(mt.group(2)) != k) continue;
+						NDArray input = mt.group(1).equals("alpha") ? alpha : guide;
+						compare("bilateral/" + name, blur.apply(input, Integer.parseInt(mt.group(3))), get(s, f, name), b);
+					}
+				}
+			}
 		}
 	}
 
