@@ -41,8 +41,10 @@ public final class Resize {
 			NDArray flat = x.reshape(-1, h, w);
 			flat.attach(tmp);
 			if (flat.getDataType() != DataType.FLOAT32) flat = flat.toType(DataType.FLOAT32, false);
-			NDArray rows = tmp.create(weights(h, (int) height, mode), new Shape(height, h));
-			NDArray colsT = tmp.create(weights(w, (int) width, mode), new Shape(width, w)).transpose();
+			// engine-owned copies: an array made from Java data borrows a direct buffer that is freed after tmp closes,
+			// while autograd may keep the matrices for the backward pass (ResizeGradientTest)
+			NDArray rows = tmp.create(weights(h, (int) height, mode), new Shape(height, h)).duplicate();
+			NDArray colsT = tmp.create(weights(w, (int) width, mode), new Shape(width, w)).transpose().duplicate();
 			NDArray out = rows.matMul(flat).matMul(colsT); // [n, height, width], in tmp
 			long[] shape = s.getShape().clone();
 			shape[d - 2] = height;

@@ -106,8 +106,10 @@ public final class NoiseSchedule {
 		NDArray result;
 		try (NDScope scope = new NDScope()) {
 			scope.suppressNotUsedWarning();
-			NDArray ca = manager.create(a, new Shape(dims)).toType(x0.getDataType(), false);
-			NDArray cb = manager.create(b, new Shape(dims)).toType(noise.getDataType(), false);
+			// engine-owned copies (toType with copy): autograd keeps the coefficients when x0 or noise needs a gradient,
+			// and an array made from Java data borrows a direct buffer freed once the scope closes it
+			NDArray ca = manager.create(a, new Shape(dims)).toType(x0.getDataType(), true);
+			NDArray cb = manager.create(b, new Shape(dims)).toType(noise.getDataType(), true);
 			result = ca.mul(x0).add(cb.mul(noise));
 			NDScope.unregister(result);
 		}
