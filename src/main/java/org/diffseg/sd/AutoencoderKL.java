@@ -40,10 +40,14 @@ public final class AutoencoderKL {
 			int n = down.length;
 			for (String t : down) if (!t.equals("DownEncoderBlock2D")) throw c.invalid("down_block_types",
 				"DownEncoderBlock2D entries (the Stable Diffusion VAE)");
-			String[] up = c.strings("up_block_types", n, n);
+			String[] up = c.strings("up_block_types", 1, ConfigLimits.MAX_BLOCKS);
+			if (up.length != n) throw c.invalid("up_block_types", "a list of " + n + " block types, one per entry " +
+				"of down_block_types");
 			for (String t : up) if (!t.equals("UpDecoderBlock2D")) throw c.invalid("up_block_types",
 				"UpDecoderBlock2D entries (the Stable Diffusion VAE)");
-			int[] boc = c.intList("block_out_channels", n, n, 1, ConfigLimits.MAX_CHANNELS);
+			int[] boc = c.intList("block_out_channels", 1, ConfigLimits.MAX_BLOCKS, 1, ConfigLimits.MAX_CHANNELS);
+			if (boc.length != n) throw c.invalid("block_out_channels", "a list of " + n + " integers, one per entry " +
+				"of down_block_types");
 			String act = c.string("act_fn", "silu");
 			if (!act.equals("silu")) throw c.invalid("act_fn", "\"silu\" (as in every Stable Diffusion VAE)");
 			int layers = c.integer("layers_per_block", 1, ConfigLimits.MAX_LAYERS_PER_BLOCK);

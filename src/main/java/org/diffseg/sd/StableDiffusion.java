@@ -83,8 +83,8 @@ public final class StableDiffusion implements AutoCloseable {
 		if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16)
 			throw new IOException("unsupported weight type " + dtype + ": use float32, float16 or bfloat16.");
 		// Every config is read and checked before anything is allocated: a bad value ends the load here, at once.
+		// The component configs go first: they are cheap to check, the tokenizer's 49k-entry files are not.
 		MessageDigest digest = sha256();
-		ClipTokenizer tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
 		Json teJson = readConfig(folder.resolve("text_encoder/config.json"), digest);
 		Json vaeJson = readConfig(folder.resolve("vae/config.json"), digest);
 		Json unetJson = readConfig(folder.resolve("unet/config.json"), digest);
@@ -95,6 +95,7 @@ public final class StableDiffusion implements AutoCloseable {
 		readConfig(schedulerJson, digest);
 		// as diffusers' StableDiffusionPipeline adjusts legacy scheduler configs (steps_offset 1, clip_sample off)
 		SchedulerConfig schedulerConfig = SchedulerConfig.load(schedulerJson).asInStableDiffusionPipeline();
+		ClipTokenizer tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
 		checkConsistent(folder, tokenizer, teJson, teConfig, vaeJson, vaeConfig, unetJson, unetConfig);
 		NDManager manager = NDManager.newBaseManager(device);
 		manager.setName("stable-diffusion " + folder.getFileName());
@@ -129,16 +130,16 @@ public final class StableDiffusion implements AutoCloseable {
 	private static void checkConsistent(Path folder, ClipTokenizer tokenizer, Json teJson, ClipTextModel.Config te,
 		Json vaeJson, AutoencoderKL.Config vae, Json unetJson, UNet2DCondition.Config unet) throws ConfigException
 	{
-		String mixed = ": the components come from different models; download the complete model folder again";
+		String mixed = "The components come from different models: download the complete model folder again.";
 		if (te.hidden() != unet.crossDim()) throw unetJson.invalid("cross_attention_dim", "the text encoder's " +
-			"hidden_size " + te.hidden() + " (" + teJson.file() + ")" + mixed);
+			"hidden_size " + te.hidden() + " (" + teJson.file() + ")", mixed);
 		if (unet.outChannels() != vae.latentChannels()) throw unetJson.invalid("out_channels", "the VAE's " +
-			"latent_channels " + vae.latentChannels() + " (" + vaeJson.file() + ")" + mixed);
+			"latent_channels " + vae.latentChannels() + " (" + vaeJson.file() + ")", mixed);
 		if (tokenizer.vocabularyEnd() > te.vocab()) throw teJson.invalid("vocab_size", "at least " +
 			tokenizer.vocabularyEnd() + ", the largest token id of " + folder.resolve("tokenizer/vocab.json") +
-			" plus one" + mixed);
+			" plus one", mixed);
 		if (tokenizer.maxLength() > te.maxPositions()) throw teJson.invalid("max_position_embeddings", "at least " +
-			"the tokenizer's model_max_length " + tokenizer.maxLength() + mixed);
+			"the tokenizer's model_max_length " + tokenizer.maxLength(), mixed);
 	}
 
 	private interface Builder<T> {

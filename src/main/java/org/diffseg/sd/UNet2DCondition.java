@@ -43,10 +43,14 @@ public final class UNet2DCondition {
 			int n = down.length;
 			for (String t : down) if (!t.equals("CrossAttnDownBlock2D") && !t.equals("DownBlock2D"))
 				throw unsupported(c, "down_block_types", "CrossAttnDownBlock2D and DownBlock2D entries");
-			String[] up = c.strings("up_block_types", n, n);
+			String[] up = c.strings("up_block_types", 1, ConfigLimits.MAX_BLOCKS);
+			if (up.length != n) throw c.invalid("up_block_types", "a list of " + n + " block types, one per entry " +
+				"of down_block_types");
 			for (String t : up) if (!t.equals("CrossAttnUpBlock2D") && !t.equals("UpBlock2D"))
 				throw unsupported(c, "up_block_types", "CrossAttnUpBlock2D and UpBlock2D entries");
-			int[] boc = c.intList("block_out_channels", n, n, 1, ConfigLimits.MAX_CHANNELS);
+			int[] boc = c.intList("block_out_channels", 1, ConfigLimits.MAX_BLOCKS, 1, ConfigLimits.MAX_CHANNELS);
+			if (boc.length != n) throw c.invalid("block_out_channels", "a list of " + n + " integers, one per entry " +
+				"of down_block_types");
 			requireString(c, "mid_block_type", "UNetMidBlock2DCrossAttn");
 			requireString(c, "act_fn", "silu");
 			requireString(c, "time_embedding_type", "positional");

@@ -24,17 +24,24 @@ public final class ConfigException extends IOException {
 	 * @param expected what would be accepted, e.g. "an integer from 1 to 16"
 	 */
 	public ConfigException(Path file, String key, String value, String expected) {
-		super(message(file, key, value, expected));
+		this(file, key, value, expected, DEFAULT_FIX);
+	}
+
+	/** @param fix the sentence that tells the user what to do */
+	public ConfigException(Path file, String key, String value, String expected, String fix) {
+		super(message(file, key, value, expected, fix));
 		this.file = file;
 		this.key = key;
 		this.value = value;
 		this.expected = expected;
 	}
 
-	private static String message(Path file, String key, String value, String expected) {
+	private static final String DEFAULT_FIX = "Fix this value in the file, or download the model's original " +
+		"configuration files again.";
+
+	private static String message(Path file, String key, String value, String expected, String fix) {
 		String found = value == null ? key + " is missing" : key + " = " + shorten(value);
-		return file + ": " + found + ": expected " + expected + ". Fix this value in the file, or download the " +
-			"model's original configuration files again.";
+		return file + ": " + found + ": expected " + expected + ". " + fix;
 	}
 
 	static String shorten(String value) {

@@ -222,6 +222,12 @@ public final class Json {
 		return new ConfigException(file, path(key), e == null ? null : e.toString(), expected);
 	}
 
+	/** Like {@link #invalid(String, String)}, with the sentence that tells the user what to do. */
+	public ConfigException invalid(String key, String expected, String fix) {
+		JsonElement e = root.get(key);
+		return new ConfigException(file, path(key), e == null ? null : e.toString(), expected, fix);
+	}
+
 	/** An error for a required key that is absent or null. */
 	public ConfigException missing(String key, String expected) {
 		JsonElement e = root.get(key);
