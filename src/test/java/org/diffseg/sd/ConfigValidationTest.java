@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import org.diffseg.cli.DiffSegCli;
 import org.diffseg.sd.nn.ConfigException;
+import org.diffseg.sd.nn.ParameterStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -187,7 +188,7 @@ class ConfigValidationTest {
 			Arguments.of("vocab.json", "{\"a</w>\": \"1\"}"),
 			Arguments.of("vocab.json", "{\"a</w>\": 1.5}"),
 			Arguments.of("vocab.json", "{\"a</w>\": 5000000000}"),
-			Arguments.of("vocab.json", "{\"a</w>\": -3}"),
+			Arguments.of("vocab.json", "{\"a</w>\": 5000000}"),
 			Arguments.of("vocab.json", "{\"a</w>\": 1"),
 			Arguments.of("vocab.json", "{\"a</w>\": {\"b\": 1}}"),
 			Arguments.of("merges.txt", "#version: 0.2\n<!DOCTYPE html>\n<html><body>404 Not Found</body></html>\n"),
@@ -271,5 +272,41 @@ class ConfigValidationTest {
 		e = assertThrows(IOException.class, () -> org.diffseg.vit.ViTModel.load(empty, ai.djl.Device.cpu(),
 			ai.djl.ndarray.types.DataType.FLOAT32));
 		assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+	}
+
+	/**
+	 * A config within its bounds can still describe a network far larger than its weights (say vocab_size 1000000
+	 * with the weights of a 49408-token model). The tensors the weights lack are zero-stride stand-ins until
+	 * {@link ParameterStore#finish()} reports them: a 1 TiB request allocates nothing (a real allocation of that
+	 * size fails at once on any machine).
+	 */
+	@Test
+	void weightsTheFileLacksAreNeverAllocated() throws Exception {
+		ParameterStore.TensorSource none = new ParameterStore.TensorSource() {
+			@Override
+			public java.util.Map<String, long[]> shapes() {
+				return java.util.Map.of("small", new long[] { 3 });
+			}
+
+			@Override
+			public ai.djl.ndarray.NDArray load(ai.djl.ndarray.NDManager m, String name,
+				ai.djl.ndarray.types.DataType type)
+			{
+				throw new AssertionError("nothing is read");
+			}
+		};
+		try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+			ParameterStore store = new ParameterStore("huge", none, m, ai.djl.Device.cpu(),
+				ai.djl.ndarray.types.DataType.FLOAT32))
+		{
+			long rows = 1 << 20, cols = 1 << 18; // 2^38 floats: 1 TiB
+			ai.djl.ndarray.NDArray missing = store.get("embedding.weight", rows, cols);
+			assertEquals(new ai.djl.ndarray.types.Shape(rows, cols), missing.getShape());
+			ai.djl.ndarray.NDArray misshaped = store.get("small", rows, cols);
+			assertEquals(new ai.djl.ndarray.types.Shape(1, rows * cols), misshaped.reshape(1, rows * cols).getShape());
+			ParameterStore.ModelLoadException e = assertThrows(ParameterStore.ModelLoadException.class, store::finish);
+			assertEquals(1, e.missing.size(), e.getMessage());
+			assertEquals(1, e.misshaped.size(), e.getMessage());
+		}
 	}
 }
