@@ -312,4 +312,35 @@ public final class Json {
 			throw new IllegalArgumentException(e.getMessage(), e);
 		}
 	}
+
+	public Json child(String key) {
+		try {
+			return object(key);
+		}
+		catch (ConfigException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		}
+	}
+
+	/** @deprecated unbounded: anything that sizes a tensor or a loop must use {@link #integer(String, int, int, int)} */
+	@Deprecated
+	public int getInt(String key, int def) {
+		try {
+			return integer(key, def, Integer.MIN_VALUE, Integer.MAX_VALUE);
+		}
+		catch (ConfigException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		}
+	}
+
+	/** @deprecated unbounded: anything that sizes a tensor or a loop must use {@link #integer(String, int, int)} */
+	@Deprecated
+	public int getInt(String key) {
+		try {
+			return integer(key, Integer.MIN_VALUE, Integer.MAX_VALUE);
+		}
+		catch (ConfigException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		}
+	}
 }
