@@ -309,4 +309,21 @@ class ConfigValidationTest {
 			assertEquals(1, e.misshaped.size(), e.getMessage());
 		}
 	}
+
+	/** OVDiff's category filter: a CLIP tokenizer whose ids do not fit the text tower is refused up front. */
+	@Test
+	void aClipTokenizerLargerThanTheTextTowerIsRefused(@TempDir Path dir) throws Exception {
+		Path clipFolder = Path.of("models/tiny-vit/tiny-clip");
+		Path tok = copyModel(clipFolder, dir.resolve("tok"));
+		edit(tok.resolve("vocab.json"), "zebra</w>", "60000"); // the text tower has 49408 rows
+		try (org.diffseg.vit.ClipModel clip = org.diffseg.vit.ClipModel.load(clipFolder, ai.djl.Device.cpu(),
+			ai.djl.ndarray.types.DataType.FLOAT32))
+		{
+			ClipTokenizer tokenizer = ClipTokenizer.load(tok);
+			IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+				() -> new org.diffseg.ovdiff.CategoryFilter(clip, tokenizer));
+			assertTrue(e.getMessage().contains("60000") && e.getMessage().contains("vocab_size 49408"),
+				e.getMessage());
+		}
+	}
 }
