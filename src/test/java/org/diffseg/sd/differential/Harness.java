@@ -120,7 +120,7 @@ final class Harness {
 			}
 			scale = Math.max(scale, Math.abs(expected[i]));
 		}
-		assertTrue(scale > 0, what + ": the expected values are all zero, a test that proves nothing");
+		assertTrue(scale > 0, what + ": the expected values are all zero (a test that proves nothing) or NaN");
 		double relative = worst / scale;
 		assertTrue(relative <= BOUND, // false for NaN too
 			what + ": relative error " + relative + " > " + BOUND + " (at flat index " + at +
