@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import org.diffseg.sd.nn.ParameterStore;
@@ -138,6 +139,16 @@ final class Harness {
 	static void assertAllRead(Weights w, String what) {
 		assertTrue(w.unused().isEmpty(), what + ": the production module loads weights the plain formulation never " +
 			"reads: " + w.unused());
+	}
+
+	/** Runs the production side; an exception it throws (e.g. mismatched shapes) is reported with the configuration. */
+	static <T> T production(String what, Supplier<T> forward) {
+		try {
+			return forward.get();
+		}
+		catch (RuntimeException e) {
+			throw new AssertionError(what + ": the production forward failed: " + e, e);
+		}
 	}
 
 	/** Uniform integer in [lo, hi]. */

@@ -4,6 +4,7 @@ import static org.diffseg.sd.differential.Harness.assertAllRead;
 import static org.diffseg.sd.differential.Harness.assertClose;
 import static org.diffseg.sd.differential.Harness.between;
 import static org.diffseg.sd.differential.Harness.nd;
+import static org.diffseg.sd.differential.Harness.production;
 import static org.diffseg.sd.differential.Harness.randomImage;
 import static org.diffseg.sd.differential.Harness.randomTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -131,11 +132,12 @@ class UNetDifferentialTest {
 				assertAllRead(built.weights(), what);
 
 				Map<String, NDArray> taps = new LinkedHashMap<>();
-				built.module().forward(nd(m, sample), timestep, nd(m, context), null, taps);
+				production(what, () -> built.module().forward(nd(m, sample), timestep, nd(m, context), null, taps));
 				assertEquals(expectedTaps.keySet(), taps.keySet(), what + ": stages");
 				for (Map.Entry<String, double[]> e : expectedTaps.entrySet())
 					assertClose(taps.get(e.getKey()), e.getValue(), null, what + ", stage " + e.getKey());
-				NDArray out = built.module().forward(nd(m, sample), timestep, nd(m, context), null, null);
+				NDArray out = production(what, () -> built.module().forward(nd(m, sample), timestep, nd(m, context), null,
+					null));
 				assertClose(out, expected, what + ", forward without taps");
 			}
 		}

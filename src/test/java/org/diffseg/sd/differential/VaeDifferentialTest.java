@@ -4,6 +4,7 @@ import static org.diffseg.sd.differential.Harness.assertAllRead;
 import static org.diffseg.sd.differential.Harness.assertClose;
 import static org.diffseg.sd.differential.Harness.between;
 import static org.diffseg.sd.differential.Harness.nd;
+import static org.diffseg.sd.differential.Harness.production;
 import static org.diffseg.sd.differential.Harness.randomImage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -84,20 +85,20 @@ class VaeDifferentialTest {
 				for (int i = 0; i < logvar.v.length; i++) logvar.v[i] = Math.max(-30, Math.min(20, logvar.v[i]));
 
 				Map<String, NDArray> taps = AutoencoderKL.newTaps();
-				vae.encode(nd(m, image), taps);
-				vae.decode(nd(m, latents), taps);
+				production(what, () -> vae.encode(nd(m, image), taps));
+				production(what, () -> vae.decode(nd(m, latents), taps));
 				assertEquals(expectedTaps.keySet(), taps.keySet(), what + ": stages");
 				for (Map.Entry<String, double[]> e : expectedTaps.entrySet())
 					assertClose(taps.get(e.getKey()), e.getValue(), null, what + ", stage " + e.getKey());
 
-				AutoencoderKL.Posterior p = vae.encode(nd(m, image), null);
+				AutoencoderKL.Posterior p = production(what, () -> vae.encode(nd(m, image), null));
 				assertClose(p.mean(), mean, what + ", posterior mean");
 				assertClose(p.logvar(), logvar, what + ", posterior logvar");
-				try (AutoencoderKL.Checkpoints c = vae.encodeForBackward(nd(m, image))) {
+				try (AutoencoderKL.Checkpoints c = production(what, () -> vae.encodeForBackward(nd(m, image)))) {
 					assertClose(c.posterior().mean(), mean, what + ", checkpointed posterior mean");
 					assertClose(c.posterior().logvar(), logvar, what + ", checkpointed posterior logvar");
 				}
-				assertClose(vae.decode(nd(m, latents), null), decoded, what + ", decoded image");
+				assertClose(production(what, () -> vae.decode(nd(m, latents), null)), decoded, what + ", decoded image");
 			}
 		}
 	}
