@@ -115,9 +115,10 @@ final class Loops {
 	 * Scaled dot-product attention split into heads: head h owns features [h*d, (h+1)*d) of q, k and v, where
 	 * d = features / heads; softmax(q k^T / sqrt(d)) v per head, heads written back side by side.
 	 *
+	 * @param causal query i attends to keys 0..i only (CLIP's text encoder)
 	 * @param probs if not null, receives the probabilities [n*heads][tq][tk] (batch-major rows b*heads + h)
 	 */
-	static Tokens attention(Tokens q, Tokens k, Tokens v, int heads, double[] probs) {
+	static Tokens attention(Tokens q, Tokens k, Tokens v, int heads, boolean causal, double[] probs) {
 		int d = q.d / heads;
 		double scale = 1 / Math.sqrt(d);
 		Tokens out = new Tokens(q.n, q.t, q.d);
@@ -127,6 +128,10 @@ final class Loops {
 				for (int i = 0; i < q.t; i++) {
 					double max = Double.NEGATIVE_INFINITY;
 					for (int j = 0; j < k.t; j++) {
+						if (causal && j > i) {
+							p[j] = Double.NEGATIVE_INFINITY; // exp gives 0
+							continue;
+						}
 						double s = 0;
 						for (int f = 0; f < d; f++) s += q.get(b, i, h * d + f) * k.get(b, j, h * d + f);
 						p[j] = s * scale;
@@ -143,6 +148,11 @@ final class Loops {
 					}
 				}
 		return out;
+	}
+
+	/** CLIP's quick_gelu: x * sigmoid(1.702 x). */
+	static double quickGelu(double x) {
+		return x / (1 + Math.exp(-1.702 * x));
 	}
 
 	static double silu(double x) {

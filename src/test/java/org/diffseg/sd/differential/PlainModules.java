@@ -9,6 +9,7 @@ import static org.diffseg.sd.differential.Loops.silu;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -76,7 +77,7 @@ final class PlainModules {
 		Tokens q = dense(w, p + ".to_q", x, inner, false);
 		Tokens k = dense(w, p + ".to_k", ctx, inner, false);
 		Tokens v = dense(w, p + ".to_v", ctx, inner, false);
-		Tokens o = Loops.attention(q, k, v, heads, probs);
+		Tokens o = Loops.attention(q, k, v, heads, false, probs);
 		return dense(w, p + ".to_out.0", o, x.d, true);
 	}
 
@@ -137,7 +138,7 @@ final class PlainModules {
 		Tokens q = dense(w, p + (legacyNames ? ".query" : ".to_q"), t, x.c, true);
 		Tokens k = dense(w, p + (legacyNames ? ".key" : ".to_k"), t, x.c, true);
 		Tokens v = dense(w, p + (legacyNames ? ".value" : ".to_v"), t, x.c, true);
-		Tokens o = dense(w, p + (legacyNames ? ".proj_attn" : ".to_out.0"), Loops.attention(q, k, v, 1, null), x.c,
+		Tokens o = dense(w, p + (legacyNames ? ".proj_attn" : ".to_out.0"), Loops.attention(q, k, v, 1, false, null), x.c,
 			true);
 		return add(Loops.toImage(o, x.h, x.w), x);
 	}
@@ -301,6 +302,59 @@ final class PlainModules {
 		x = conv(w, "decoder.conv_out", silu(x), s.outChannels(), 3, 1, 1);
 		taps.put("decoder.conv_out", x.v);
 		return x;
+	}
+
+	/** The configuration of a CLIPTextModel, as the plain formulation reads it. */
+	record ClipSpec(int hidden, int layers, int heads, int intermediate, String act, double eps, int eosTokenId) {}
+
+	/**
+	 * transformers' CLIPTextModel: token + position embeddings; per layer x + out_proj(causal attention(layer_norm1
+	 * x)), then x + fc2(act(fc1(layer_norm2 x))); final_layer_norm. Pooled: the state at argmax(ids) when
+	 * eos_token_id is the legacy 2, else at the first eos_token_id (position 0 when there is none).
+	 *
+	 * @param states receives the embeddings and each layer's output, then the last hidden state and the pooled rows
+	 */
+	static void clipText(Weights w, String p, ClipSpec s, long[][] ids, int vocab, int positions,
+		List<double[]> states)
+	{
+		int n = ids.length, t = ids[0].length, d = s.hidden();
+		double[] tokenTable = w.get(p + ".embeddings.token_embedding.weight", vocab, d);
+		double[] positionTable = w.get(p + ".embeddings.position_embedding.weight", positions, d);
+		Tokens x = new Tokens(n, t, d);
+		for (int b = 0; b < n; b++)
+			for (int i = 0; i < t; i++)
+				for (int f = 0; f < d; f++)
+					x.v[x.at(b, i, f)] = tokenTable[(int) ids[b][i] * d + f] + positionTable[i * d + f];
+		states.add(x.v);
+		for (int l = 0; l < s.layers(); l++) {
+			String q = p + ".encoder.layers." + l;
+			Tokens h = layerNorm(x, w.get(q + ".layer_norm1.weight", d), w.get(q + ".layer_norm1.bias", d), s.eps());
+			Tokens attended = Loops.attention(dense(w, q + ".self_attn.q_proj", h, d, true),
+				dense(w, q + ".self_attn.k_proj", h, d, true), dense(w, q + ".self_attn.v_proj", h, d, true), s.heads(),
+				true, null);
+			x = add(x, dense(w, q + ".self_attn.out_proj", attended, d, true));
+			Tokens inner = dense(w, q + ".mlp.fc1", layerNorm(x, w.get(q + ".layer_norm2.weight", d),
+				w.get(q + ".layer_norm2.bias", d), s.eps()), s.intermediate(), true);
+			for (int i = 0; i < inner.v.length; i++)
+				inner.v[i] = s.act().equals("gelu") ? Loops.gelu(inner.v[i]) : Loops.quickGelu(inner.v[i]);
+			x = add(x, dense(w, q + ".mlp.fc2", inner, d, true));
+			states.add(x.v);
+		}
+		Tokens last = layerNorm(x, w.get(p + ".final_layer_norm.weight", d), w.get(p + ".final_layer_norm.bias", d),
+			s.eps());
+		states.add(last.v);
+		double[] pooled = new double[n * d];
+		for (int b = 0; b < n; b++) {
+			int at = 0;
+			for (int i = 0; i < t; i++) {
+				if (s.eosTokenId() == 2 ? ids[b][i] > ids[b][at] : ids[b][i] == s.eosTokenId()) {
+					at = i;
+					if (s.eosTokenId() != 2) break;
+				}
+			}
+			for (int f = 0; f < d; f++) pooled[b * d + f] = last.get(b, at, f);
+		}
+		states.add(pooled);
 	}
 
 	static double[] flat(double[][] rows) {
