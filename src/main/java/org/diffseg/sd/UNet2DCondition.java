@@ -66,9 +66,10 @@ public final class UNet2DCondition {
 			int[] heads = c.ints(headsKey, n, 1, ConfigLimits.MAX_HEADS);
 			for (int i = 0; i < n; i++) {
 				boolean used = down[i].startsWith("CrossAttn") || up[n - 1 - i].startsWith("CrossAttn") || i == n - 1;
-				if (used && boc[i] % heads[i] != 0) throw c.invalid(headsKey, "head counts that divide the " +
-					"channels of their block: entry " + i + " is " + heads[i] + ", block_out_channels[" + i + "] is " +
-					boc[i]);
+				// diffusers gives each head channels / heads (rounded down) channels, so a count that does not divide
+				// the channels is legal (proj_in then narrows the width); more heads than channels is not
+				if (used && heads[i] > boc[i]) throw c.invalid(headsKey, "head counts of at most the channels of " +
+					"their block: entry " + i + " is " + heads[i] + ", block_out_channels[" + i + "] is " + boc[i]);
 			}
 			int[] lpb = c.ints("layers_per_block", n, 1, ConfigLimits.MAX_LAYERS_PER_BLOCK);
 			int[] tl = c.ints("transformer_layers_per_block", n, 1, ConfigLimits.MAX_TRANSFORMER_LAYERS, 1);

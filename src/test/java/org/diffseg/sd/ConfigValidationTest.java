@@ -94,7 +94,7 @@ class ConfigValidationTest {
 			Arguments.of("unet/config.json", "block_out_channels", "[32, 64, 64, 2147483648]", "2147483648"),
 			Arguments.of("unet/config.json", "in_channels", "-4", "-4"),
 			Arguments.of("unet/config.json", "sample_size", "1000000000", "1000000000"),
-			Arguments.of("unet/config.json", "attention_head_dim", "7", "7"),
+			Arguments.of("unet/config.json", "attention_head_dim", "33", "33"),
 			Arguments.of("unet/config.json", "attention_head_dim", "[8, 8]", "[8,8]"),
 			Arguments.of("unet/config.json", "cross_attention_dim", "[32]", "[32]"),
 			Arguments.of("unet/config.json", "cross_attention_dim", null, "missing"),
