@@ -79,14 +79,14 @@ public final class ImageTensors {
 	 * the three channels of a 3-channel image; other channel counts must be chosen. A null {@code normalisation} means
 	 * {@link Normalisation#DEFAULT}.
 	 */
-	public static NDArray rgbInput(NDManager manager, ImagePlusImg<?> image, int[] channels, int slice, int frame,
+	public static NDArray rgbInput(NDManager manager, Hyperstack<?> image, int[] channels, int slice, int frame,
 		Normalisation normalisation)
 	{
 		return rgbInputTyped(manager, image, channels, slice, frame, normalisation);
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static <T extends NativeType<T>> NDArray rgbInputTyped(NDManager manager, ImagePlusImg<T> image,
+	private static <T extends NativeType<T>> NDArray rgbInputTyped(NDManager manager, Hyperstack<T> image,
 		int[] channels, int slice, int frame, Normalisation normalisation)
 	{
 		if (normalisation == null) normalisation = Normalisation.DEFAULT;

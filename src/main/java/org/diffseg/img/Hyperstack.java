@@ -39,13 +39,15 @@ import net.imglib2.view.Views;
  * <p>
  * Axes: X and Y always, then channel, Z and time in ImageJ's stack order (channel fastest), each only when longer
  * than 1 (as ImageJ's own wrappers do); {@link #axes()} says which are present.
+ * <p>
+ * Not called ImagePlusImg: imglib2-ij has a different class of that name, and code using both would clash.
  */
-public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes, Calibration calibration, String title) {
+public record Hyperstack<T extends NativeType<T>>(Img<T> img, List<Axis> axes, Calibration calibration, String title) {
 
 	/** The axes an ImageJ hyperstack can have, in ImageJ's order. */
 	public enum Axis { X, Y, CHANNEL, Z, TIME }
 
-	public ImagePlusImg {
+	public Hyperstack {
 		axes = List.copyOf(axes);
 		if (img.numDimensions() != axes.size())
 			throw new IllegalArgumentException("The image has " + img.numDimensions() + " dimensions but " + axes.size() +
@@ -63,15 +65,15 @@ public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes,
 	 * Wraps an image without copying. Refuses virtual stacks (their planes live on disk, so nothing could be shared):
 	 * the message says how to load one into memory.
 	 */
-	public static ImagePlusImg<?> wrap(ImagePlus imp) {
+	public static Hyperstack<?> wrap(ImagePlus imp) {
 		return switch (imp.getBitDepth()) {
-			case 8 -> ImagePlusImg.<UnsignedByteType, ByteArray, byte[]>wrap(imp, byte[].class, ByteArray::new,
+			case 8 -> Hyperstack.<UnsignedByteType, ByteArray, byte[]>wrap(imp, byte[].class, ByteArray::new,
 				UnsignedByteType::new);
-			case 16 -> ImagePlusImg.<UnsignedShortType, ShortArray, short[]>wrap(imp, short[].class, ShortArray::new,
+			case 16 -> Hyperstack.<UnsignedShortType, ShortArray, short[]>wrap(imp, short[].class, ShortArray::new,
 				UnsignedShortType::new);
-			case 32 -> ImagePlusImg.<FloatType, FloatArray, float[]>wrap(imp, float[].class, FloatArray::new,
+			case 32 -> Hyperstack.<FloatType, FloatArray, float[]>wrap(imp, float[].class, FloatArray::new,
 				FloatType::new);
-			case 24 -> ImagePlusImg.<ARGBType, IntArray, int[]>wrap(imp, int[].class, IntArray::new, ARGBType::new);
+			case 24 -> Hyperstack.<ARGBType, IntArray, int[]>wrap(imp, int[].class, IntArray::new, ARGBType::new);
 			default -> throw new IllegalArgumentException("Image '" + imp.getTitle() + "' has an unsupported bit depth (" +
 				imp.getBitDepth() + "): convert it to 8-bit, 16-bit, 32-bit or RGB Color first (Image > Type).");
 		};
@@ -79,29 +81,29 @@ public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes,
 
 	/** Wraps an 8-bit image (fails with a clear message for other types). */
 	@SuppressWarnings("unchecked")
-	public static ImagePlusImg<UnsignedByteType> wrapUnsignedByte(ImagePlus imp) {
-		return (ImagePlusImg<UnsignedByteType>) wrapExpecting(imp, 8, "8-bit");
+	public static Hyperstack<UnsignedByteType> wrapUnsignedByte(ImagePlus imp) {
+		return (Hyperstack<UnsignedByteType>) wrapExpecting(imp, 8, "8-bit");
 	}
 
 	/** Wraps a 16-bit image (fails with a clear message for other types). */
 	@SuppressWarnings("unchecked")
-	public static ImagePlusImg<UnsignedShortType> wrapUnsignedShort(ImagePlus imp) {
-		return (ImagePlusImg<UnsignedShortType>) wrapExpecting(imp, 16, "16-bit");
+	public static Hyperstack<UnsignedShortType> wrapUnsignedShort(ImagePlus imp) {
+		return (Hyperstack<UnsignedShortType>) wrapExpecting(imp, 16, "16-bit");
 	}
 
 	/** Wraps a 32-bit image (fails with a clear message for other types). */
 	@SuppressWarnings("unchecked")
-	public static ImagePlusImg<FloatType> wrapFloat(ImagePlus imp) {
-		return (ImagePlusImg<FloatType>) wrapExpecting(imp, 32, "32-bit");
+	public static Hyperstack<FloatType> wrapFloat(ImagePlus imp) {
+		return (Hyperstack<FloatType>) wrapExpecting(imp, 32, "32-bit");
 	}
 
 	/** Wraps an RGB Color image (fails with a clear message for other types). */
 	@SuppressWarnings("unchecked")
-	public static ImagePlusImg<ARGBType> wrapArgb(ImagePlus imp) {
-		return (ImagePlusImg<ARGBType>) wrapExpecting(imp, 24, "RGB Color");
+	public static Hyperstack<ARGBType> wrapArgb(ImagePlus imp) {
+		return (Hyperstack<ARGBType>) wrapExpecting(imp, 24, "RGB Color");
 	}
 
-	private static ImagePlusImg<?> wrapExpecting(ImagePlus imp, int bitDepth, String name) {
+	private static Hyperstack<?> wrapExpecting(ImagePlus imp, int bitDepth, String name) {
 		if (imp.getBitDepth() != bitDepth)
 			throw new IllegalArgumentException("Image '" + imp.getTitle() + "' is " + typeName(imp.getBitDepth()) +
 				", not " + name + ": convert it first (Image > Type > " + name + ").");
@@ -112,7 +114,7 @@ public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes,
 		return bitDepth == 24 ? "RGB Color" : bitDepth + "-bit";
 	}
 
-	private static <T extends NativeType<T>, A extends ArrayDataAccess<A>, P> ImagePlusImg<T> wrap(ImagePlus imp,
+	private static <T extends NativeType<T>, A extends ArrayDataAccess<A>, P> Hyperstack<T> wrap(ImagePlus imp,
 		Class<P> pixelClass, Function<P, A> access, Function<PlanarImg<T, A>, T> linkedType)
 	{
 		ImageStack stack = imp.getStack();
@@ -139,7 +141,7 @@ public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes,
 			}
 		PlanarImg<T, A> img = new PlanarImg<>(planes, dims.stream().mapToLong(Long::longValue).toArray(), new Fraction());
 		img.setLinkedType(linkedType.apply(img));
-		return new ImagePlusImg<>(img, axes, imp.getCalibration().copy(), imp.getTitle());
+		return new Hyperstack<>(img, axes, imp.getCalibration().copy(), imp.getTitle());
 	}
 
 	/** Length of an axis, 1 when the image does not have it. */
