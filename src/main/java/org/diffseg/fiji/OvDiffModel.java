@@ -17,6 +17,7 @@ import org.diffseg.ovdiff.ModelFolderIdentity;
 import org.diffseg.ovdiff.StableDiffusionFeatures;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.StableDiffusion;
+import org.diffseg.task.ModelSource;
 import org.diffseg.vit.ClipModel;
 import org.diffseg.vit.ViTModel;
 
@@ -44,6 +45,37 @@ final class OvDiffModel {
 	static StableDiffusion load(DiffSegModelService models, Path folder, DeviceChoice device) throws IOException {
 		return models.get(folder, device.deviceName(), "float32", StableDiffusion.class,
 			() -> StableDiffusion.load(folder, device.device(), DataType.FLOAT32));
+	}
+
+	/** The models of a run on this device, kept by the model service between runs. */
+	static ModelSource source(DiffSegModelService models, DeviceChoice device) {
+		String dev = device.deviceName();
+		return new ModelSource() {
+			@Override
+			public StableDiffusion stableDiffusion(Path folder) throws IOException {
+				return load(models, folder, device);
+			}
+
+			@Override
+			public ClipModel clip(Path folder) throws IOException {
+				return models.get(folder, dev, "float32", ClipModel.class,
+					() -> ClipModel.load(folder, device.device(), DataType.FLOAT32));
+			}
+
+			@Override
+			public ViTModel dino(Path folder) throws IOException {
+				return models.get(folder, dev, "float32", ViTModel.class,
+					() -> ViTModel.load(folder, device.device(), DataType.FLOAT32));
+			}
+
+			@Override
+			public CategoryFilter categoryFilter(Path clipFolder) throws IOException {
+				// kept by the service beside the model: a batch of images encodes each class prompt once
+				ClipModel model = clip(clipFolder);
+				return models.get(clipFolder, dev, "float32", CategoryFilter.class,
+					() -> new CategoryFilter(model, ClipTokenizer.load(clipFolder)));
+			}
+		};
 	}
 
 	/**

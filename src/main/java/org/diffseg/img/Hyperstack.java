@@ -28,6 +28,8 @@ import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.util.Fraction;
 import net.imglib2.view.Views;
 
+import org.diffseg.run.DiffSegException;
+
 /**
  * An ImageJ 1.x {@link ImagePlus} seen as an ImgLib2 {@link Img} that shares its pixel arrays: writing through the
  * {@code Img} changes the {@code ImagePlus} and vice versa. Each stack plane becomes one plane of a {@link PlanarImg}.
@@ -74,8 +76,9 @@ public record Hyperstack<T extends NativeType<T>>(Img<T> img, List<Axis> axes, C
 			case 32 -> Hyperstack.<FloatType, FloatArray, float[]>wrap(imp, float[].class, FloatArray::new,
 				FloatType::new);
 			case 24 -> Hyperstack.<ARGBType, IntArray, int[]>wrap(imp, int[].class, IntArray::new, ARGBType::new);
-			default -> throw new IllegalArgumentException("Image '" + imp.getTitle() + "' has an unsupported bit depth (" +
-				imp.getBitDepth() + "): convert it to 8-bit, 16-bit, 32-bit or RGB Color first (Image > Type).");
+			default -> throw DiffSegException.image("Image '" + imp.getTitle() + "' has an unsupported bit depth (" +
+				imp.getBitDepth() + ")", "convert it to 8-bit, 16-bit, 32-bit or RGB Color first",
+				DiffSegException.CONVERT_TYPE);
 		};
 	}
 
@@ -105,8 +108,8 @@ public record Hyperstack<T extends NativeType<T>>(Img<T> img, List<Axis> axes, C
 
 	private static Hyperstack<?> wrapExpecting(ImagePlus imp, int bitDepth, String name) {
 		if (imp.getBitDepth() != bitDepth)
-			throw new IllegalArgumentException("Image '" + imp.getTitle() + "' is " + typeName(imp.getBitDepth()) +
-				", not " + name + ": convert it first (Image > Type > " + name + ").");
+			throw DiffSegException.image("Image '" + imp.getTitle() + "' is " + typeName(imp.getBitDepth()) +
+				", not " + name, "convert it to " + name + " first", DiffSegException.CONVERT_TYPE);
 		return wrap(imp);
 	}
 
@@ -119,8 +122,8 @@ public record Hyperstack<T extends NativeType<T>>(Img<T> img, List<Axis> axes, C
 	{
 		ImageStack stack = imp.getStack();
 		if (stack.isVirtual())
-			throw new IllegalArgumentException("Image '" + imp.getTitle() + "' is a virtual stack (its planes are on disk): " +
-				"load it into memory first (Image > Duplicate...), or open it without 'Use virtual stack'.");
+			throw DiffSegException.image("Image '" + imp.getTitle() + "' is a virtual stack (its planes are on " +
+				"disk)", "load it into memory first, or open it without a virtual stack", DiffSegException.LOAD_INTO_MEMORY);
 		int n = imp.getStackSize();
 		List<A> planes = new ArrayList<>(n);
 		for (int i = 1; i <= n; i++) {

@@ -1,5 +1,6 @@
 package org.diffseg.img;
 
+import org.diffseg.run.DiffSegException;
 import java.util.Arrays;
 
 import ai.djl.ndarray.NDArray;
@@ -94,8 +95,8 @@ public final class ImageTensors {
 		boolean argb = image.type() instanceof ARGBType;
 		int available = argb ? 3 : (int) xyc.dimension(2);
 		if (argb && xyc.dimension(2) != 1)
-			throw new IllegalArgumentException("RGB image '" + image.title() + "' has " + xyc.dimension(2) +
-				" channels of RGB planes: split them first (Image > Hyperstacks > Reduce Dimensionality...).");
+			throw DiffSegException.image("RGB image '" + image.title() + "' has " + xyc.dimension(2) +
+				" channels of RGB planes", "keep one of them first", DiffSegException.REDUCE_DIMENSIONALITY);
 		if (channels == null) {
 			if (available == 1) channels = new int[] { 0 };
 			else if (available == 3) channels = new int[] { 0, 1, 2 };
@@ -146,9 +147,9 @@ public final class ImageTensors {
 		for (int i = 0; cursor.hasNext(); i++) {
 			float v = cursor.next().getRealFloat();
 			if (!Float.isFinite(v))
-				throw new IllegalArgumentException(what + " has the value " + v + " at pixel (x=" + cursor.getLongPosition(0) +
-					", y=" + cursor.getLongPosition(1) + "): replace non-finite values first (e.g. Process > Math > " +
-					"Remove NaNs...).");
+				throw DiffSegException.image(what + " has the value " + v + " at pixel (x=" +
+					cursor.getLongPosition(0) + ", y=" + cursor.getLongPosition(1) + ")", "replace non-finite values first",
+					DiffSegException.REPLACE_NON_FINITE);
 			values[i] = v;
 		}
 		if (xy.getType() instanceof UnsignedByteType)
@@ -160,8 +161,8 @@ public final class ImageTensors {
 	private static int planeSize(RandomAccessibleInterval<?> xy) {
 		long n = xy.dimension(0) * xy.dimension(1);
 		if (n > Integer.MAX_VALUE / 4)
-			throw new IllegalArgumentException("Image plane is too large for a tensor (" + xy.dimension(0) + "×" +
-				xy.dimension(1) + "): scale it down first (Image > Scale...).");
+			throw DiffSegException.image("Image plane is too large for a tensor (" + xy.dimension(0) + "×" +
+				xy.dimension(1) + ")", "scale it down first", DiffSegException.SCALE_DOWN);
 		return (int) n;
 	}
 
