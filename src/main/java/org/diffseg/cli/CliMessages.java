@@ -13,7 +13,9 @@ final class CliMessages {
 	/** The flag of each neutral setting name. */
 	private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("bank", "--bank"),
 		Map.entry("model", "--model"), Map.entry("shorter side", "--shorter-side"), Map.entry("slice", "--slice"),
-		Map.entry("frame", "--frame"), Map.entry("channels", "--channel"), Map.entry("stuff", "--stuff and --thing"));
+		Map.entry("frame", "--frame"), Map.entry("channels", "--channel"), Map.entry("stuff", "--stuff and --thing"), Map.entry("guide", "--guide"),
+		Map.entry("prompts", "--prompt"), Map.entry("prompt", "--prompt"),
+		Map.entry("splitter", "--splitter"), Map.entry("classes", "--class"));
 
 	private CliMessages() {}
 

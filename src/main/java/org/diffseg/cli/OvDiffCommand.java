@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.diffseg.img.MaskRois;
 import org.diffseg.ovdiff.CategoryFilter;
@@ -29,9 +28,7 @@ import org.diffseg.task.SourceImage;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code diffseg ovdiff}: segment an image against classes of a prototype bank, every plane of a stack (or the plane
@@ -41,13 +38,9 @@ import picocli.CommandLine.Spec;
 	description = "Segment an image with OVDiff against classes of a prototype bank (built with 'diffseg prototypes'): " +
 		"label image, class table, score maps, ROIs and explanations; every plane of a stack unless --slice/--frame " +
 		"choose one.")
-public final class OvDiffCommand implements Callable<Integer> {
+public final class OvDiffCommand extends ModelCommand {
 
 	private static final OvDiffSegmentSettings DEFAULTS = OvDiffSegmentSettings.DEFAULTS;
-
-	@Option(names = "--model", description = "Stable Diffusion folder the bank was built with (default: the shipped " +
-		"tiny model).")
-	Path model;
 
 	@Option(names = "--bank", required = true, description = "Prototype bank folder.")
 	Path bank;
@@ -89,24 +82,18 @@ public final class OvDiffCommand implements Callable<Integer> {
 	Integer parts;
 
 	@Mixin
-	DeviceOptions device;
-
-	@Mixin
 	VitOptions vit;
-
-	@Spec
-	CommandSpec spec;
 
 	@Override
 	public Integer call() throws Exception {
-		PrintWriter err = spec.commandLine().getErr();
+		PrintWriter err = err();
 		SourceImage source = image.open(err);
-		Path modelDir = model != null ? model : DefaultModel.folder();
+		Path modelDir = modelFolder();
 		OvDiffSegmentSettings settings = OvDiffSegmentSettings.builder().model(modelDir).bank(bank).classes(classes)
 			.stuff(stuff, things).shorterSide(shorterSide).pamr(pamr).clip(vit.clip).dino(vit.dino)
 			.categoryFilter(!vit.noCategoryFilter).require("support_images", n).require("steps", steps)
 			.require("seed", seed).require("parts", parts).build();
-		try (LoadedModels models = new LoadedModels(device.device(), device.dtype());
+		try (LoadedModels models = models();
 			OutputFolder folder = new OutputFolder(out))
 		{
 			OvDiffSegmentResult r = new OvDiffSegmentTask(models).run(source, settings, (stage, done, total) -> {
@@ -118,7 +105,7 @@ public final class OvDiffCommand implements Callable<Integer> {
 				"features in (the paper's ensemble)");
 			save(r, folder, modelDir);
 			folder.commit();
-			spec.commandLine().getOut().println("wrote " + out.toAbsolutePath() + (r.severalPlanes() ? " (" +
+			out().println("wrote " + out.toAbsolutePath() + (r.severalPlanes() ? " (" +
 				r.planes().size() + " planes)" : ""));
 		}
 		return DiffSegCli.EXIT_OK;

@@ -11,7 +11,8 @@ final class FijiMessages {
 
 	/** The macro key of each neutral setting name. */
 	private static final Map<String, String> KEYS = Map.ofEntries(Map.entry("bank", "bank"),
-		Map.entry("model", "model"), Map.entry("shorter side", "shorter_side"), Map.entry("channels", "channels"));
+		Map.entry("model", "model"), Map.entry("shorter side", "shorter_side"), Map.entry("channels", "channels"), Map.entry("guide", "guide"),
+		Map.entry("prompts", "prompts"), Map.entry("prompt", "prompt"));
 
 	/** The menu command that does each image action. */
 	private static final Map<String, String> MENUS = Map.of(DiffSegException.CONVERT_TYPE, "Image > Type",

@@ -31,7 +31,7 @@ public final class FijiProgress implements Progress, ProgressListener, AutoClose
 	private final Task task;
 	private final String title;
 	private final Cancelable command;
-	private final CancelToken token = new CancelToken();
+	private final CancelToken token = new CancelToken(this::isCanceled);
 
 	private FijiProgress(StatusService status, Task task, String title, Cancelable command) {
 		this.status = status;
@@ -68,8 +68,8 @@ public final class FijiProgress implements Progress, ProgressListener, AutoClose
 	}
 
 	/**
-	 * The run's cancel token for a use case of {@code org.diffseg.task}: cancelled by the task list's button at once, and
-	 * by the command's cancellation, Esc or an interrupt at the next reported step.
+	 * The run's cancel token for a use case of {@code org.diffseg.task}: cancelled by the task list's button, the
+	 * command's cancellation, Esc or an interrupt.
 	 */
 	public CancelToken token() {
 		return token;

@@ -2,28 +2,19 @@ package org.diffseg.fiji;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CancellationException;
 
-import org.diffseg.gpu.DeviceChoice;
 import org.diffseg.task.OvDiffSegmentResult;
 import org.diffseg.task.OvDiffSegmentSettings;
 import org.diffseg.task.OvDiffSegmentTask;
 import org.diffseg.task.SourceImage;
 import org.scijava.ItemIO;
 import org.scijava.ItemVisibility;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.prefs.PrefService;
-import org.scijava.task.TaskService;
 
 import ij.ImagePlus;
 import ij.gui.Overlay;
@@ -49,25 +40,10 @@ import ij.plugin.frame.RoiManager;
  * overlay has them). Outputs keep the input's calibration; the input is never changed; cancelling leaves no output.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>DiffSeg>OVDiff Segment...", headless = true)
-public class OvDiffSegment extends ContextCommand {
+public class OvDiffSegment extends DiffSegCommand {
 
 	/** The image property holding the class names of the labels. */
 	public static final String CLASS_NAMES = OvDiffSegmentResult.CLASS_NAMES;
-
-	@Parameter
-	private DiffSegModelService models;
-
-	@Parameter(required = false)
-	private PrefService prefs;
-
-	@Parameter(required = false)
-	private StatusService status;
-
-	@Parameter(required = false)
-	private LogService log;
-
-	@Parameter(required = false)
-	private TaskService tasks;
 
 	@Parameter(label = "Image")
 	private ImagePlus image;
@@ -109,9 +85,9 @@ public class OvDiffSegment extends ContextCommand {
 		"mIoU on VOC without it.")
 	private boolean category_filter = OvDiffSegmentSettings.DEFAULTS.categoryFilter();
 
-	@Parameter(label = "Device", choices = { OvDiffModel.AUTO, OvDiffModel.CPU, OvDiffModel.GPU }, description = "auto: " +
+	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU }, description = "auto: " +
 		"the environment variable DIFFSEG_DEVICE when set, else the GPU with the most free memory, else the CPU.")
-	private String device = OvDiffModel.AUTO;
+	private String device = RunDevice.AUTO;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
 	private String advanced = "Advanced settings";
@@ -152,31 +128,18 @@ public class OvDiffSegment extends ContextCommand {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		if (bank == null || bank.getPath().isBlank()) throw new IllegalArgumentException("no prototype bank folder " +
 			"given: choose one with bank=[folder] (build it with OVDiff Build Vocabulary).");
-		SourceImage source = SourceImage.of(image);
-		if (!all_planes) source = source.withPlane(image.getZ() - 1, image.getT() - 1);
+		SourceImage every = SourceImage.of(image);
+		SourceImage source = all_planes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
 		OvDiffSegmentSettings settings = OvDiffSegmentSettings.builder().model(ModelPreference.resolve(model, prefs,
 			"model")).bank(bank.toPath()).classes(PromptList.split(classes, "classes", "class"))
-			.shorterSide(shorter_side).pamr(pamr).clip(OvDiffModel.folder(clip, "clip", "openai/clip-vit-base-patch16"))
-			.dino(OvDiffModel.folder(dino, "dino", "facebook/dino-vitb8")).categoryFilter(category_filter)
+			.shorterSide(shorter_side).pamr(pamr)
+			.clip(ModelPreference.optionalFolder(clip, "clip", "openai/clip-vit-base-patch16"))
+			.dino(ModelPreference.optionalFolder(dino, "dino", "facebook/dino-vitb8")).categoryFilter(category_filter)
 			.require("support_images", support_images > 0 ? support_images : null).require("steps", steps > 0 ? steps :
 			null).build();
-		DeviceChoice dev = OvDiffModel.device(device);
-		OvDiffSegmentResult result;
-		try (RunLease lease = models.acquire(dev.deviceName());
-			FijiProgress progress = FijiProgress.start(status, tasks, "OVDiff", this))
-		{
-			if (status != null) status.showStatus("OVDiff: loading the model " + settings.model().getFileName() + " on " +
-				dev.deviceName() + "...");
-			result = new OvDiffSegmentTask(OvDiffModel.source(models, dev)).run(source, settings, progress,
-				progress.token());
-		}
-		catch (CancellationException e) {
-			cancel(UserMessages.describe(e)); // no outputs
-			return;
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
+		OvDiffSegmentResult result = runTask("OVDiff", RunDevice.choose(device, RunDevice.FLOAT32), settings.model(),
+			(models, progress) -> new OvDiffSegmentTask(models).run(source, settings, progress, progress.token()));
+		if (result == null) return;
 		for (String kind : result.unusedExtractors()) if (log != null) log.warn("OVDiff Segment: the bank also holds " +
 			kind.toUpperCase(Locale.ROOT) + " prototypes of these classes: give " + kind + "=[folder] to average its " +
 			"features in (the paper's ensemble).");

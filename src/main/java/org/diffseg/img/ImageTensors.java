@@ -100,12 +100,12 @@ public final class ImageTensors {
 		if (channels == null) {
 			if (available == 1) channels = new int[] { 0 };
 			else if (available == 3) channels = new int[] { 0, 1, 2 };
-			else throw new IllegalArgumentException("Image '" + image.title() + "' has " + available +
-				" channels: choose one (used as grey) or three (used as R, G, B).");
+			else throw DiffSegException.setting("channels", "Image '" + image.title() + "' has " + available +
+				" channels", "choose one (used as grey) or three (used as R, G, B)");
 		}
 		if (channels.length != 1 && channels.length != 3)
-			throw new IllegalArgumentException("Choose one channel (used as grey) or three (used as R, G, B), not " +
-				channels.length + " (" + Arrays.toString(oneBased(channels)) + ").");
+			throw DiffSegException.setting("channels", channels.length + " channels chosen (" +
+				Arrays.toString(oneBased(channels)) + ")", "choose one channel (used as grey) or three (used as R, G, B)");
 		checkChannels(channels, available);
 		int[] three = channels.length == 1 ? new int[] { channels[0], channels[0], channels[0] } : channels;
 		if (argb) {
@@ -173,11 +173,12 @@ public final class ImageTensors {
 	}
 
 	private static void checkChannels(int[] channels, int available) {
-		if (channels.length == 0) throw new IllegalArgumentException("Choose at least one channel.");
+		if (channels.length == 0) throw DiffSegException.setting("channels", "no channel chosen",
+			"choose one channel (used as grey) or three (used as R, G, B)");
 		for (int c : channels)
 			if (c < 0 || c >= available)
-				throw new IllegalArgumentException("Channel " + (c + 1) + " does not exist: the image has " + available +
-					" channel" + (available == 1 ? "" : "s") + " (1.." + available + ").");
+				throw DiffSegException.setting("channels", "channel " + (c + 1) + " does not exist: the image has " +
+					available + " channel" + (available == 1 ? "" : "s"), "choose from 1 to " + available);
 	}
 
 	private static int indexOf(int[] values, int v) {

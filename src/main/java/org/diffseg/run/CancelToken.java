@@ -3,6 +3,7 @@ package org.diffseg.run;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 /**
  * Asks a run to stop, with SciJava's {@code Cancelable} semantics: {@link #cancel(String)} records a reason, the run
@@ -14,6 +15,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class CancelToken {
 	private volatile String reason;
 	private final List<Runnable> callbacks = new CopyOnWriteArrayList<>();
+	private final BooleanSupplier poll;
+
+	public CancelToken() {
+		this(() -> false);
+	}
+
+	/** A token that is also cancelled when {@code cancelled} says so (polled at each check, e.g. Esc pressed). */
+	public CancelToken(BooleanSupplier cancelled) {
+		poll = cancelled;
+	}
 
 	/** A token nobody cancels. */
 	public static CancelToken none() {
@@ -30,6 +41,7 @@ public final class CancelToken {
 	}
 
 	public boolean isCancelled() {
+		if (reason == null && poll.getAsBoolean()) cancel("cancelled");
 		return reason != null;
 	}
 
@@ -40,8 +52,7 @@ public final class CancelToken {
 
 	/** Throws {@link CancellationException} (with the reason) when the run was cancelled. */
 	public void check() {
-		String why = reason;
-		if (why != null) throw new CancellationException(why);
+		if (isCancelled()) throw new CancellationException(reason);
 	}
 
 	/** Runs {@code callback} when the token is cancelled (at once when it already is). */

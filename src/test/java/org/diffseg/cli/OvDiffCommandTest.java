@@ -78,7 +78,7 @@ class OvDiffCommandTest {
 		Result built = run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "cat", "--class",
 			"sky"));
 		assertEquals(0, built.code(), built.err());
-		assertTrue(built.err().contains("cat: support image 2/2") && built.err().contains("sky: prototypes of image 2/2"),
+		assertTrue(built.err().contains("(cat), support image 2/2") && built.err().contains("(sky), prototypes of image 2/2"),
 			built.err());
 		assertEquals(List.of("built cat", "built sky"), built.out().lines().limit(2).toList());
 		Result extended = run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "Cat",

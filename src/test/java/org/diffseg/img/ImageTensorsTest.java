@@ -130,7 +130,8 @@ class ImageTensorsTest {
 			assertEquals(new Shape(1, 2, 13, 7), two.getShape());
 			e = assertThrows(IllegalArgumentException.class,
 				() -> ImageTensors.rgbInput(m, img, new int[] { 4 }, 0, 0, Normalisation.DEFAULT));
-			assertTrue(e.getMessage().contains("Channel 5 does not exist"), e.getMessage());
+			assertTrue(e.getMessage().contains("channel 5 does not exist"), e.getMessage());
+			assertEquals("channels", ((org.diffseg.run.DiffSegException) e).detail(org.diffseg.run.DiffSegException.SETTING));
 			assertThrows(IllegalArgumentException.class,
 				() -> ImageTensors.rgbInput(m, img, new int[] { 0, 1 }, 0, 0, Normalisation.DEFAULT));
 			assertThrows(IndexOutOfBoundsException.class,

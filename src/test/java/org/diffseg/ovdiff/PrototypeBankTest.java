@@ -14,28 +14,16 @@ import java.util.List;
 import java.util.Map;
 
 import org.diffseg.run.DiffSegException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PrototypeBankTest {
-	static NDManager m;
+class PrototypeBankTest extends TensorTest {
 	static final Map<String, String> SETTINGS = Map.of("parts", "32", "support_images", "3", "splitter", "threshold");
 	static final String EXTRACTOR = "sd-queries(t=200,64x64)";
 
 	@TempDir
 	Path dir;
 
-	@BeforeAll
-	static void start() {
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void stop() {
-		m.close();
-	}
 
 	static PrototypeBank.Entry entry(NDManager s, String name, boolean stuff) {
 		List<ai.djl.ndarray.NDArray> features = new ArrayList<>();

@@ -1,0 +1,64 @@
+package org.diffseg.fiji;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
+
+import org.diffseg.task.ModelSource;
+import org.scijava.app.StatusService;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.prefs.PrefService;
+import org.scijava.task.TaskService;
+
+/**
+ * What every DiffSeg command that runs a use case of {@code org.diffseg.task} shares: the services, and
+ * {@link #runTask}: the device's lease, progress in the status bar and the task list, the models from the model
+ * service, and a cancelled run left without outputs.
+ */
+abstract class DiffSegCommand extends ContextCommand {
+
+	@Parameter
+	DiffSegModelService models;
+
+	@Parameter(required = false)
+	PrefService prefs;
+
+	@Parameter(required = false)
+	StatusService status;
+
+	@Parameter(required = false)
+	TaskService tasks;
+
+	@Parameter(required = false)
+	LogService log;
+
+	/** A use case run with the models of the model service and Fiji's progress and cancel. */
+	@FunctionalInterface
+	interface Run<R> {
+		R run(ModelSource models, FijiProgress progress) throws IOException;
+	}
+
+	/**
+	 * Runs {@code task} on {@code device} under {@code title} ("Peekaboo", "OVDiff"...).
+	 * @return its result, or null when it was cancelled (the command is then cancelled, with the reason)
+	 */
+	<R> R runTask(String title, RunDevice device, Path model, Run<R> task) {
+		try (RunLease lease = models.acquire(device.name());
+			FijiProgress progress = FijiProgress.start(status, tasks, title, this))
+		{
+			if (status != null) status.showStatus(title + ": loading the model " + model.getFileName() + " on " +
+				device.name() + "...");
+			return task.run(device.models(models), progress);
+		}
+		catch (CancellationException e) {
+			cancel(UserMessages.describe(e)); // no outputs
+			return null;
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+}
