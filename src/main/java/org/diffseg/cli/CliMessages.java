@@ -23,9 +23,9 @@ final class CliMessages {
 		return switch (e.kind()) {
 			case SETTING -> {
 				String flag = FLAGS.get(e.detail(DiffSegException.SETTING));
-				yield e.problem() + (flag == null ? "" : " (" + flag + ")") + fixed(e.fix(), "");
+				yield e.problem() + (flag == null ? "" : " (" + flag + ")") + e.fixWith("");
 			}
-			case PROTOTYPES_MISSING -> e.problem() + fixed(e.fix(), "diffseg prototypes" + prototypeFlags(e));
+			case PROTOTYPES_MISSING -> e.problem() + e.fixWith("diffseg prototypes" + prototypeFlags(e));
 			case PROTOTYPES_AMBIGUOUS -> e.problem() + ": choose them with --n, --steps, --seed or --parts, or keep " +
 				"one bank folder per setting";
 			default -> e.getMessage();
@@ -43,14 +43,5 @@ final class CliMessages {
 		for (String c : classes) b.append(" --class \"").append(c).append('"');
 		if (!e.detail(DiffSegException.BANK).isEmpty()) b.append(" --bank ").append(e.detail(DiffSegException.BANK));
 		return b.toString();
-	}
-
-	/** ": fix" with the command in brackets after its first clause ("build it with CLIP too (...), or ..."). */
-	private static String fixed(String fix, String command) {
-		if (fix.isEmpty()) return "";
-		if (command.isEmpty()) return ": " + fix;
-		int or = fix.indexOf(", or ");
-		return or < 0 ? ": " + fix + " (" + command + ")" : ": " + fix.substring(0, or) + " (" + command + ")" +
-			fix.substring(or);
 	}
 }

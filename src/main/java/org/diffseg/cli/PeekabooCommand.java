@@ -50,54 +50,32 @@ public final class PeekabooCommand extends ModelCommand {
 	@Option(names = "--guide", description = "Guide image for 'guided bilateral' (e.g. a depth map), same size.")
 	Path guide;
 
-	@Option(names = "--iterations", description = "Optimisation steps (default ${DEFAULT-VALUE}).")
-	int iterations = DEFAULTS.iterations();
-
-	@Option(names = "--size", description = "Alpha resolution (default ${DEFAULT-VALUE}).")
-	int size = DEFAULTS.size();
-
-	@Option(names = "--composite-size", description = "Side of the composites given to the VAE (default " +
-		"${DEFAULT-VALUE}: the model's, 512 for SD 1.x).")
-	int compositeSize = DEFAULTS.compositeSize();
-
 	@Option(names = "--square", description = "crop (centre) or scale (default ${DEFAULT-VALUE}).")
 	String square = DEFAULTS.square();
 
 	@Option(names = "--threshold", description = "Mask threshold on alpha (default ${DEFAULT-VALUE}).")
 	float threshold = DEFAULTS.threshold();
 
-	@Option(names = "--timelapse-every", description = "Keep the alpha every k iterations (0: none; default " +
-		"${DEFAULT-VALUE}).")
-	int timelapseEvery = DEFAULTS.timelapseEvery();
-
-	@Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).")
-	long seed = DEFAULTS.seed();
-
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
+	@Mixin
+	PeekabooOptions peekaboo;
+
 	@Override
 	public Integer call() throws Exception {
-		PeekabooSettings s;
-		try {
-			s = PeekabooSettings.builder().representation(representation).iterations(iterations).size(size)
-				.square(square).threshold(threshold).timelapseEvery(timelapseEvery).seed(seed).compositeSize(compositeSize)
-				.build();
-		}
-		catch (IllegalArgumentException e) {
-			throw new UserError(e.getMessage());
-		}
+		PeekabooSettings s = peekaboo.builder().representation(representation).square(square).threshold(threshold)
+			.build();
 		var log = err();
 		SourceImage source = image.open(log);
 		Path modelDir = modelFolder();
-		PeekabooSegmentSettings settings = PeekabooSegmentSettings.builder().model(modelDir).prompts(prompts)
-			.peekaboo(s).guide(guide == null ? null : SourceImage.of(ImageFiles.open(guide))).build();
+		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(modelDir, prompts, s, guide == null ? null :
+			SourceImage.of(ImageFiles.open(guide)));
 		try (LoadedModels models = models();
 			OutputFolder folder = new OutputFolder(out))
 		{
-			PeekabooSegmentResult r = new PeekabooSegmentTask(models).run(source, settings, (stage, i, n) -> {
-				if (i == n || i % Math.max(1, n / 10) == 0) log.printf("%s %d/%d%n", stage, i, n);
-			}, CancelToken.none());
+			PeekabooSegmentResult r = new PeekabooSegmentTask(models).run(source, settings,
+				PeekabooOptions.everyTenth(log), CancelToken.none());
 			for (Peekaboo.Segmentation plane : r.planes()) plane.warnings().forEach(w -> log.println("warning: " + w));
 			save(r, folder, modelDir, s);
 			folder.commit();

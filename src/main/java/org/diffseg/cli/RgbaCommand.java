@@ -30,50 +30,26 @@ import picocli.CommandLine.Option;
 	description = "Generate an RGBA image (with transparency) from a text prompt with Peekaboo.")
 public final class RgbaCommand extends ModelCommand {
 
-	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
-
 	@Option(names = "--prompt", required = true, description = "What to generate.")
 	String prompt;
-
-	@Option(names = "--iterations", description = "Optimisation steps (default ${DEFAULT-VALUE}).")
-	int iterations = DEFAULTS.iterations();
-
-	@Option(names = "--size", description = "Image size in pixels (default ${DEFAULT-VALUE}).")
-	int size = DEFAULTS.size();
-
-	@Option(names = "--composite-size", description = "Side of the composites given to the VAE (default " +
-		"${DEFAULT-VALUE}: the model's, 512 for SD 1.x).")
-	int compositeSize = DEFAULTS.compositeSize();
-
-	@Option(names = "--timelapse-every", description = "Keep the image every k iterations (0: none; default " +
-		"${DEFAULT-VALUE}).")
-	int timelapseEvery = DEFAULTS.timelapseEvery();
-
-	@Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).")
-	long seed = DEFAULTS.seed();
 
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
+	@Mixin
+	PeekabooOptions peekaboo;
+
 	@Override
 	public Integer call() throws Exception {
-		PeekabooSettings s;
-		try {
-			s = PeekabooSettings.builder().representation("fourier").iterations(iterations).size(size)
-				.compositeSize(compositeSize).timelapseEvery(timelapseEvery).seed(seed).build();
-		}
-		catch (IllegalArgumentException e) {
-			throw new UserError(e.getMessage());
-		}
+		PeekabooSettings s = peekaboo.builder().representation("fourier").build();
 		var log = err();
 		Path modelDir = modelFolder();
-		RgbaGenerateSettings settings = RgbaGenerateSettings.builder().model(modelDir).prompt(prompt).peekaboo(s).build();
+		RgbaGenerateSettings settings = new RgbaGenerateSettings(modelDir, prompt, s);
 		try (LoadedModels models = models();
 			OutputFolder folder = new OutputFolder(out))
 		{
-			RgbaGenerateResult result = new RgbaGenerateTask(models).run(settings, (stage, i, n) -> {
-				if (i == n || i % Math.max(1, n / 10) == 0) log.printf("%s %d/%d%n", stage, i, n);
-			}, CancelToken.none());
+			RgbaGenerateResult result = new RgbaGenerateTask(models).run(settings, PeekabooOptions.everyTenth(log),
+				CancelToken.none());
 			Peekaboo.Rgba r = result.rgba();
 			r.warnings().forEach(warning -> log.println("warning: " + warning));
 			ImageFiles.save(folder.file("rgba.tif"), result.channels(prompt));

@@ -1,5 +1,6 @@
 package org.diffseg.fiji;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -34,6 +35,13 @@ abstract class DiffSegCommand extends ContextCommand {
 
 	@Parameter(required = false)
 	LogService log;
+
+	/** A model folder field's initial value: the one given, else the one used last (Model Manager), else null. */
+	File initialModel(File given) {
+		if (given != null) return given;
+		Path folder = ModelPreference.defaultFolder(prefs);
+		return folder == null ? null : folder.toFile();
+	}
 
 	/** A use case run with the models of the model service and Fiji's progress and cancel. */
 	@FunctionalInterface

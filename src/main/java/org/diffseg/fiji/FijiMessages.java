@@ -27,10 +27,10 @@ final class FijiMessages {
 		return switch (e.kind()) {
 			case SETTING -> {
 				String key = KEYS.get(e.detail(DiffSegException.SETTING));
-				yield e.problem() + (key == null ? "" : " (" + key + ")") + fixed(e.fix(), "") + ".";
+				yield e.problem() + (key == null ? "" : " (" + key + ")") + e.fixWith("") + ".";
 			}
-			case IMAGE -> e.problem() + fixed(e.fix(), MENUS.getOrDefault(e.detail(DiffSegException.ACTION), "")) + ".";
-			case PROTOTYPES_MISSING -> e.problem() + fixed(e.fix(), "Plugins > DiffSeg > OVDiff Build Vocabulary... " +
+			case IMAGE -> e.problem() + e.fixWith(MENUS.getOrDefault(e.detail(DiffSegException.ACTION), "")) + ".";
+			case PROTOTYPES_MISSING -> e.problem() + e.fixWith("Plugins > DiffSeg > OVDiff Build Vocabulary... " +
 				"with " + vocabularyKeys(e)) + ".";
 			case PROTOTYPES_AMBIGUOUS -> e.problem() + ": choose them with support_images and steps (the dialog's " +
 				"'Prototypes of' fields), or keep one bank folder per setting.";
@@ -46,14 +46,5 @@ final class FijiMessages {
 		for (String kind : e.detail(DiffSegException.EXTRACTORS).split(" "))
 			if (!kind.isBlank()) b.append(' ').append(kind).append("=[folder]");
 		return b.toString();
-	}
-
-	/** ": fix" with the menu in brackets after its first clause. */
-	private static String fixed(String fix, String menu) {
-		if (fix.isEmpty()) return "";
-		if (menu.isEmpty()) return ": " + fix;
-		int or = fix.indexOf(", or ");
-		return or < 0 ? ": " + fix + " (" + menu + ")" : ": " + fix.substring(0, or) + " (" + menu + ")" +
-			fix.substring(or);
 	}
 }

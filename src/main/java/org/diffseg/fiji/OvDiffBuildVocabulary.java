@@ -1,7 +1,6 @@
 package org.diffseg.fiji;
 
 import java.io.File;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,10 +69,7 @@ public class OvDiffBuildVocabulary extends DiffSegCommand {
 	private String summary;
 
 	protected void initModel() {
-		if (model == null) {
-			Path folder = ModelPreference.defaultFolder(prefs);
-			if (folder != null) model = folder.toFile();
-		}
+		model = initialModel(model);
 	}
 
 	@Override

@@ -2,7 +2,6 @@ package org.diffseg.fiji;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -117,10 +116,7 @@ public class OvDiffSegment extends DiffSegCommand {
 	private ImagePlus labels;
 
 	protected void initModel() {
-		if (model == null) {
-			Path folder = ModelPreference.defaultFolder(prefs);
-			if (folder != null) model = folder.toFile();
-		}
+		model = initialModel(model);
 	}
 
 	@Override

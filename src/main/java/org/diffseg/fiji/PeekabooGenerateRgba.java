@@ -1,7 +1,6 @@
 package org.diffseg.fiji;
 
 import java.io.File;
-import java.nio.file.Path;
 
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.task.RgbaGenerateResult;
@@ -73,10 +72,7 @@ public class PeekabooGenerateRgba extends DiffSegCommand {
 	private ImagePlus checkerboard;
 
 	protected void initModel() {
-		if (model == null) {
-			Path folder = ModelPreference.defaultFolder(prefs);
-			if (folder != null) model = folder.toFile();
-		}
+		model = initialModel(model);
 	}
 
 	@Override
@@ -84,9 +80,9 @@ public class PeekabooGenerateRgba extends DiffSegCommand {
 		if (prompt == null || prompt.isBlank()) throw new IllegalArgumentException("no prompt given: describe what " +
 			"to generate in 'prompt', e.g. prompt=[a red apple].");
 		String text = prompt.strip();
-		RgbaGenerateSettings settings = RgbaGenerateSettings.builder().model(ModelPreference.resolve(model, prefs,
-			"model")).prompt(text).peekaboo(DEFAULTS.toBuilder().iterations(iterations).size(size).seed(seed)
-			.timelapseEvery(timelapse ? timelapse_every : 0).build()).build();
+		RgbaGenerateSettings settings = new RgbaGenerateSettings(ModelPreference.resolve(model, prefs, "model"), text,
+			DEFAULTS.toBuilder().iterations(iterations).size(size).seed(seed).timelapseEvery(timelapse ?
+			timelapse_every : 0).build());
 		RgbaGenerateResult result = runTask("Peekaboo RGBA", RunDevice.choose(device, dtype), settings.model(),
 			(models, progress) -> new RgbaGenerateTask(models).run(settings, progress, progress.token()));
 		if (result == null) return;

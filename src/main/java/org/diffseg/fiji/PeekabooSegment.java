@@ -2,7 +2,6 @@ package org.diffseg.fiji;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
-import java.nio.file.Path;
 import java.util.List;
 
 import org.diffseg.peekaboo.BilateralProxyBlur;
@@ -149,10 +148,7 @@ public class PeekabooSegment extends DiffSegCommand {
 	private ImagePlus masks;
 
 	protected void initModel() {
-		if (model == null) {
-			Path folder = ModelPreference.defaultFolder(prefs);
-			if (folder != null) model = folder.toFile();
-		}
+		model = initialModel(model);
 	}
 
 	@Override
@@ -163,9 +159,9 @@ public class PeekabooSegment extends DiffSegCommand {
 		SourceImage every = SourceImage.of(image).withChannels(channels());
 		SourceImage source = all_planes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
 		ImagePlus guideImage = guideImage(peekaboo);
-		PeekabooSegmentSettings settings = PeekabooSegmentSettings.builder().model(ModelPreference.resolve(model, prefs,
-			"model")).prompts(promptList).peekaboo(peekaboo).guide(guideImage == null ? null :
-			SourceImage.of(guideImage).withPlane(guideImage.getZ() - 1, guideImage.getT() - 1)).build();
+		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(ModelPreference.resolve(model, prefs, "model"),
+			promptList, peekaboo, guideImage == null ? null : SourceImage.of(guideImage).withPlane(guideImage.getZ() - 1,
+			guideImage.getT() - 1));
 		PeekabooSegmentResult result = runTask("Peekaboo", RunDevice.choose(device, dtype), settings.model(),
 			(models, progress) -> new PeekabooSegmentTask(models).run(source, settings, progress, progress.token()));
 		if (result == null) return;

@@ -77,6 +77,18 @@ public class DiffSegException extends IllegalArgumentException {
 		return fix;
 	}
 
+	/**
+	 * ": fix" with a front-end's {@code aside} (the command or menu that does it) in brackets after the fix's first
+	 * clause, e.g. ": build it with CLIP too (aside), or segment without CLIP"; "" when there is no fix.
+	 */
+	public String fixWith(String aside) {
+		if (fix.isEmpty()) return "";
+		if (aside == null || aside.isEmpty()) return ": " + fix;
+		int or = fix.indexOf(", or ");
+		return or < 0 ? ": " + fix + " (" + aside + ")" : ": " + fix.substring(0, or) + " (" + aside + ")" +
+			fix.substring(or);
+	}
+
 	/** What a front-end needs to word the fix (keys: the constants of this class). */
 	public Map<String, String> details() {
 		return details;

@@ -11,87 +11,37 @@ import org.diffseg.ovdiff.Segmenter;
 import org.diffseg.run.DiffSegException;
 
 /**
- * What {@link OvDiffSegmentTask} needs besides the image. The defaults live here and nowhere else:
- * {@link #DEFAULTS} is what every front-end shows (the command line's option defaults, Fiji's dialog fields).
+ * What {@link OvDiffSegmentTask} needs besides the image. The defaults live in the {@link Builder}'s fields and nowhere
+ * else: {@link #DEFAULTS} is what every front-end shows (the command line's option defaults, Fiji's dialog fields).
  * Build with {@link #builder()}.
+ *
+ * @param model the Stable Diffusion folder the bank was built with
+ * @param bank the prototype bank folder
+ * @param clip the CLIP model folder (its features join the ensemble; its category filter when asked for), or null
+ * @param dino the DINO model folder (its features join the ensemble), or null
+ * @param classes the classes to segment, in label order; empty for every class of the bank
+ * @param stuffOverrides the user's stuff (true) / thing (false) verdicts by class name
+ * @param shorterSide the image's shorter side before the windows slide (0: keep the size); 448
+ * @param pamr refine the score maps with PAMR before labelling; off
+ * @param categoryFilter with a CLIP folder, segment only the classes CLIP finds in each plane; on
+ * @param requiredBankSettings bank settings the prototypes must have been built with (e.g. "support_images" → "32"),
+ * to choose among several
  */
-public final class OvDiffSegmentSettings {
-
+public record OvDiffSegmentSettings(Path model, Path bank, Path clip, Path dino, List<String> classes,
+	Map<String, Boolean> stuffOverrides, int shorterSide, boolean pamr, boolean categoryFilter,
+	Map<String, String> requiredBankSettings)
+{
 	/** The defaults (the authors' code), with no model or bank. */
 	public static final OvDiffSegmentSettings DEFAULTS = builder().build();
 
-	private final Path model, bank, clip, dino;
-	private final List<String> classes;
-	private final Map<String, Boolean> stuffOverrides;
-	private final int shorterSide;
-	private final boolean pamr, categoryFilter;
-	private final Map<String, String> requiredBankSettings;
-
-	private OvDiffSegmentSettings(Builder b) {
-		model = b.model;
-		bank = b.bank;
-		clip = b.clip;
-		dino = b.dino;
-		classes = List.copyOf(b.classes);
-		stuffOverrides = Map.copyOf(b.stuff);
-		shorterSide = b.shorterSide;
-		pamr = b.pamr;
-		categoryFilter = b.categoryFilter;
-		requiredBankSettings = Map.copyOf(b.required);
+	public OvDiffSegmentSettings {
+		classes = List.copyOf(classes);
+		stuffOverrides = Map.copyOf(stuffOverrides);
+		requiredBankSettings = Map.copyOf(requiredBankSettings);
 	}
 
 	public static Builder builder() {
 		return new Builder();
-	}
-
-	/** The Stable Diffusion folder the bank was built with (null: the front-end's default). */
-	public Path model() {
-		return model;
-	}
-
-	/** The prototype bank folder. */
-	public Path bank() {
-		return bank;
-	}
-
-	/** The CLIP model folder (its features join the ensemble; its category filter when asked for), or null. */
-	public Path clip() {
-		return clip;
-	}
-
-	/** The DINO model folder (its features join the ensemble), or null. */
-	public Path dino() {
-		return dino;
-	}
-
-	/** The classes to segment, in label order; empty for every class of the bank. */
-	public List<String> classes() {
-		return classes;
-	}
-
-	/** The user's stuff (true) / thing (false) verdicts by class name. */
-	public Map<String, Boolean> stuffOverrides() {
-		return stuffOverrides;
-	}
-
-	/** The image's shorter side before the windows slide (0: keep the size). Default 448. */
-	public int shorterSide() {
-		return shorterSide;
-	}
-
-	/** Refine the score maps with PAMR before labelling. Default off. */
-	public boolean pamr() {
-		return pamr;
-	}
-
-	/** With a CLIP folder: segment only the classes CLIP finds in each plane. Default on. */
-	public boolean categoryFilter() {
-		return categoryFilter;
-	}
-
-	/** Bank settings the prototypes must have been built with (e.g. "support_images" → "32"), to choose among several. */
-	public Map<String, String> requiredBankSettings() {
-		return requiredBankSettings;
 	}
 
 	/** The segmentation settings of the engine. */
@@ -172,7 +122,8 @@ public final class OvDiffSegmentSettings {
 		}
 
 		public OvDiffSegmentSettings build() {
-			return new OvDiffSegmentSettings(this);
+			return new OvDiffSegmentSettings(model, bank, clip, dino, classes, stuff, shorterSide, pamr, categoryFilter,
+				required);
 		}
 	}
 }

@@ -26,12 +26,10 @@ import org.diffseg.sd.StableDiffusion;
  * Stable Diffusion's features averaged with CLIP's and DINO's when their folders are given, and CLIP's category filter
  * per plane. Label values are the same in every plane (a class the filter removes keeps its label and gets no pixels).
  */
-public final class OvDiffSegmentTask {
-
-	private final ModelSource models;
+public final class OvDiffSegmentTask extends ModelTask {
 
 	public OvDiffSegmentTask(ModelSource models) {
-		this.models = models;
+		super(models);
 	}
 
 	/**
@@ -43,11 +41,9 @@ public final class OvDiffSegmentTask {
 	{
 		if (settings.bank() == null || settings.bank().toString().isBlank()) throw DiffSegException.setting("bank",
 			"no prototype bank folder given", "choose the folder the prototypes were built in");
-		if (settings.model() == null) throw DiffSegException.setting("model", "no model folder given",
-			"choose the Stable Diffusion folder the bank was built with");
 		List<RgbPlanes> inputs = image.rgbPlanes(); // an unusable image fails before any model loads
 		long start = System.nanoTime();
-		StableDiffusion sd = models.stableDiffusion(settings.model());
+		StableDiffusion sd = stableDiffusion(settings.model(), cancel);
 		PrototypeBank bank = OvDiff.findBank(settings.bank(), sd, settings.classes(), settings.requiredBankSettings());
 		String size = bank.settings().getOrDefault("image_size", "native");
 		List<FeatureExtractor> members = new ArrayList<>();

@@ -17,12 +17,10 @@ import org.diffseg.sd.StableDiffusion;
  * Peekaboo segment, the use case: every chosen plane of an image segmented for one or more prompts (an alpha map, a
  * mask and a ROI per prompt and plane), mapped back to the image's geometry and calibration.
  */
-public final class PeekabooSegmentTask {
-
-	private final ModelSource models;
+public final class PeekabooSegmentTask extends ModelTask {
 
 	public PeekabooSegmentTask(ModelSource models) {
-		this.models = models;
+		super(models);
 	}
 
 	/**
@@ -32,16 +30,13 @@ public final class PeekabooSegmentTask {
 	public PeekabooSegmentResult run(SourceImage image, PeekabooSegmentSettings settings, ProgressListener progress,
 		CancelToken cancel) throws IOException
 	{
-		if (settings.model() == null) throw DiffSegException.setting("model", "no model folder given",
-			"choose a Stable Diffusion folder");
 		if (settings.prompts().isEmpty()) throw DiffSegException.setting("prompts", "no prompt given",
 			"say what to segment");
 		// read every input before loading the model: a bad image fails at once
 		List<RgbPlanes> inputs = image.rgbPlanes();
 		List<float[][]> guides = guides(image, settings);
 		long start = System.nanoTime();
-		StableDiffusion sd = models.stableDiffusion(settings.model());
-		cancel.check(); // loading cannot stop half-way; a cancel asked meanwhile takes effect now
+		StableDiffusion sd = stableDiffusion(settings.model(), cancel);
 		long loaded = System.nanoTime();
 		Peekaboo peekaboo = new Peekaboo(sd);
 		List<Peekaboo.Segmentation> planes = new ArrayList<>();

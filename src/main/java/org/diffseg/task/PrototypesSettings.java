@@ -17,98 +17,39 @@ import org.diffseg.ovdiff.ThresholdSplitter;
 import org.diffseg.run.DiffSegException;
 
 /**
- * What {@link PrototypesTask} needs: the model, the bank folder, the classes, the optional CLIP and DINO folders and
- * the settings that change prototypes. The defaults (the authors' code) live in the builder's fields and nowhere else:
- * {@link #DEFAULTS} is what every front-end shows.
+ * What {@link PrototypesTask} needs. The defaults (the authors' code) live in the {@link Builder}'s fields and nowhere
+ * else: {@link #DEFAULTS} is what every front-end shows. Build with {@link #builder()}.
+ *
+ * @param model the Stable Diffusion folder
+ * @param bank the prototype bank folder (created if missing)
+ * @param clip the CLIP model folder (CLIP prototypes too), or null
+ * @param dino the DINO model folder (DINO prototypes too), or null
+ * @param classes the classes to build
+ * @param supportImages support images per class, 32
+ * @param steps DPM-Solver++ steps per support image, 30
+ * @param size support image size in pixels (0: the model's native size)
+ * @param parts K-means part prototypes per region, 32
+ * @param batch support images sampled together (memory and speed, not results), 1
+ * @param seed support image i of every class starts from seed + i, 42
+ * @param splitter {@link #THRESHOLD} (fg &gt; 0.5, bg &lt; 0.2) or {@link #OTSU} (multi-level Otsu)
+ * @param stuff the user's stuff (true) / thing (false) verdicts by class name
  */
-public final class PrototypesSettings {
+public record PrototypesSettings(Path model, Path bank, Path clip, Path dino, List<String> classes, int supportImages,
+	int steps, int size, int parts, int batch, long seed, String splitter, Map<String, Boolean> stuff)
+{
+	/** The foreground/background splitters by name. */
+	public static final String THRESHOLD = "threshold", OTSU = "otsu";
 
 	/** The defaults, with no model, bank or class. */
 	public static final PrototypesSettings DEFAULTS = builder().build();
 
-	/** The foreground/background splitters by name. */
-	public static final String THRESHOLD = "threshold", OTSU = "otsu";
-
-	private final Path model, bank, clip, dino;
-	private final List<String> classes;
-	private final int supportImages, steps, size, parts, batch;
-	private final long seed;
-	private final String splitter;
-	private final Map<String, Boolean> stuff;
-
-	private PrototypesSettings(Builder b) {
-		model = b.model;
-		bank = b.bank;
-		clip = b.clip;
-		dino = b.dino;
-		classes = List.copyOf(b.classes);
-		supportImages = b.supportImages;
-		steps = b.steps;
-		size = b.size;
-		parts = b.parts;
-		batch = b.batch;
-		seed = b.seed;
-		splitter = b.splitter;
-		stuff = Map.copyOf(b.stuff);
+	public PrototypesSettings {
+		classes = List.copyOf(classes);
+		stuff = Map.copyOf(stuff);
 	}
 
 	public static Builder builder() {
 		return new Builder();
-	}
-
-	public Path model() {
-		return model;
-	}
-
-	public Path bank() {
-		return bank;
-	}
-
-	public Path clip() {
-		return clip;
-	}
-
-	public Path dino() {
-		return dino;
-	}
-
-	public List<String> classes() {
-		return classes;
-	}
-
-	/** Support images per class, 32. */
-	public int supportImages() {
-		return supportImages;
-	}
-
-	/** DPM-Solver++ steps per support image, 30. */
-	public int steps() {
-		return steps;
-	}
-
-	/** Support image size in pixels (0: the model's native size). */
-	public int size() {
-		return size;
-	}
-
-	/** K-means part prototypes per region, 32. */
-	public int parts() {
-		return parts;
-	}
-
-	/** Support images sampled together (memory and speed, not results), 1. */
-	public int batch() {
-		return batch;
-	}
-
-	/** Support image i of every class starts from seed + i, 42. */
-	public long seed() {
-		return seed;
-	}
-
-	/** {@link #THRESHOLD} (fg &gt; 0.5, bg &lt; 0.2) or {@link #OTSU} (multi-level Otsu). */
-	public String splitter() {
-		return splitter;
 	}
 
 	/** The engine's settings. */
@@ -214,7 +155,8 @@ public final class PrototypesSettings {
 		}
 
 		public PrototypesSettings build() {
-			return new PrototypesSettings(this);
+			return new PrototypesSettings(model, bank, clip, dino, classes, supportImages, steps, size, parts, batch, seed,
+				splitter, stuff);
 		}
 	}
 }

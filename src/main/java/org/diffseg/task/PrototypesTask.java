@@ -22,15 +22,13 @@ import org.diffseg.sd.StableDiffusion;
  * support images are sampled with Stable Diffusion and their foreground/background prototypes stored, one file per
  * class and extractor, so an interrupted build keeps every class finished before.
  */
-public final class PrototypesTask {
+public final class PrototypesTask extends ModelTask {
 
 	/** The classes asked for (display names, distinct), those built now, and the bank's vocabulary size afterwards. */
 	public record Result(List<String> classes, List<String> built, int vocabularySize) {}
 
-	private final ModelSource models;
-
 	public PrototypesTask(ModelSource models) {
-		this.models = models;
+		super(models);
 	}
 
 	/**
@@ -43,12 +41,9 @@ public final class PrototypesTask {
 			"name the classes to build");
 		if (settings.bank() == null || settings.bank().toString().isBlank()) throw DiffSegException.setting("bank",
 			"no prototype bank folder given", "choose the folder to store the prototypes in");
-		if (settings.model() == null) throw DiffSegException.setting("model", "no model folder given",
-			"choose a Stable Diffusion folder");
 		List<String> names = ClassNames.distinct(settings.classes());
 		OvDiff.Settings engine = settings.ovdiff();
-		StableDiffusion sd = models.stableDiffusion(settings.model());
-		cancel.check();
+		StableDiffusion sd = stableDiffusion(settings.model(), cancel);
 		List<FeatureExtractor> members = new ArrayList<>();
 		members.add(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP, engine.sampling().size()));
 		if (settings.clip() != null)

@@ -5,62 +5,14 @@ import java.nio.file.Path;
 import org.diffseg.peekaboo.PeekabooSettings;
 
 /**
- * What {@link RgbaGenerateTask} needs: the model, the prompt and the engine's settings (whose builder holds the
- * defaults; the representation is always Fourier features here). Build with {@link #builder()}.
+ * What {@link RgbaGenerateTask} needs. The defaults are the engine's, in {@link PeekabooSettings#builder()} (the
+ * representation is always Fourier features here).
+ *
+ * @param model the Stable Diffusion folder
+ * @param prompt what to generate
  */
-public final class RgbaGenerateSettings {
-
-	private final Path model;
-	private final String prompt;
-	private final PeekabooSettings peekaboo;
-
-	private RgbaGenerateSettings(Builder b) {
-		model = b.model;
-		prompt = b.prompt == null ? "" : b.prompt.strip();
-		peekaboo = b.peekaboo;
-	}
-
-	public static Builder builder() {
-		return new Builder();
-	}
-
-	public Path model() {
-		return model;
-	}
-
-	/** What to generate. */
-	public String prompt() {
-		return prompt;
-	}
-
-	public PeekabooSettings peekaboo() {
-		return peekaboo;
-	}
-
-	public static final class Builder {
-		private Path model;
-		private String prompt;
-		private PeekabooSettings peekaboo = PeekabooSettings.defaults();
-
-		private Builder() {}
-
-		public Builder model(Path folder) {
-			model = folder;
-			return this;
-		}
-
-		public Builder prompt(String what) {
-			prompt = what;
-			return this;
-		}
-
-		public Builder peekaboo(PeekabooSettings settings) {
-			peekaboo = settings;
-			return this;
-		}
-
-		public RgbaGenerateSettings build() {
-			return new RgbaGenerateSettings(this);
-		}
+public record RgbaGenerateSettings(Path model, String prompt, PeekabooSettings peekaboo) {
+	public RgbaGenerateSettings {
+		prompt = prompt == null ? "" : prompt.strip();
 	}
 }

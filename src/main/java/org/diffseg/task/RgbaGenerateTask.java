@@ -9,12 +9,10 @@ import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.StableDiffusion;
 
 /** RGBA generate, the use case (Peekaboo §5): an image with transparency from a prompt. */
-public final class RgbaGenerateTask {
-
-	private final ModelSource models;
+public final class RgbaGenerateTask extends ModelTask {
 
 	public RgbaGenerateTask(ModelSource models) {
-		this.models = models;
+		super(models);
 	}
 
 	/**
@@ -26,11 +24,8 @@ public final class RgbaGenerateTask {
 	{
 		if (settings.prompt().isEmpty()) throw DiffSegException.setting("prompt", "no prompt given",
 			"describe what to generate, e.g. a red apple");
-		if (settings.model() == null) throw DiffSegException.setting("model", "no model folder given",
-			"choose a Stable Diffusion folder");
 		long start = System.nanoTime();
-		StableDiffusion sd = models.stableDiffusion(settings.model());
-		cancel.check(); // loading cannot stop half-way; a cancel asked meanwhile takes effect now
+		StableDiffusion sd = stableDiffusion(settings.model(), cancel);
 		long loaded = System.nanoTime();
 		Peekaboo peekaboo = new Peekaboo(sd);
 		Peekaboo.Rgba r = peekaboo.generateRgba(settings.prompt(), settings.peekaboo(), (i, n, loss, meanAlpha) -> {
