@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
 
 import org.diffseg.task.ModelSource;
+import ij.ImagePlus;
 import org.scijava.app.StatusService;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
@@ -68,5 +69,30 @@ abstract class DiffSegCommand extends ContextCommand {
 		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
+	}
+
+	/** The {@code channels} field's channels, 0-based, or null for the automatic choice. */
+	static int[] channels(ImagePlus image, String channels) {
+		int available = image.getType() == ImagePlus.COLOR_RGB ? 3 : image.getNChannels();
+		if (channels == null || channels.isBlank()) {
+			if (available == 1 || available == 3) return null;
+			throw new IllegalArgumentException("image '" + image.getTitle() + "' has " + available + " channels: choose " +
+				"in 'channels' one (used as grey), e.g. channels=2, or three (used as R, G, B), e.g. channels=[1,2,3].");
+		}
+		String[] parts = channels.strip().split("\\s*[,;\\s]\\s*");
+		int[] chosen = new int[parts.length];
+		for (int i = 0; i < parts.length; i++) {
+			try {
+				chosen[i] = Integer.parseInt(parts[i]) - 1;
+			}
+			catch (NumberFormatException e) {
+				chosen[i] = -1;
+			}
+			if (chosen[i] < 0 || chosen[i] >= available) throw new IllegalArgumentException("channels=" + channels +
+				": give channel numbers from 1 to " + available + ", one (used as grey) or three (used as R, G, B).");
+		}
+		if (chosen.length != 1 && chosen.length != 3) throw new IllegalArgumentException("channels=" + channels +
+			": give one channel (used as grey) or three (used as R, G, B), not " + chosen.length + ".");
+		return chosen;
 	}
 }

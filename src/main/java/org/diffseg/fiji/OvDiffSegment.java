@@ -55,6 +55,11 @@ public class OvDiffSegment extends DiffSegCommand {
 		"';' or line breaks. Empty: every class in the bank for this model.")
 	private String classes = "";
 
+	@Parameter(label = "Channels (empty: automatic)", required = false, description = "For multichannel images: one " +
+		"channel (used as grey), e.g. 2, or three (used as R, G, B), e.g. 1,2,3. Empty: RGB, the only channel, or " +
+		"the three channels.")
+	private String channels = "";
+
 	@Parameter(label = "Segment every plane of a stack", description = "Otherwise only the current slice and frame.")
 	private boolean all_planes;
 
@@ -124,7 +129,7 @@ public class OvDiffSegment extends DiffSegCommand {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		if (bank == null || bank.getPath().isBlank()) throw new IllegalArgumentException("no prototype bank folder " +
 			"given: choose one with bank=[folder] (build it with OVDiff Build Vocabulary).");
-		SourceImage every = SourceImage.of(image);
+		SourceImage every = SourceImage.of(image).withChannels(channels(image, channels));
 		SourceImage source = all_planes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
 		OvDiffSegmentSettings settings = OvDiffSegmentSettings.builder().model(ModelPreference.resolve(model, prefs,
 			"model")).bank(bank.toPath()).classes(PromptList.split(classes, "classes", "class"))

@@ -156,7 +156,7 @@ public class PeekabooSegment extends DiffSegCommand {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		List<String> promptList = PromptList.parse(prompts, "prompts");
 		PeekabooSettings peekaboo = settings();
-		SourceImage every = SourceImage.of(image).withChannels(channels());
+		SourceImage every = SourceImage.of(image).withChannels(channels(image, channels));
 		SourceImage source = all_planes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
 		ImagePlus guideImage = guideImage(peekaboo);
 		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(ModelPreference.resolve(model, prefs, "model"),
@@ -179,31 +179,6 @@ public class PeekabooSegment extends DiffSegCommand {
 			.minTimestep(min_timestep).maxTimestep(max_timestep).bilateral(new BilateralProxyBlur.Settings(blur_kernel,
 				blur_sigma, blur_tolerance, blur_passes)).square(square).batchSize(batch).threshold((float) threshold)
 			.sampleLatents(sample_latents).timelapseEvery(timelapse ? timelapse_every : 0).seed(seed).build();
-	}
-
-	/** The chosen channels, 0-based, or null for the automatic choice. */
-	private int[] channels() {
-		int available = image.getType() == ImagePlus.COLOR_RGB ? 3 : image.getNChannels();
-		if (channels == null || channels.isBlank()) {
-			if (available == 1 || available == 3) return null;
-			throw new IllegalArgumentException("image '" + image.getTitle() + "' has " + available + " channels: choose " +
-				"in 'channels' one (used as grey), e.g. channels=2, or three (used as R, G, B), e.g. channels=[1,2,3].");
-		}
-		String[] parts = channels.strip().split("\\s*[,;\\s]\\s*");
-		int[] chosen = new int[parts.length];
-		for (int i = 0; i < parts.length; i++) {
-			try {
-				chosen[i] = Integer.parseInt(parts[i]) - 1;
-			}
-			catch (NumberFormatException e) {
-				chosen[i] = -1;
-			}
-			if (chosen[i] < 0 || chosen[i] >= available) throw new IllegalArgumentException("channels=" + channels +
-				": give channel numbers from 1 to " + available + ", one (used as grey) or three (used as R, G, B).");
-		}
-		if (chosen.length != 1 && chosen.length != 3) throw new IllegalArgumentException("channels=" + channels +
-			": give one channel (used as grey) or three (used as R, G, B), not " + chosen.length + ".");
-		return chosen;
 	}
 
 	/** The guide image for "guided bilateral", or null for the other representations. */
