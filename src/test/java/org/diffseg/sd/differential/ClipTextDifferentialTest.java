@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class ClipTextDifferentialTest {
 
 	@Test
-	void randomTextEncodersMatchThePlainFormulation() {
+	void randomTextEncodersMatchThePlainFormulation() throws Exception {
 		SplittableRandom r = new SplittableRandom(401);
 		for (int config = 0; config < 12; config++) {
 			try (NDManager m = NDManager.newBaseManager()) {

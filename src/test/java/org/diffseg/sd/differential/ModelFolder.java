@@ -28,7 +28,7 @@ final class ModelFolder {
 
 	/** How the production code builds a component from its config. */
 	interface Builder<T> {
-		T build(ParameterStore.Scope scope, Json config);
+		T build(ParameterStore.Scope scope, Json config) throws java.io.IOException;
 	}
 
 	/**
