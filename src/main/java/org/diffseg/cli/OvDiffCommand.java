@@ -54,11 +54,8 @@ public final class OvDiffCommand extends ModelCommand {
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
-	@Option(names = "--stuff", description = "Treat this class as stuff here (no background prototypes); repeatable.")
-	List<String> stuff = new ArrayList<>();
-
-	@Option(names = "--thing", description = "Treat this class as a thing here; repeatable.")
-	List<String> things = new ArrayList<>();
+	@Mixin
+	StuffOptions verdicts;
 
 	@Option(names = "--shorter-side", description = "The image's shorter side is resized to this before the windows " +
 		"slide (default ${DEFAULT-VALUE}; 0 keeps the size).")
@@ -90,7 +87,7 @@ public final class OvDiffCommand extends ModelCommand {
 		SourceImage source = image.open(err);
 		Path modelDir = modelFolder();
 		OvDiffSegmentSettings settings = OvDiffSegmentSettings.builder().model(modelDir).bank(bank).classes(classes)
-			.stuff(stuff, things).shorterSide(shorterSide).pamr(pamr).clip(vit.clip).dino(vit.dino)
+			.stuff(verdicts.stuff, verdicts.things).shorterSide(shorterSide).pamr(pamr).clip(vit.clip).dino(vit.dino)
 			.categoryFilter(!vit.noCategoryFilter).require("support_images", n).require("steps", steps)
 			.require("seed", seed).require("parts", parts).build();
 		try (LoadedModels models = models();

@@ -2,7 +2,6 @@ package org.diffseg.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.diffseg.ovdiff.OvDiff;
@@ -55,11 +54,8 @@ public final class PrototypesCommand extends ModelCommand {
 		"(fg > 0.5, bg < 0.2) or otsu (multi-level Otsu); default ${DEFAULT-VALUE}.")
 	String splitter = DEFAULTS.splitter();
 
-	@Option(names = "--stuff", description = "Treat this class as stuff (no background prototypes); repeatable.")
-	List<String> stuff = new ArrayList<>();
-
-	@Option(names = "--thing", description = "Treat this class as a thing, whatever the built-in table says; repeatable.")
-	List<String> things = new ArrayList<>();
+	@Mixin
+	StuffOptions verdicts;
 
 	@Mixin
 	VitOptions vit;
@@ -69,7 +65,7 @@ public final class PrototypesCommand extends ModelCommand {
 		PrintWriter err = err(), out = out();
 		PrototypesSettings settings = PrototypesSettings.builder().model(modelFolder())
 			.bank(bank).classes(classes).supportImages(n).batch(batch).seed(seed).steps(steps).size(size).parts(parts)
-			.splitter(splitter).stuff(stuff, things).clip(vit.clip).dino(vit.dino).build();
+			.splitter(splitter).stuff(verdicts.stuff, verdicts.things).clip(vit.clip).dino(vit.dino).build();
 		settings.ovdiff(); // a bad setting fails before any model loads
 		try (LoadedModels models = models()) {
 			PrototypesTask.Result r = new PrototypesTask(models).run(settings, (stage, done, total) -> {

@@ -13,6 +13,7 @@ import ij.gui.Roi;
 import ij.measure.Calibration;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
 
 /**
  * Peekaboo's results on one or more planes of an image as ImageJ images, as every front-end shows or saves them: a 32-bit alpha stack, an 8-bit (0/255) mask
@@ -35,22 +36,24 @@ public record PeekabooImages(List<String> prompts, List<SourceImage.Plane> plane
 	}
 
 	public ImagePlus alpha(String title) {
-		ImageStack stack = new ImageStack(width, height);
-		for (Segmentation r : results)
-			for (int p = 0; p < prompts.size(); p++)
-				stack.addSlice(prompts.get(p), new FloatProcessor(width, height, r.alpha()[p].clone()));
-		ImagePlus imp = arrange(new ImagePlus(title, stack), depth, frames);
+		ImagePlus imp = arrange(new ImagePlus(title, stack((r, p) -> new FloatProcessor(width, height,
+			r.alpha()[p].clone()))), depth, frames);
 		imp.setDisplayRange(0, 1);
 		return imp;
 	}
 
-	/** The masks, with the ROIs of their non-empty masks as overlay (so they survive headless, and in saved TIFFs). */
-	public ImagePlus masks(String title) {
+	/** A slice per plane and prompt (prompts fastest), labelled with its prompt. */
+	private ImageStack stack(java.util.function.BiFunction<Segmentation, Integer, ImageProcessor> slice) {
 		ImageStack stack = new ImageStack(width, height);
 		for (Segmentation r : results)
-			for (int p = 0; p < prompts.size(); p++)
-				stack.addSlice(prompts.get(p), new ByteProcessor(width, height, r.mask()[p].clone()));
-		ImagePlus imp = arrange(new ImagePlus(title, stack), depth, frames);
+			for (int p = 0; p < prompts.size(); p++) stack.addSlice(prompts.get(p), slice.apply(r, p));
+		return stack;
+	}
+
+	/** The masks, with the ROIs of their non-empty masks as overlay (so they survive headless, and in saved TIFFs). */
+	public ImagePlus masks(String title) {
+		ImagePlus imp = arrange(new ImagePlus(title, stack((r, p) -> new ByteProcessor(width, height,
+			r.mask()[p].clone()))), depth, frames);
 		Overlay overlay = new Overlay();
 		for (int k = 0; k < planes.size(); k++)
 			for (int p = 0; p < prompts.size(); p++) {
