@@ -76,10 +76,13 @@ public final class DiffSegCli implements Callable<Integer> {
 		while (t.getCause() != null && !(t instanceof UserError) && !(t instanceof java.io.IOException) &&
 			(t.getMessage() == null || t.getMessage().isBlank() || t.getClass() == RuntimeException.class))
 			t = t.getCause();
+		if (t instanceof org.diffseg.run.DiffSegException d) return CliMessages.describe(d).replace('\n', ' ');
 		if (t instanceof OutOfMemoryError) return "out of memory: " + t.getMessage() +
 			". Use a smaller image size or batch, or give Java more memory (-Xmx).";
 		String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-		if (!(t instanceof UserError) && !(t instanceof java.io.IOException)) msg = t.getClass().getSimpleName() + ": " + msg;
+		// errors users cause are UserError, IOException or (from the engines and tasks) IllegalArgumentException
+		if (!(t instanceof UserError) && !(t instanceof java.io.IOException) && !(t instanceof IllegalArgumentException))
+			msg = t.getClass().getSimpleName() + ": " + msg;
 		return msg.replace('\n', ' ');
 	}
 
