@@ -104,6 +104,11 @@ public final class EvalCommand implements Callable<Integer> {
 		"windows slide (engine default 448; 0 keeps the size).")
 	Integer shorterSide;
 
+	@Option(names = "--threads", description = "CPU threads of the native engine (default: its own choice, one per " +
+		"core). 1 is much faster where other processes compete for the cores (its threads otherwise spin waiting for " +
+		"each other).")
+	Integer threads;
+
 	@Mixin
 	DeviceOptions device;
 
@@ -130,7 +135,12 @@ public final class EvalCommand implements Callable<Integer> {
 			evaluation.note("the model is the shipped tiny-sd-a, whose weights are random: these numbers test the " +
 				"evaluation's mechanics and say nothing about the method. Evaluate a trained model (--model).");
 		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype())) {
+			if (threads != null) {
+				if (threads < 1) throw new UserError("--threads must be at least 1.");
+				ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+			}
 			evaluation.context("device", sd.device.toString());
+			evaluation.context("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
 			SegmentationMethod sm;
 			try {
 				sm = m.equals("peekaboo") ? new PeekabooMethod(sd, peekabooSettings()) :
