@@ -84,6 +84,10 @@ public final class EvalCommand implements Callable<Integer> {
 	@Option(names = "--seed", description = "Peekaboo: seed (engine default 0).")
 	Long seed;
 
+	@Option(names = "--vae-backward", description = "Peekaboo: full (keep the VAE encoder's graph: faster) or " +
+		"checkpointed (recompute it: less memory); default full for composites up to 256 px.")
+	String vaeBackward;
+
 	@Option(names = "--bank", description = "OVDiff: prototype bank folder, built once for the dataset's vocabulary " +
 		"and reused (default: OUT/bank).")
 	Path bank;
@@ -143,7 +147,7 @@ public final class EvalCommand implements Callable<Integer> {
 			evaluation.context("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
 			SegmentationMethod sm;
 			try {
-				sm = m.equals("peekaboo") ? new PeekabooMethod(sd, peekabooSettings()) :
+				sm = m.equals("peekaboo") ? new PeekabooMethod(sd, peekabooSettings(), vaeCheckpointing()) :
 					new OvDiffMethod(sd, bank != null ? bank : out.resolve("bank"), ovdiffSettings());
 			}
 			catch (IllegalArgumentException e) {
@@ -184,6 +188,15 @@ public final class EvalCommand implements Callable<Integer> {
 		if (s.representation().equals("guided bilateral")) throw new UserError("'guided bilateral' needs a guide per " +
 			"image, which a dataset does not give: use another --representation.");
 		return s;
+	}
+
+	private Boolean vaeCheckpointing() {
+		if (vaeBackward == null) return null;
+		return switch (vaeBackward) {
+			case "full" -> false;
+			case "checkpointed" -> true;
+			default -> throw new UserError("--vae-backward must be full or checkpointed, not '" + vaeBackward + "'.");
+		};
 	}
 
 	private OvDiff.Settings ovdiffSettings() {

@@ -17,12 +17,23 @@ import org.diffseg.synth.RgbImage;
  * masks at the settings' threshold. The settings are the engine's; nothing here knows the synthetic world.
  */
 public final class PeekabooMethod implements SegmentationMethod {
+	/** Composites up to this side keep the VAE encoder's whole graph for the backward (a few MB; faster). */
+	public static final int FULL_VAE_GRAPH_UP_TO = 256;
+
 	private final Peekaboo peekaboo;
 	private final PeekabooSettings settings;
+	private final boolean checkpointing;
 
-	public PeekabooMethod(StableDiffusion sd, PeekabooSettings settings) {
+	/**
+	 * @param vaeCheckpointing whether the VAE's backward recomputes the encoder from checkpoints (less memory) or keeps
+	 * its graph (faster); null: keep it for composites up to {@link #FULL_VAE_GRAPH_UP_TO} pixels
+	 */
+	public PeekabooMethod(StableDiffusion sd, PeekabooSettings settings, Boolean vaeCheckpointing) {
 		this.peekaboo = new Peekaboo(sd);
 		this.settings = settings.withTimelapseEvery(0);
+		this.checkpointing = vaeCheckpointing != null ? vaeCheckpointing :
+			peekaboo.compositeSize(settings) > FULL_VAE_GRAPH_UP_TO;
+		peekaboo.vaeCheckpointing(checkpointing);
 	}
 
 	@Override
@@ -44,6 +55,7 @@ public final class PeekabooMethod implements SegmentationMethod {
 		m.put("threshold", settings.threshold());
 		m.put("square", settings.square());
 		m.put("seed", settings.seed());
+		m.put("vae_backward", checkpointing ? "checkpointed" : "full");
 		m.put("prompts_per_run", "all prompts of an image together");
 		return m;
 	}
