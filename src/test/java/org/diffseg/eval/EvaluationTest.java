@@ -122,6 +122,14 @@ class EvaluationTest {
 	}
 
 	@Test
+	void ovdiffClassesArePromptsWithoutTheirArticle() {
+		assertEquals("red triangle", OvDiffMethod.className("a red triangle"));
+		assertEquals("apple", OvDiffMethod.className("An apple"));
+		assertEquals("cat", OvDiffMethod.className(" the cat "));
+		assertEquals("zebra", OvDiffMethod.className("zebra"));
+	}
+
+	@Test
 	void cancelStopsBeforeTheNextImage() throws IOException {
 		Path data = tmp.resolve("data");
 		List<Scene> scenes = dataset(data, 3);
