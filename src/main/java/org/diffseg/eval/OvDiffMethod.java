@@ -66,11 +66,16 @@ public final class OvDiffMethod implements SegmentationMethod {
 		return p;
 	}
 
+	/** The distinct classes of the prompts, in order of first appearance (objects of a class recur). */
+	public static List<String> vocabulary(List<String> prompts) {
+		Map<String, String> classes = new LinkedHashMap<>();
+		for (String p : prompts) classes.putIfAbsent(ClassNames.key(className(p)), className(p));
+		return ClassNames.distinct(new ArrayList<>(classes.values()));
+	}
+
 	@Override
 	public void prepare(List<String> prompts, Progress progress, Cancel cancel) throws IOException {
-		List<String> classes = new ArrayList<>();
-		for (String p : prompts) classes.add(className(p));
-		vocabulary = ClassNames.distinct(classes);
+		vocabulary = vocabulary(prompts);
 		features = new FeatureExtractor.Ensemble(List.of(new StableDiffusionFeatures(sd,
 			StableDiffusionFeatures.DEFAULT_TIMESTEP, settings.sampling().size())));
 		bank = OvDiff.openBank(bankFolder, sd, settings);

@@ -127,6 +127,8 @@ class EvaluationTest {
 		assertEquals("apple", OvDiffMethod.className("An apple"));
 		assertEquals("cat", OvDiffMethod.className(" the cat "));
 		assertEquals("zebra", OvDiffMethod.className("zebra"));
+		assertEquals(List.of("green circle", "red star"), OvDiffMethod.vocabulary(List.of("a green circle", "a red star",
+			"a Green  circle", "a green circle")));
 	}
 
 	@Test
