@@ -62,8 +62,16 @@ final class BankFile {
 
 	/** A bank file that exists but cannot be trusted; the message names the file and the fix. */
 	static final class DamagedException extends IOException {
-		DamagedException(String message) {
+		private final String why;
+
+		DamagedException(String message, String why) {
 			super(message);
+			this.why = why;
+		}
+
+		/** What is wrong with the file, in a few words (e.g. "its checksum does not match its contents"). */
+		String why() {
+			return why;
 		}
 	}
 
@@ -177,7 +185,7 @@ final class BankFile {
 
 	static DamagedException damaged(Path file, String why) {
 		return new DamagedException("prototype bank file " + file + " is damaged (" + why + "), probably by an " +
-			"interrupted write or copy: delete it and build that class again");
+			"interrupted write or copy: delete it and build that class again", why);
 	}
 
 	static String checksum(String document, Map<String, Tensor> sortedTensors) {
