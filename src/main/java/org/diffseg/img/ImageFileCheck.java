@@ -125,7 +125,7 @@ public final class ImageFileCheck {
 	}
 
 	private static DiffSegException truncated(Path file, String what, long size) {
-		return input(file + " is a truncated TIFF: its " + what + " but the file has " + size + " bytes, probably " +
+		return input(file + " is a truncated TIFF: " + what + ", but the file has " + size + " bytes, probably " +
 			"cut short by an interrupted copy or download", "copy the image again");
 	}
 

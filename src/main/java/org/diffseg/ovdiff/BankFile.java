@@ -173,7 +173,9 @@ final class BankFile {
 			return SafeTensors.open(file);
 		}
 		catch (SafeTensors.SafeTensorsException e) {
-			throw damaged(file, e.getMessage());
+			String why = String.valueOf(e.getMessage()); // the file is named once, by damaged()
+			if (why.startsWith(file + ": ")) why = why.substring(file.toString().length() + 2);
+			throw damaged(file, why.replaceAll("\\.+$", ""));
 		}
 	}
 

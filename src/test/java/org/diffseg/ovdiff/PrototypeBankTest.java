@@ -149,4 +149,27 @@ class PrototypeBankTest extends TensorTest {
 			assertEquals(List.of(), bank.damaged());
 		}
 	}
+
+	@Test
+	void aFolderThatCannotHoldABankIsRefusedUpFront() throws IOException {
+		Path file = Files.writeString(dir.resolve("file.txt"), "x");
+		for (Path bad : new Path[] { file, dir, file.resolve("bank") }) {
+			DiffSegException e = assertThrows(DiffSegException.class, () -> PrototypeBank.checkFolder(bad, true),
+				bad.toString());
+			assertEquals("bank", e.detail(DiffSegException.SETTING));
+			assertTrue(e.problem().contains(bad == dir ? "file.txt" : bad.toString()), e.getMessage());
+		}
+		assertTrue(assertThrows(DiffSegException.class, () -> PrototypeBank.checkFolder(file.resolve("bank"), true))
+			.problem().contains("cannot be written"));
+		Files.delete(file);
+		Files.writeString(dir.resolve(".DS_Store"), "hidden files are no matter");
+		PrototypeBank.checkFolder(dir, true);
+		PrototypeBank.checkFolder(dir.resolve("new"), false); // not there yet: nothing to refuse
+		assertFalse(Files.exists(dir.resolve("new")));
+		PrototypeBank.checkFolder(dir.resolve("new"), true);
+		assertTrue(Files.isDirectory(dir.resolve("new")));
+		try (var left = Files.list(dir.resolve("new"))) {
+			assertEquals(0, left.count(), "the write check leaves nothing behind");
+		}
+	}
 }
