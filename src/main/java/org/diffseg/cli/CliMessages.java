@@ -25,7 +25,8 @@ final class CliMessages {
 				String flag = FLAGS.get(e.detail(DiffSegException.SETTING));
 				yield e.problem() + (flag == null ? "" : " (" + flag + ")") + e.fixWith("");
 			}
-			case PROTOTYPES_MISSING -> e.problem() + e.fixWith("diffseg prototypes" + prototypeFlags(e));
+			case PROTOTYPES_MISSING, PROTOTYPES_DAMAGED -> e.problem() + e.fixWith("diffseg prototypes" +
+				prototypeFlags(e));
 			case PROTOTYPES_AMBIGUOUS -> e.problem() + ": choose them with --n, --steps, --seed or --parts, or keep " +
 				"one bank folder per setting";
 			default -> e.getMessage();

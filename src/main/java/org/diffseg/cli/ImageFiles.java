@@ -7,17 +7,24 @@ import ij.io.FileSaver;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import org.diffseg.img.ImageFileCheck;
 
 /** Reading input images and writing result images (TIFF, PNG) for the command line, through ImageJ 1.x. */
 final class ImageFiles {
 	private ImageFiles() {}
 
 	static ImagePlus open(Path file) {
-		if (!Files.isRegularFile(file)) throw new UserError(file + ": no such image file.");
-		ImagePlus imp = IJ.openImage(file.toString());
+		ImageFileCheck.check(file); // a folder, an empty file, text named .png, a truncated TIFF: one line naming it
+		ImagePlus imp;
+		try {
+			imp = IJ.openImage(file.toString());
+		}
+		catch (RuntimeException e) {
+			throw new UserError(file + ": ImageJ cannot read this file (" + e + "): use TIFF, PNG or JPEG.");
+		}
 		if (imp == null) throw new UserError(file + ": ImageJ cannot read this file (use TIFF, PNG or JPEG).");
 		return imp;
 	}

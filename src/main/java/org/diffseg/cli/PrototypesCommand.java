@@ -72,7 +72,8 @@ public final class PrototypesCommand extends ModelCommand {
 				err.printf("%s %d/%d%n", stage, done, total);
 				err.flush();
 			}, CancelToken.none());
-			for (String c : r.classes()) out.println((r.built().contains(c) ? "built " : "kept  ") + c);
+			for (String c : r.classes()) out.println(r.rebuilt().contains(c) ? "rebuilt " + c + " (its prototype file " +
+				"was damaged)" : (r.built().contains(c) ? "built " : "kept  ") + c);
 			out.println("bank " + bank.toAbsolutePath() + " (" + r.vocabularySize() + (r.vocabularySize() == 1 ?
 				" class" : " classes") + " for this model and settings)");
 		}

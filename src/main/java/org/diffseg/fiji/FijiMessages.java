@@ -30,7 +30,7 @@ final class FijiMessages {
 				yield e.problem() + (key == null ? "" : " (" + key + ")") + e.fixWith("") + ".";
 			}
 			case IMAGE -> e.problem() + e.fixWith(MENUS.getOrDefault(e.detail(DiffSegException.ACTION), "")) + ".";
-			case PROTOTYPES_MISSING -> e.problem() + e.fixWith("Plugins > DiffSeg > OVDiff Build Vocabulary... " +
+			case PROTOTYPES_MISSING, PROTOTYPES_DAMAGED -> e.problem() + e.fixWith("Plugins > DiffSeg > OVDiff Build Vocabulary... " +
 				"with " + vocabularyKeys(e)) + ".";
 			case PROTOTYPES_AMBIGUOUS -> e.problem() + ": choose them with support_images and steps (the dialog's " +
 				"'Prototypes of' fields), or keep one bank folder per setting.";

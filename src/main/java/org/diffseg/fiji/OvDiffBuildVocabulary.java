@@ -87,7 +87,8 @@ public class OvDiffBuildVocabulary extends DiffSegCommand {
 			settings.model(), (models, progress) -> new PrototypesTask(models).run(settings, progress, progress.token()));
 		if (r == null) return; // the class being built has no file, those before stay
 		List<String> lines = new ArrayList<>();
-		for (String c : r.classes()) lines.add((r.built().contains(c) ? "built " : "kept ") + c);
+		for (String c : r.classes()) lines.add(r.rebuilt().contains(c) ? "rebuilt " + c + " (its prototype file was " +
+			"damaged)" : (r.built().contains(c) ? "built " : "kept ") + c);
 		lines.add("bank " + bank.getAbsolutePath() + ": " + r.vocabularySize() + (r.vocabularySize() == 1 ? " class" :
 			" classes") + " for this model and settings");
 		summary = "OVDiff vocabulary: " + String.join("; ", lines);

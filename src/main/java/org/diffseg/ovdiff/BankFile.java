@@ -62,8 +62,16 @@ final class BankFile {
 
 	/** A bank file that exists but cannot be trusted; the message names the file and the fix. */
 	static final class DamagedException extends IOException {
-		DamagedException(String message) {
+		private final String why;
+
+		DamagedException(String message, String why) {
 			super(message);
+			this.why = why;
+		}
+
+		/** What is wrong with the file, in a few words (e.g. "its checksum does not match its contents"). */
+		String why() {
+			return why;
 		}
 	}
 
@@ -165,7 +173,9 @@ final class BankFile {
 			return SafeTensors.open(file);
 		}
 		catch (SafeTensors.SafeTensorsException e) {
-			throw damaged(file, e.getMessage());
+			String why = String.valueOf(e.getMessage()); // the file is named once, by damaged()
+			if (why.startsWith(file + ": ")) why = why.substring(file.toString().length() + 2);
+			throw damaged(file, why.replaceAll("\\.+$", ""));
 		}
 	}
 
@@ -177,7 +187,7 @@ final class BankFile {
 
 	static DamagedException damaged(Path file, String why) {
 		return new DamagedException("prototype bank file " + file + " is damaged (" + why + "), probably by an " +
-			"interrupted write or copy: delete it and build that class again");
+			"interrupted write or copy: delete it and build that class again", why);
 	}
 
 	static String checksum(String document, Map<String, Tensor> sortedTensors) {

@@ -149,6 +149,11 @@ public final class OvDiff {
 	{
 		List<String> wanted = classes.isEmpty() ? List.of() : ClassNames.distinct(classes);
 		PrototypeBank any = new PrototypeBank(directory, sd.identity(), Map.of());
+		// a damaged file is never skipped in silence: segmenting the whole vocabulary needs every file, a class asked
+		// for needs its own
+		List<PrototypeBank.Damaged> damaged = any.damaged().stream().filter(d -> wanted.isEmpty() ||
+			wanted.stream().anyMatch(d::isOf)).toList();
+		if (!damaged.isEmpty()) throw PrototypeBank.damagedError(directory, damaged);
 		Map<Map<String, String>, TreeSet<String>> groups = new LinkedHashMap<>();
 		List<String> foreign = new ArrayList<>();
 		for (PrototypeBank.Summary s : any.list()) {
@@ -293,8 +298,9 @@ public final class OvDiff {
 
 	/**
 	 * Builds or extends a bank class by class: a class already in the bank for every extractor (under this model and
-	 * settings) is skipped; for the others one support set is sampled and the prototypes of each missing extractor are
-	 * written (one file each, atomically), so an interrupted build keeps every class finished before.
+	 * settings, its files intact) is skipped; for the others (a damaged file is rebuilt) one support set is sampled
+	 * and the prototypes of each missing extractor are written (one file each, atomically), so an interrupted build
+	 * keeps every class finished before.
 	 * @return the classes built now (display names), in the order given
 	 * @throws IllegalArgumentException for an empty vocabulary, duplicate names, a name that does not fit the prompt,
 	 * or a bank opened for another model or other settings
@@ -318,7 +324,8 @@ public final class OvDiff {
 		try {
 			for (String name : names) {
 				List<FeatureExtractor> missing = new ArrayList<>();
-				for (FeatureExtractor e : extractors.members()) if (!bank.contains(name, e.id())) missing.add(e);
+				// a damaged file is rebuilt (replaced), not kept
+				for (FeatureExtractor e : extractors.members()) if (!bank.intact(name, e.id())) missing.add(e);
 				if (missing.isEmpty()) continue;
 				if (cancelled) throw new CancellationException("building the vocabulary cancelled");
 				try (NDManager m = NDManager.newBaseManager(sd.device)) {

@@ -27,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -114,8 +116,85 @@ public final class PrototypeBank {
 		return Files.isRegularFile(file(className, extractorId));
 	}
 
+	/**
+	 * Refuses, before any model loads or any image is sampled, a bank that is a file, a model folder or a folder of
+	 * other files; and when {@code forWriting}, a folder that cannot be created or written (found now, not after the
+	 * first class is sampled). A folder that does not exist yet is fine for writing.
+	 * @throws DiffSegException (a bad setting: "bank") naming the folder, the cause and the fix
+	 */
+	public static void checkFolder(Path directory, boolean forWriting) {
+		String fix = "choose a folder of its own for the prototypes (a new or empty one, or a bank built before)";
+		if (Files.exists(directory) && !Files.isDirectory(directory)) throw DiffSegException.setting("bank",
+			"the prototype bank " + directory + " is a file, not a folder", fix);
+		if (Files.isDirectory(directory)) {
+			if (Files.exists(directory.resolve("model_index.json"))) throw DiffSegException.setting("bank",
+				"the prototype bank folder " + directory + " is a Stable Diffusion model folder, not a prototype bank",
+				fix);
+			Path other;
+			try (Stream<Path> s = Files.list(directory)) {
+				other = s.filter(p -> {
+					String n = p.getFileName().toString();
+					return Files.isRegularFile(p) && !n.startsWith(".") && !n.endsWith(SUFFIX) &&
+						!n.contains(BankFile.TEMP_INFIX);
+				}).sorted().findFirst().orElse(null);
+			}
+			catch (IOException e) {
+				throw DiffSegException.setting("bank", "the prototype bank folder " + directory + " cannot be read (" +
+					reason(e) + ")", "make it readable, or choose another folder");
+			}
+			if (other != null) throw DiffSegException.setting("bank", "the folder " + directory + " is not a " +
+				"prototype bank: it holds " + other.getFileName() + ", which is not a prototype file (those end in " +
+				SUFFIX + ")" + (other.getFileName().toString().endsWith(".safetensors") ||
+				other.getFileName().toString().equals("config.json") ? "; it looks like a model folder" : ""), fix);
+		}
+		if (!forWriting) return;
+		try {
+			Files.createDirectories(directory);
+			Path probe = Files.createTempFile(directory, ".diffseg-write-check-", ".tmp");
+			Files.delete(probe);
+		}
+		catch (IOException | SecurityException e) {
+			throw DiffSegException.setting("bank", "the prototype bank folder " + directory + " cannot be written (" +
+				reason(e) + ")", "make it writable, or choose another folder");
+		}
+	}
+
+	private static String reason(Exception e) {
+		if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+		if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+	}
+
 	/** Every bank file in the folder whose header can be read (any model or settings), sorted by file name. */
 	public List<Summary> list() throws IOException {
+		return scan(null);
+	}
+
+	/**
+	 * The bank files in the folder (any model or settings) whose size or header shows damage, sorted by file name:
+	 * {@link #list} leaves them out, and no caller may skip them in silence. (A file whose payload alone is altered is
+	 * found by its checksum when it is loaded.)
+	 */
+	public List<Damaged> damaged() throws IOException {
+		List<Damaged> out = new ArrayList<>();
+		scan(out);
+		return out;
+	}
+
+	/** A bank file that cannot be trusted, its class (read from the file name when its contents cannot be), and why. */
+	public record Damaged(Path file, String className, String why) {
+		/** Whether this is a file of {@code name} (any case or spacing), by the class hash in the file name. */
+		public boolean isOf(String name) {
+			Matcher m = NAME.matcher(file.getFileName().toString());
+			return m.matches() && m.group(2).equals(BankFile.sha256(ClassNames.key(name)).substring(0, 8));
+		}
+	}
+
+	/** slug-classhash.extractorhash.compatibility.ovdiff.safetensors */
+	private static final Pattern NAME = Pattern.compile("(.*)-([0-9a-f]{8})\\.([0-9a-f]{8})\\.([0-9a-f]{12})" +
+		Pattern.quote(SUFFIX));
+
+	private List<Summary> scan(List<Damaged> damaged) throws IOException {
 		List<Summary> out = new ArrayList<>();
 		if (!Files.isDirectory(directory)) return out;
 		List<Path> files;
@@ -127,10 +206,60 @@ public final class PrototypeBank {
 				out.add(summary(f, parse(f, BankFile.readDocument(f))));
 			}
 			catch (BankFile.DamagedException e) {
-				// listed nowhere: load() of that class explains
+				if (damaged != null) damaged.add(new Damaged(f, classFromName(f), e.why()));
 			}
 		}
 		return out;
+	}
+
+	/** The class a file name says (its slug, with spaces for underscores), or "?" for a name not of this bank. */
+	private static String classFromName(Path f) {
+		Matcher m = NAME.matcher(f.getFileName().toString());
+		return m.matches() ? m.group(1).replace('_', ' ') : "?";
+	}
+
+	/**
+	 * Null when the file of a class and extractor under this bank's model and settings is absent or intact (size,
+	 * header, checksum); otherwise why it is damaged.
+	 */
+	public String damage(String className, String extractorId) throws IOException {
+		Path f = file(className, extractorId);
+		if (!Files.exists(f)) return null;
+		try {
+			summary(f, parse(f, BankFile.read(f).document()));
+			return null;
+		}
+		catch (NoSuchFileException gone) {
+			return null;
+		}
+		catch (BankFile.DamagedException e) {
+			return e.why();
+		}
+	}
+
+	/** Whether the class's file for an extractor is there and intact (size, header, checksum). */
+	public boolean intact(String className, String extractorId) throws IOException {
+		return contains(className, extractorId) && damage(className, extractorId) == null;
+	}
+
+	/** A damaged file, typed for the front-ends to word the fix (rebuild the class, or delete the file). */
+	public static DiffSegException damagedError(Path bank, Path file, String className, String why) {
+		return damagedError(bank, file, className, why, "");
+	}
+
+	private static DiffSegException damagedError(Path bank, Path file, String className, String why, String more) {
+		return new DiffSegException(DiffSegException.Kind.PROTOTYPES_DAMAGED, "the prototype bank file " + file +
+			" of class '" + className + "' is damaged (" + why + "), probably by an interrupted write or copy" + more,
+			"rebuild the class with the settings it was built with, or delete the file", Map.of(DiffSegException.BANK,
+			bank.toString(), DiffSegException.CLASSES, className));
+	}
+
+	/** {@link #damagedError} of the first of these files, saying how many more there are. */
+	public static DiffSegException damagedError(Path bank, List<Damaged> damaged) {
+		Damaged d = damaged.get(0);
+		String more = damaged.size() == 1 ? "" : " (and " + (damaged.size() - 1) + " more damaged file" +
+			(damaged.size() == 2 ? "" : "s") + ")";
+		return damagedError(bank, d.file(), d.className(), d.why(), more);
 	}
 
 	/** The classes this bank holds for an extractor under its model and settings, in name order. */
@@ -180,9 +309,18 @@ public final class PrototypeBank {
 	 * Loads one class's prototypes into {@code manager}.
 	 * @throws DiffSegException (prototypes missing) naming the cause and the fix when the class is missing or was built
 	 * for another model or with other settings
-	 * @throws IOException when its file is damaged
+	 * @throws DiffSegException (prototypes damaged) naming the file and the class when its file is damaged
 	 */
 	public Entry load(NDManager manager, String className, String extractorId) throws IOException {
+		try {
+			return read(manager, className, extractorId);
+		}
+		catch (BankFile.DamagedException d) {
+			throw damagedError(directory, file(className, extractorId), className, d.why());
+		}
+	}
+
+	private Entry read(NDManager manager, String className, String extractorId) throws IOException {
 		Path f = file(className, extractorId);
 		BankFile.Contents c;
 		try {

@@ -24,6 +24,9 @@ public class DiffSegException extends IllegalArgumentException {
 		PROTOTYPES_MISSING,
 		/** The prototype bank holds the classes built with several settings. Details: {@link #BANK}. */
 		PROTOTYPES_AMBIGUOUS,
+		/** A prototype-bank file is damaged (truncated, altered, not a bank file); the problem names the file. Details:
+		 * {@link #BANK}, {@link #CLASSES} (the damaged file's class, to rebuild it). */
+		PROTOTYPES_DAMAGED,
 		/** Anything else the user can fix; the neutral fix is all there is to say. */
 		INPUT
 	}

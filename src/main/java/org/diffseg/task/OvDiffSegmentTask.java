@@ -41,6 +41,7 @@ public final class OvDiffSegmentTask extends ModelTask {
 	{
 		if (settings.bank() == null || settings.bank().toString().isBlank()) throw DiffSegException.setting("bank",
 			"no prototype bank folder given", "choose the folder the prototypes were built in");
+		PrototypeBank.checkFolder(settings.bank(), false); // a model folder or a folder of other files, before loading
 		List<RgbPlanes> inputs = image.rgbPlanes(); // an unusable image fails before any model loads
 		long start = System.nanoTime();
 		StableDiffusion sd = stableDiffusion(settings.model(), cancel);

@@ -24,8 +24,15 @@ import org.diffseg.sd.StableDiffusion;
  */
 public final class PrototypesTask extends ModelTask {
 
-	/** The classes asked for (display names, distinct), those built now, and the bank's vocabulary size afterwards. */
-	public record Result(List<String> classes, List<String> built, int vocabularySize) {}
+	/**
+	 * The classes asked for (display names, distinct), those built now, the bank's vocabulary size afterwards, and
+	 * those of the built classes that were rebuilt because a file of theirs was damaged.
+	 */
+	public record Result(List<String> classes, List<String> built, int vocabularySize, List<String> rebuilt) {
+		public Result(List<String> classes, List<String> built, int vocabularySize) {
+			this(classes, built, vocabularySize, List.of());
+		}
+	}
 
 	public PrototypesTask(ModelSource models) {
 		super(models);
@@ -43,6 +50,8 @@ public final class PrototypesTask extends ModelTask {
 			"no prototype bank folder given", "choose the folder to store the prototypes in");
 		List<String> names = ClassNames.distinct(settings.classes());
 		OvDiff.Settings engine = settings.ovdiff();
+		// a model folder, a folder of other files or a read-only folder is refused now, not after hours of sampling
+		PrototypeBank.checkFolder(settings.bank(), true);
 		StableDiffusion sd = stableDiffusion(settings.model(), cancel);
 		List<FeatureExtractor> members = new ArrayList<>();
 		members.add(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP, engine.sampling().size()));
@@ -52,6 +61,9 @@ public final class PrototypesTask extends ModelTask {
 			members.add(new DinoFeatures(models.dino(settings.dino()), ModelFolderIdentity.of(settings.dino())));
 		FeatureExtractor.Ensemble features = new FeatureExtractor.Ensemble(members);
 		PrototypeBank bank = OvDiff.openBank(settings.bank(), sd, engine);
+		List<String> damaged = new ArrayList<>();
+		for (String name : names) for (FeatureExtractor e : members)
+			if (bank.damage(name, e.id()) != null && !damaged.contains(name)) damaged.add(name);
 		OvDiff ovdiff = new OvDiff();
 		cancel.onCancel(ovdiff::cancel);
 		List<String> built = ovdiff.buildVocabulary(sd, features, bank, names, engine, (name, stage, done, total) -> {
@@ -59,7 +71,8 @@ public final class PrototypesTask extends ModelTask {
 				(stage == OvDiff.Stage.SAMPLING ? "support image" : "prototypes of image"), done, total);
 			cancel.check();
 		});
-		return new Result(names, built, OvDiff.vocabulary(bank, features).size());
+		return new Result(names, built, OvDiff.vocabulary(bank, features).size(),
+			damaged.stream().filter(built::contains).toList());
 	}
 
 	private static int indexOf(List<String> names, String name) {

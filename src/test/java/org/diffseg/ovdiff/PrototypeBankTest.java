@@ -122,19 +122,54 @@ class PrototypeBankTest extends TensorTest {
 			// a truncated final file (copied by hand, disk full, ...) is refused, at any length
 			for (int cut : new int[] { 4, 20, good.length / 2, good.length - 1 }) {
 				Files.write(dog, java.util.Arrays.copyOf(good, cut));
-				IOException e = assertThrows(IOException.class, () -> bank.load(s, "dog", EXTRACTOR), "cut " + cut);
-				assertTrue(e.getMessage().contains("is damaged") && e.getMessage().contains("build that class again"),
-					e.getMessage());
+				DiffSegException e = assertThrows(DiffSegException.class, () -> bank.load(s, "dog", EXTRACTOR), "cut " +
+					cut);
+				assertEquals(DiffSegException.Kind.PROTOTYPES_DAMAGED, e.kind());
+				assertTrue(e.problem().contains("is damaged") && e.problem().contains(dog.getFileName().toString()) &&
+					e.problem().contains("'dog'") && e.fix().contains("rebuild the class"), e.getMessage());
+				assertEquals("dog", e.detail(DiffSegException.CLASSES));
+				// listed as damaged, never in silence; not intact, so a build replaces it
+				assertEquals(List.of(dog), bank.damaged().stream().map(PrototypeBank.Damaged::file).toList(), "cut " + cut);
+				assertEquals("dog", bank.damaged().get(0).className());
+				assertTrue(bank.damaged().get(0).isOf(" Dog"));
+				assertFalse(bank.intact("dog", EXTRACTOR));
 			}
 			// one flipped bit in the tensor data fails the checksum
 			byte[] flipped = good.clone();
 			flipped[flipped.length - 3] ^= 1;
 			Files.write(dog, flipped);
-			IOException e = assertThrows(IOException.class, () -> bank.load(s, "dog", EXTRACTOR));
-			assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+			DiffSegException e = assertThrows(DiffSegException.class, () -> bank.load(s, "dog", EXTRACTOR));
+			assertTrue(e.getMessage().contains("checksum") && e.getMessage().contains("'dog'"), e.getMessage());
+			assertTrue(bank.damage("dog", EXTRACTOR).contains("checksum"));
+			assertFalse(bank.intact("dog", EXTRACTOR));
 			// rebuilding replaces the damaged file
 			bank.put(entry(s, "dog", false));
 			assertEquals("dog", bank.load(s, "dog", EXTRACTOR).className());
+			assertTrue(bank.intact("dog", EXTRACTOR));
+			assertEquals(List.of(), bank.damaged());
+		}
+	}
+
+	@Test
+	void aFolderThatCannotHoldABankIsRefusedUpFront() throws IOException {
+		Path file = Files.writeString(dir.resolve("file.txt"), "x");
+		for (Path bad : new Path[] { file, dir, file.resolve("bank") }) {
+			DiffSegException e = assertThrows(DiffSegException.class, () -> PrototypeBank.checkFolder(bad, true),
+				bad.toString());
+			assertEquals("bank", e.detail(DiffSegException.SETTING));
+			assertTrue(e.problem().contains(bad == dir ? "file.txt" : bad.toString()), e.getMessage());
+		}
+		assertTrue(assertThrows(DiffSegException.class, () -> PrototypeBank.checkFolder(file.resolve("bank"), true))
+			.problem().contains("cannot be written"));
+		Files.delete(file);
+		Files.writeString(dir.resolve(".DS_Store"), "hidden files are no matter");
+		PrototypeBank.checkFolder(dir, true);
+		PrototypeBank.checkFolder(dir.resolve("new"), false); // not there yet: nothing to refuse
+		assertFalse(Files.exists(dir.resolve("new")));
+		PrototypeBank.checkFolder(dir.resolve("new"), true);
+		assertTrue(Files.isDirectory(dir.resolve("new")));
+		try (var left = Files.list(dir.resolve("new"))) {
+			assertEquals(0, left.count(), "the write check leaves nothing behind");
 		}
 	}
 }
