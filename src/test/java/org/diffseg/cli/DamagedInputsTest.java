@@ -105,23 +105,6 @@ class DamagedInputsTest {
 	}
 
 	@Test
-	void aReadOnlyBankIsFoundBeforeSampling() throws Exception {
-		Path bank = Files.createDirectories(tmp.resolve("ro"));
-		assertTrue(bank.toFile().setWritable(false, false));
-		try {
-			org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(bank), "permissions are not enforced " +
-				"for this user (root)");
-			Result r = run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "cat"));
-			String line = oneLineFailure(r);
-			assertTrue(line.contains(bank.toString()) && line.contains("writ"), line);
-			assertFalse(r.err().contains("support image"), r.err());
-		}
-		finally {
-			bank.toFile().setWritable(true, false);
-		}
-	}
-
-	@Test
 	void anUnreadableImageGetsOneLineNamingIt() throws Exception {
 		Path bank = tmp.resolve("bank"), out = tmp.resolve("out");
 		Path folder = Files.createDirectories(tmp.resolve("folder.png"));
