@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * What {@code diffseg train} builds and how it trains it: network sizes (written as diffusers configs) and the
- * optimisation schedule. Presets: {@code shapes} (the shipped model: about 70 minutes on 2 CPU cores) and {@code smoke}
+ * optimisation schedule. Presets: {@code shapes} (the shipped model) and {@code smoke}
  * (a tiny one for tests, seconds per stage).
  *
  * @param imageSize training images are imageSize x imageSize; the VAE has 3 levels (latent = imageSize / 4)
@@ -33,9 +33,9 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 
 	public static Recipe preset(String name) {
 		return switch (name) {
-			case "shapes" -> new Recipe("shapes", 64, new int[] { 32, 64, 64 }, 16, new int[] { 32, 64, 64, 64 }, 2,
-				new int[] { 2, 4, 4, 4 }, 16, 64, 2, 4, 8192, 1500, 16, 1e-3f, 1e-5f, 6000, 32, 5e-4f, 0.1f, 0.01f, 1f,
-				200, 250);
+			case "shapes" -> new Recipe("shapes", 64, new int[] { 16, 32, 32 }, 8, new int[] { 32, 32, 64, 64 }, 2,
+				new int[] { 2, 2, 4, 4 }, 16, 64, 2, 4, 4096, 500, 16, 2e-3f, 1e-5f, 1200, 16, 1e-3f, 0.1f, 0.01f, 1f,
+				100, 100);
 			case "smoke" -> new Recipe("smoke", 32, new int[] { 8, 16, 16 }, 4, new int[] { 16, 16, 16, 16 }, 2,
 				new int[] { 2, 2, 2, 2 }, 8, 16, 1, 2, 32, 12, 4, 3e-3f, 1e-5f, 12, 4, 2e-3f, 0.1f, 0f, 1f, 0, 6);
 			default -> throw new IllegalArgumentException("unknown recipe '" + name + "': choose one of " + PRESETS);

@@ -146,10 +146,15 @@ public final class Trainer {
 			Files.move(work.resolve(OLD), ckpt);
 		if (Files.isRegularFile(ckpt.resolve("state.json"))) {
 			State s = GSON.fromJson(Files.readString(ckpt.resolve("state.json")), State.class);
-			if (s.seed != seed || !s.recipe.toJson().equals(recipe.toJson())) throw new IOException(work + " holds a " +
+			if (s.seed != seed || !s.recipe.withSteps(0, 0).withCheckpointEvery(1).toJson()
+				.equals(recipe.withSteps(0, 0).withCheckpointEvery(1).toJson())) throw new IOException(work + " holds a " +
 				"checkpoint of another run (seed " + s.seed + ", recipe " + s.recipe.name() + "): give a new work folder " +
 				"or the same seed and recipe to resume it.");
 			listener.message("resuming from " + ckpt + " (" + s.stage + " step " + s.step + ")");
+			if (s.recipe.vaeSteps() != recipe.vaeSteps() || s.recipe.unetSteps() != recipe.unetSteps())
+				listener.message("note: the step counts changed from " + s.recipe.vaeSteps() + "/" + s.recipe.unetSteps() +
+					" to " + recipe.vaeSteps() + "/" + recipe.unetSteps() + " (the learning-rate schedule follows the new ones)");
+			s.recipe = recipe;
 			return s;
 		}
 		deleteTree(work.resolve(TMP));
@@ -289,7 +294,7 @@ public final class Trainer {
 					int j = i * per + k;
 					z0[b * per + k] = (float) ((latents.mean()[j] + latents.std()[j] * gaussian(r)) * latents.scale());
 				}
-				String caption = r.nextFloat() < recipe.emptyCaption() ? "" : caption(latents.phrases().get(i), r);
+				String caption = r.nextFloat() < recipe.emptyCaption() ? "" : world.caption(shuffled(latents.phrases().get(i), r));
 				System.arraycopy(tokens.computeIfAbsent(caption, c -> tokenizer.encode(c).ids()), 0, ids, b * 77, 77);
 				t[b] = r.nextInt(schedule.numTrainTimesteps());
 			}
@@ -326,11 +331,11 @@ public final class Trainer {
 		return true;
 	}
 
-	/** The phrases in random order, joined by " and " ("a red star and a blue ring"). */
-	static String caption(List<String> phrases, SplittableRandom r) {
+	/** The phrases in random order (the model should not learn that the first-named object is drawn first). */
+	static List<String> shuffled(List<String> phrases, SplittableRandom r) {
 		List<String> p = new ArrayList<>(phrases);
 		for (int i = p.size() - 1; i > 0; i--) Collections.swap(p, i, r.nextInt(i + 1));
-		return String.join(" and ", p);
+		return p;
 	}
 
 	/** Linear warm-up, then cosine decay to a tenth. */

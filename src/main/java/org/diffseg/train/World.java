@@ -18,6 +18,11 @@ public interface World {
 	/** Every word a caption can contain (lower-case letters), for the tokenizer. */
 	Set<String> words();
 
+	/** The caption of phrases in the given order (default: joined by " and "). */
+	default String caption(List<String> phrases) {
+		return String.join(" and ", phrases);
+	}
+
 	/** One line describing the data (for the model card). */
 	String description();
 }
