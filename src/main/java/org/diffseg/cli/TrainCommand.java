@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.train.ModelExport;
+import org.diffseg.train.ModelProbe;
 import org.diffseg.train.Recipe;
 import org.diffseg.train.SynthWorld;
 import org.diffseg.train.Trainer;
@@ -44,6 +45,13 @@ public final class TrainCommand implements Callable<Integer> {
 	@Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: the recipe's).")
 	Integer checkpointEvery;
 
+	@Option(names = "--export-only", description = "Write the model folder from the work folder's last checkpoint " +
+		"without training further (for a run that was stopped early).")
+	boolean exportOnly;
+
+	@Option(names = "--no-probe", description = "Skip the sample sheet and the cross-attention check of the model card.")
+	boolean noProbe;
+
 	@Spec
 	CommandSpec spec;
 
@@ -62,14 +70,29 @@ public final class TrainCommand implements Callable<Integer> {
 		PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
 		ProgressBar bar = new ProgressBar(err);
 		SynthWorld world = new SynthWorld();
-		Trainer.Result result = new Trainer(r, world, seed, w, bar, null).run();
-		bar.done();
-		if (!result.finished()) {
-			o.println("stopped; run the same command again to resume from " + result.model());
-			return DiffSegCli.EXIT_FAILURE;
+		Trainer trainer = new Trainer(r, world, seed, w, bar, null);
+		Trainer.Result result;
+		if (exportOnly) {
+			Trainer.State state = trainer.lastState();
+			if (state == null) throw new UserError(w + " holds no checkpoint: train first.");
+			if (!state.stage.equals("unet") && !state.stage.equals("done")) throw new UserError("the checkpoint in " + w +
+				" is still in the VAE stage: there is no UNet to export yet.");
+			result = new Trainer.Result(trainer.checkpoint(), state, true);
+		}
+		else {
+			result = trainer.run();
+			bar.done();
+			if (!result.finished()) {
+				o.println("stopped; run the same command again to resume from " + result.model());
+				return DiffSegCli.EXIT_FAILURE;
+			}
 		}
 		ModelExport.export(result.model(), out, result.state(), world, "");
 		try (StableDiffusion sd = StableDiffusion.load(out)) {
+			if (!noProbe) {
+				err.println("drawing samples and checking cross-attention ...");
+				ModelExport.export(result.model(), out, result.state(), world, ModelProbe.report(sd, out));
+			}
 			o.printf("wrote %s (%.1f MB of weights held as float32; loads as a Stable Diffusion)%n", out,
 				sd.weightBytes() / 1e6);
 		}

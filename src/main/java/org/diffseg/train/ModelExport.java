@@ -73,8 +73,10 @@ public final class ModelExport {
 		b.append(String.format("1. VAE: %d steps of %d images, AdamW lr %.0e (warm-up, cosine decay to a tenth), loss = MSE + %.0e x KL; ",
 			r.vaeSteps(), r.vaeBatch(), r.vaeLr(), r.klWeight()));
 		b.append(String.format("then scaling_factor = 1 / std of the latents = %.4f.%n", s.scalingFactor));
-		b.append(String.format("2. UNet + text encoder together: %d steps of %d latents, DDPM epsilon loss (scaled-linear betas, 1000 steps), ",
-			r.unetSteps(), r.unetBatch()));
+		int done = s.unetLoss.size();
+		b.append(String.format("2. UNet + text encoder together: %s of %d latents, DDPM epsilon loss (scaled-linear betas, 1000 steps), ",
+			done == r.unetSteps() ? done + " steps" : done + " steps (stopped early; the schedule was planned for " +
+			r.unetSteps() + ")", r.unetBatch()));
 		b.append(String.format("AdamW lr %.0e, weight decay %.2g, %d warm-up steps then cosine decay to a tenth, gradient norm clipped at %.1f.%n%n",
 			r.unetLr(), r.weightDecay(), r.warmup(), r.clip()));
 		b.append(String.format("Training time: VAE %.1f min (%.2f s/step), UNet %.1f min (%.2f s/step), on the CPU ",

@@ -37,7 +37,7 @@ public final class ModelProbe {
 		int size = sd.defaultImageSize();
 		BufferedImage sheet = new BufferedImage(perCaption * size, CAPTIONS.size() * size, BufferedImage.TYPE_INT_RGB);
 		TextToImage t2i = new TextToImage(sd);
-		TextToImage.Settings s = new TextToImage.Settings(25, 5f, "ddim", size, size);
+		TextToImage.Settings s = new TextToImage.Settings(20, 5f, "ddim", size, size);
 		try (NDManager m = NDManager.newBaseManager()) {
 			for (int row = 0; row < CAPTIONS.size(); row++) {
 				try (NDManager step = m.newSubManager()) {
@@ -172,9 +172,9 @@ public final class ModelProbe {
 	/** Model-card text: the samples sheet and the attention check. */
 	public static String report(StableDiffusion sd, Path folder) throws IOException {
 		List<String> lines = new ArrayList<>();
-		samples(sd, folder.resolve("samples.png"), 6, 1234);
+		samples(sd, folder.resolve("samples.png"), 4, 1234);
 		lines.add("## Samples\n\n![samples](samples.png)\n\nRows: " + String.join("; ", CAPTIONS) +
-			" (DDIM, 25 steps, guidance 5, seeds 1234+row).");
+			" (DDIM, 20 steps, guidance 5, seeds 1234+row).");
 		AttentionScore a = attention(sd, 20261206L, 100, 300);
 		lines.add("## Cross-attention check\n\nOn 100 held-out scenes (SceneGenerator seed 20261206) noised at t = 300, " +
 			a + ". A cell counts as on the object when the object covers at least half of it; the object covers " +

@@ -139,6 +139,12 @@ public final class Trainer {
 		}
 	}
 
+	/** The state of the work folder's checkpoint, or null when there is none. */
+	public State lastState() throws IOException {
+		Path f = checkpoint().resolve("state.json");
+		return Files.isRegularFile(f) ? GSON.fromJson(Files.readString(f), State.class) : null;
+	}
+
 	private State startOrResume() throws IOException {
 		Files.createDirectories(work);
 		Path ckpt = checkpoint();
