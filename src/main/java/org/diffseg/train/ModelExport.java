@@ -51,7 +51,9 @@ public final class ModelExport {
 		b.append("A Stable Diffusion (VAE, UNet, CLIP text encoder, CLIP BPE tokenizer) in the diffusers folder layout, ")
 			.append("trained from scratch in Java (DJL on PyTorch) by `diffseg train`, so that Peekaboo and OVDiff can be ")
 			.append("run and measured on a model that knows its world. It draws and understands only that world.\n\n");
-		b.append("## Data\n\n").append(world.description()).append(". A fixed pool of ").append(r.pool())
+		String data = world.description();
+		b.append("## Data\n\n").append(Character.toUpperCase(data.charAt(0))).append(data.substring(1))
+			.append(". A fixed pool of ").append(r.pool())
 			.append(" scenes from seed ").append(s.seed).append("; left-right mirroring in the VAE stage; the objects of ")
 			.append("a caption in random order; ").append(Math.round(r.emptyCaption() * 100))
 			.append(" % of the captions empty (for classifier-free guidance).\n\n");
@@ -77,6 +79,9 @@ public final class ModelExport {
 		b.append(String.format("2. UNet + text encoder together: %s of %d latents, DDPM epsilon loss (scaled-linear betas, 1000 steps), ",
 			done == r.unetSteps() ? done + " steps" : done + " steps (stopped early; the schedule was planned for " +
 			r.unetSteps() + ")", r.unetBatch()));
+		if (r.snrWeightCap() > 0) b.append(String.format("each sample's epsilon MSE weighted by min(1 / ᾱ_t, %.0f) " +
+			"(the v-prediction loss in epsilon terms, capped, so that the noisy steps where the caption matters count), ",
+			r.snrWeightCap()));
 		b.append(String.format("AdamW lr %.0e, weight decay %.2g, %d warm-up steps then cosine decay to a tenth, gradient norm clipped at %.1f.%n%n",
 			r.unetLr(), r.weightDecay(), r.warmup(), r.clip()));
 		b.append(String.format("Training time: VAE %.1f min (%.2f s/step), UNet %.1f min (%.2f s/step), on the CPU ",
@@ -87,7 +92,7 @@ public final class ModelExport {
 			.append("MALLOC_MMAP_THRESHOLD_=1000000000 MALLOC_TRIM_THRESHOLD_=100000000000 MALLOC_TOP_PAD_=1000000000 \\\n")
 			.append("OMP_NUM_THREADS=1 diffseg train --recipe ").append(r.name()).append(" --seed ").append(s.seed)
 			.append(" --vae-steps ").append(r.vaeSteps()).append(" --unet-steps ").append(r.unetSteps())
-			.append(" --out ").append(out.getFileName()).append("\n```\n\n");
+			.append(" --out models/").append(out.getFileName()).append("\n```\n\n");
 		b.append("## Losses\n\n![loss curve](loss.png)\n\n");
 		b.append("| stage | first 50 steps | last 50 steps |\n| --- | --- | --- |\n");
 		b.append(String.format("| VAE reconstruction MSE (images in [-1, 1]) | %.4f | %.4f |%n", first(s.vaeLoss),

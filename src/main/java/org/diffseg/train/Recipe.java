@@ -23,11 +23,14 @@ import java.util.List;
  * @param unetHeads UNet heads per level (diffusers' attention_head_dim)
  * @param textWidth text encoder hidden size (= UNet cross_attention_dim)
  * @param pool scenes in the training pool (the same pool for both stages)
+ * @param snrWeightCap the UNet's epsilon MSE of a sample is weighted by min(1 / ᾱ_t, cap), the weighting of the
+ *   v-prediction loss (capped): with plain epsilon MSE the noisy steps, where the caption matters most, contribute almost
+ *   nothing and the text conditioning emerged far too slowly (0 = plain epsilon MSE)
  */
 public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroups, int[] unetChannels, int unetLayers,
 	int[] unetHeads, int unetGroups, int textWidth, int textLayers, int textHeads, int pool, int vaeSteps,
 	int vaeBatch, float vaeLr, float klWeight, int unetSteps, int unetBatch, float unetLr, float emptyCaption,
-	float weightDecay, float clip, int warmup, int checkpointEvery)
+	float weightDecay, float clip, int warmup, int checkpointEvery, float snrWeightCap)
 {
 	public static final List<String> PRESETS = List.of("shapes", "smoke");
 
@@ -35,9 +38,9 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 		return switch (name) {
 			case "shapes" -> new Recipe("shapes", 64, new int[] { 16, 32, 32 }, 8, new int[] { 32, 32, 64, 64 }, 2,
 				new int[] { 2, 2, 4, 4 }, 16, 64, 2, 4, 4096, 500, 16, 2e-3f, 1e-5f, 1200, 16, 1e-3f, 0.1f, 0.01f, 1f,
-				100, 100);
+				100, 100, 10f);
 			case "smoke" -> new Recipe("smoke", 32, new int[] { 8, 16, 16 }, 4, new int[] { 16, 16, 16, 16 }, 2,
-				new int[] { 2, 2, 2, 2 }, 8, 16, 1, 2, 32, 12, 4, 3e-3f, 1e-5f, 12, 4, 2e-3f, 0.1f, 0f, 1f, 0, 6);
+				new int[] { 2, 2, 2, 2 }, 8, 16, 1, 2, 32, 12, 4, 3e-3f, 1e-5f, 12, 4, 2e-3f, 0.1f, 0f, 1f, 0, 6, 10f);
 			default -> throw new IllegalArgumentException("unknown recipe '" + name + "': choose one of " + PRESETS);
 		};
 	}
@@ -46,13 +49,13 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 	public Recipe withSteps(int vae, int unet) {
 		return new Recipe(name, imageSize, vaeChannels, vaeGroups, unetChannels, unetLayers, unetHeads, unetGroups,
 			textWidth, textLayers, textHeads, pool, vae, vaeBatch, vaeLr, klWeight, unet, unetBatch, unetLr,
-			emptyCaption, weightDecay, clip, Math.min(warmup, unet / 4), checkpointEvery);
+			emptyCaption, weightDecay, clip, Math.min(warmup, unet / 4), checkpointEvery, snrWeightCap);
 	}
 
 	public Recipe withCheckpointEvery(int k) {
 		return new Recipe(name, imageSize, vaeChannels, vaeGroups, unetChannels, unetLayers, unetHeads, unetGroups,
 			textWidth, textLayers, textHeads, pool, vaeSteps, vaeBatch, vaeLr, klWeight, unetSteps, unetBatch, unetLr,
-			emptyCaption, weightDecay, clip, warmup, k);
+			emptyCaption, weightDecay, clip, warmup, k, snrWeightCap);
 	}
 
 	public int latentSize() {

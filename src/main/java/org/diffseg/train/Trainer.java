@@ -139,6 +139,15 @@ public final class Trainer {
 		}
 	}
 
+	/** Whether two recipes build the same networks on the same data (the schedule may differ). */
+	static boolean sameNetworks(Recipe a, Recipe b) {
+		return a.imageSize() == b.imageSize() && java.util.Arrays.equals(a.vaeChannels(), b.vaeChannels()) &&
+			a.vaeGroups() == b.vaeGroups() && java.util.Arrays.equals(a.unetChannels(), b.unetChannels()) &&
+			a.unetLayers() == b.unetLayers() && java.util.Arrays.equals(a.unetHeads(), b.unetHeads()) &&
+			a.unetGroups() == b.unetGroups() && a.textWidth() == b.textWidth() && a.textLayers() == b.textLayers() &&
+			a.textHeads() == b.textHeads() && a.pool() == b.pool();
+	}
+
 	/** The state of the work folder's checkpoint, or null when there is none. */
 	public State lastState() throws IOException {
 		Path f = checkpoint().resolve("state.json");
@@ -152,14 +161,13 @@ public final class Trainer {
 			Files.move(work.resolve(OLD), ckpt);
 		if (Files.isRegularFile(ckpt.resolve("state.json"))) {
 			State s = GSON.fromJson(Files.readString(ckpt.resolve("state.json")), State.class);
-			if (s.seed != seed || !s.recipe.withSteps(0, 0).withCheckpointEvery(1).toJson()
-				.equals(recipe.withSteps(0, 0).withCheckpointEvery(1).toJson())) throw new IOException(work + " holds a " +
+			if (s.seed != seed || !sameNetworks(s.recipe, recipe)) throw new IOException(work + " holds a " +
 				"checkpoint of another run (seed " + s.seed + ", recipe " + s.recipe.name() + "): give a new work folder " +
 				"or the same seed and recipe to resume it.");
 			listener.message("resuming from " + ckpt + " (" + s.stage + " step " + s.step + ")");
-			if (s.recipe.vaeSteps() != recipe.vaeSteps() || s.recipe.unetSteps() != recipe.unetSteps())
-				listener.message("note: the step counts changed from " + s.recipe.vaeSteps() + "/" + s.recipe.unetSteps() +
-					" to " + recipe.vaeSteps() + "/" + recipe.unetSteps() + " (the learning-rate schedule follows the new ones)");
+			if (!s.recipe.toJson().equals(recipe.toJson()))
+				listener.message("note: the schedule changed from " + s.recipe.toJson().replaceAll("\\s+", " ") + " to " +
+					recipe.toJson().replaceAll("\\s+", " ") + "; training continues with the new one");
 			s.recipe = recipe;
 			return s;
 		}
@@ -315,8 +323,11 @@ public final class Trainer {
 				try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
 					NDArray context = text.module.forward(idArray, false).lastHiddenState();
 					NDArray pred = unet.module.forward(xt, ts, context, null, null);
-					NDArray mse = pred.sub(noise).square().mean();
-					gc.backward(mse);
+					NDArray perSample = pred.sub(noise).square().mean(new int[] { 1, 2, 3 });
+					NDArray mse = perSample.mean();
+					NDArray objective = recipe.snrWeightCap() > 0 ?
+						perSample.mul(s.create(weights(schedule, t, recipe.snrWeightCap()))).mean() : mse;
+					gc.backward(objective);
 					loss = mse.getFloat();
 				}
 			}
@@ -335,6 +346,13 @@ public final class Trainer {
 		save(state, text, vae, unet, null, null);
 		listener.message(String.format("UNet done: loss %.4f (mean of the last 100 steps)", mean(state.unetLoss, 100)));
 		return true;
+	}
+
+	/** min(1 / ᾱ_t, cap) per sample: the v-prediction loss written in epsilon terms, capped. */
+	static float[] weights(NoiseSchedule schedule, long[] t, float cap) {
+		float[] w = new float[t.length];
+		for (int i = 0; i < t.length; i++) w[i] = Math.min(1f / schedule.alphaCumprod((int) t[i]), cap);
+		return w;
 	}
 
 	/** The phrases in random order (the model should not learn that the first-named object is drawn first). */
