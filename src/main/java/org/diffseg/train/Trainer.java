@@ -323,7 +323,7 @@ public final class Trainer {
 				try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
 					NDArray context = text.module.forward(idArray, false).lastHiddenState();
 					NDArray pred = unet.module.forward(xt, ts, context, null, null);
-					NDArray perSample = pred.sub(noise).square().mean(new int[] { 1, 2, 3 });
+					NDArray perSample = pred.sub(noise).square().reshape(batch, -1).mean(new int[] { 1 });
 					NDArray mse = perSample.mean();
 					NDArray objective = recipe.snrWeightCap() > 0 ?
 						perSample.mul(s.create(weights(schedule, t, recipe.snrWeightCap()))).mean() : mse;
