@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 	subcommands = { CommandLine.HelpCommand.class, SystemCommand.class, InspectCommand.class,
 		CheckModelCommand.class, InitModelCommand.class, BenchCommand.class, PeekabooCommand.class,
 		ModelsCommand.class, UpdateSiteCommand.class, MacroCommand.class, PrototypesCommand.class, OvDiffCommand.class,
-		RgbaCommand.class, SynthCommand.class, TrainCommand.class })
+		RgbaCommand.class, SynthCommand.class, EvalCommand.class, TrainCommand.class })
 public final class DiffSegCli implements Callable<Integer> {
 
 	public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;
@@ -34,6 +34,9 @@ public final class DiffSegCli implements Callable<Integer> {
 		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
 		// no SLF4J binding on the command line (Fiji brings its own): keep its "no providers" notice off stderr
 		if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
+		// Building the command tree loads classes that load ij.ImagePlus; ImageJ 1.x must be patched before that, or
+		// ij1-patcher prints ~70 lines of LinkageError traces for every macro run. MacroCommand reports a failure.
+		if (args.length > 0 && args[0].equals("macro")) patchImageJQuietly();
 		CommandLine cl = new CommandLine(new DiffSegCli());
 		cl.setOut(out);
 		cl.setErr(err);
@@ -57,16 +60,29 @@ public final class DiffSegCli implements Callable<Integer> {
 		return code;
 	}
 
+	private static void patchImageJQuietly() {
+		if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+		try {
+			org.diffseg.fiji.ImageJ1Patch.ensurePatched();
+		}
+		catch (IllegalStateException e) {
+			// MacroCommand tries again and words the failure
+		}
+	}
+
 	/** One line: the user-facing message of the first meaningful cause. */
 	static String describe(Throwable e) {
 		Throwable t = e;
 		while (t.getCause() != null && !(t instanceof UserError) && !(t instanceof java.io.IOException) &&
 			(t.getMessage() == null || t.getMessage().isBlank() || t.getClass() == RuntimeException.class))
 			t = t.getCause();
+		if (t instanceof org.diffseg.run.DiffSegException d) return CliMessages.describe(d).replace('\n', ' ');
 		if (t instanceof OutOfMemoryError) return "out of memory: " + t.getMessage() +
 			". Use a smaller image size or batch, or give Java more memory (-Xmx).";
 		String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-		if (!(t instanceof UserError) && !(t instanceof java.io.IOException)) msg = t.getClass().getSimpleName() + ": " + msg;
+		// errors users cause are UserError, IOException or (from the engines and tasks) IllegalArgumentException
+		if (!(t instanceof UserError) && !(t instanceof java.io.IOException) && !(t instanceof IllegalArgumentException))
+			msg = t.getClass().getSimpleName() + ": " + msg;
 		return msg.replace('\n', ' ');
 	}
 

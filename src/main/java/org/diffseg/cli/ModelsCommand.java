@@ -179,7 +179,11 @@ public final class ModelsCommand implements Callable<Integer> {
 			ModelFolderCheck.Report report = ModelFolderCheck.check(dir);
 			spec.commandLine().getOut().print(report.describe());
 			spec.commandLine().getOut().flush();
-			return report.ok() ? DiffSegCli.EXIT_OK : DiffSegCli.EXIT_FAILURE;
+			if (report.ok()) return DiffSegCli.EXIT_OK;
+			// exit 1 always comes with its reason on stderr, where scripts look for it
+			spec.commandLine().getErr().println("diffseg: " + report.problems().size() + " problem(s): " + report.summary());
+			spec.commandLine().getErr().flush();
+			return DiffSegCli.EXIT_FAILURE;
 		}
 	}
 }

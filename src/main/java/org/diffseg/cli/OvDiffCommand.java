@@ -1,14 +1,8 @@
 package org.diffseg.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-
-import ij.ImagePlus;
-import ij.gui.Roi;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,41 +14,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
-import org.diffseg.img.ImageInputs;
 import org.diffseg.img.MaskRois;
-import org.diffseg.img.ResultImages;
-import org.diffseg.img.RgbPlanes;
 import org.diffseg.ovdiff.CategoryFilter;
-import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.OvDiff;
-import org.diffseg.ovdiff.PrototypeBank;
 import org.diffseg.ovdiff.Segmenter;
-import org.diffseg.ovdiff.StableDiffusionFeatures;
-import org.diffseg.sd.StableDiffusion;
+import org.diffseg.run.CancelToken;
+import org.diffseg.task.LoadedModels;
+import org.diffseg.task.OvDiffSegmentResult;
+import org.diffseg.task.OvDiffSegmentSettings;
+import org.diffseg.task.OvDiffSegmentTask;
+import org.diffseg.task.SourceImage;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-/** {@code diffseg ovdiff}: segment an image against classes of a prototype bank. */
+/**
+ * {@code diffseg ovdiff}: segment an image against classes of a prototype bank, every plane of a stack (or the plane
+ * chosen), through {@link OvDiffSegmentTask} as Fiji's OVDiff Segment does.
+ */
 @Command(name = "ovdiff", mixinStandardHelpOptions = true,
 	description = "Segment an image with OVDiff against classes of a prototype bank (built with 'diffseg prototypes'): " +
-		"label image, class table, score maps, ROIs and explanations.")
-public final class OvDiffCommand implements Callable<Integer> {
+		"label image, class table, score maps, ROIs and explanations; every plane of a stack unless --slice/--frame " +
+		"choose one.")
+public final class OvDiffCommand extends ModelCommand {
 
-	@Option(names = "--model", description = "Stable Diffusion folder the bank was built with (default: the shipped " +
-		"tiny model).")
-	Path model;
+	private static final OvDiffSegmentSettings DEFAULTS = OvDiffSegmentSettings.DEFAULTS;
 
 	@Option(names = "--bank", required = true, description = "Prototype bank folder.")
 	Path bank;
 
-	@Option(names = "--image", required = true, description = "Image file (TIFF, PNG, JPEG; grey, RGB, 8/16/32-bit).")
-	Path image;
+	@Mixin
+	ImageOptions image;
 
 	@Option(names = "--class", description = "A class to segment; repeat for several (default: every class in the bank).")
 	List<String> classes = new ArrayList<>();
@@ -62,19 +54,16 @@ public final class OvDiffCommand implements Callable<Integer> {
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
-	@Option(names = "--stuff", description = "Treat this class as stuff here (no background prototypes); repeatable.")
-	List<String> stuff = new ArrayList<>();
+	@Mixin
+	StuffOptions verdicts;
 
-	@Option(names = "--thing", description = "Treat this class as a thing here; repeatable.")
-	List<String> things = new ArrayList<>();
-
-	@Option(names = "--shorter-side", defaultValue = "448", description = "The image's shorter side is resized to this " +
-		"before the windows slide (default 448; 0 keeps the size).")
-	int shorterSide;
+	@Option(names = "--shorter-side", description = "The image's shorter side is resized to this before the windows " +
+		"slide (default ${DEFAULT-VALUE}; 0 keeps the size).")
+	int shorterSide = DEFAULTS.shorterSide();
 
 	@Option(names = "--pamr", description = "Refine the score maps with PAMR before labelling (the paper's optional " +
 		"post-processing: sharper boundaries, about 2 mIoU more on VOC; a few seconds more on the CPU).")
-	boolean pamr;
+	boolean pamr = DEFAULTS.pamr();
 
 	@Option(names = "--n", description = "Use the prototypes built from this many support images (when the bank holds " +
 		"several settings).")
@@ -90,120 +79,96 @@ public final class OvDiffCommand implements Callable<Integer> {
 	Integer parts;
 
 	@Mixin
-	DeviceOptions device;
-
-	@Mixin
 	VitOptions vit;
-
-	@Spec
-	CommandSpec spec;
 
 	@Override
 	public Integer call() throws Exception {
-		ImagePlus imp = ImageFiles.open(image);
-		RgbPlanes input;
-		try {
-			input = ImageInputs.rgb(imp, null, 0, 0);
-		}
-		catch (IllegalArgumentException e) {
-			throw new UserError(image + ": " + e.getMessage());
-		}
-		PrintWriter err = spec.commandLine().getErr();
-		Path modelDir = model != null ? model : DefaultModel.folder();
-		Map<String, String> required = new LinkedHashMap<>();
-		if (n != null) required.put("support_images", n.toString());
-		if (steps != null) required.put("steps", steps.toString());
-		if (seed != null) required.put("seed", seed.toString());
-		if (parts != null) required.put("parts", parts.toString());
-		long start = System.nanoTime();
-		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype());
-			VitOptions.Loaded vits = vit.open(sd.device, device.dtype());
-			NDManager m = NDManager.newBaseManager(sd.device); OutputFolder folder = new OutputFolder(out))
+		PrintWriter err = err();
+		SourceImage source = image.open(err);
+		Path modelDir = modelFolder();
+		OvDiffSegmentSettings settings = OvDiffSegmentSettings.builder().model(modelDir).bank(bank).classes(classes)
+			.stuff(verdicts.stuff, verdicts.things).shorterSide(shorterSide).pamr(pamr).clip(vit.clip).dino(vit.dino)
+			.categoryFilter(!vit.noCategoryFilter).require("support_images", n).require("steps", steps)
+			.require("seed", seed).require("parts", parts).build();
+		try (LoadedModels models = models();
+			OutputFolder folder = new OutputFolder(out))
 		{
-			long loaded = System.nanoTime();
-			OvDiff.Segmentation seg;
-			PrototypeBank b;
-			List<String> names;
-			FeatureExtractor.Ensemble features;
-			OvDiff.Settings settings;
-			try {
-				Segmenter.Settings d = Segmenter.Settings.defaults();
-				settings = PrototypesCommand.withStuff(OvDiff.Settings.defaults(), stuff, things).withSegmentation(
-					new Segmenter.Settings(shorterSide, d.windows(), d.stride(), d.wholeImage(), d.stuffFilter(), pamr));
-				b = OvDiff.findBank(bank, sd, classes, required);
-				String size = b.settings().getOrDefault("image_size", "native");
-				List<FeatureExtractor> members = new ArrayList<>();
-				members.add(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP,
-					size.equals("native") ? 0 : Integer.parseInt(size)));
-				members.addAll(vits.extractors()); // averaged with SD's similarity maps (the paper's ensemble)
-				features = new FeatureExtractor.Ensemble(members);
-				names = classes.isEmpty() ? OvDiff.vocabulary(b, features) : classes;
-				for (String kind : OvDiff.unusedExtractors(b, names, features)) err.println("note: the bank also " +
-					"holds " + kind.toUpperCase(java.util.Locale.ROOT) + " prototypes of these classes: add --" + kind +
-					" DIR to average its features in (the paper's ensemble)");
-				NDArray x = input.toNDArray(m).expandDims(0);
-				seg = new OvDiff().segment(x, b, names, features, settings, vits.filter(), (c, stage, done, total) -> {
-					err.printf("window %d/%d%n", done, total);
-					err.flush();
-				});
-			}
-			catch (IllegalArgumentException e) {
-				throw new UserError(e.getMessage());
-			}
-			long done = System.nanoTime();
-			Segmenter.Result r = seg.result();
-			int w = r.width(), h = r.height(), labels = r.labels().size();
-			long[] pixels = new long[labels];
-			for (int l : r.labelImage()) pixels[l]++;
-			ImageFiles.save(folder.file("labels.tif"), ResultImages.labelImage("labels", r.labelImage(), w, h,
-				imp.getCalibration()));
-			StringBuilder csv = new StringBuilder("label,name,pixels\n");
-			for (int l = 0; l < labels; l++) csv.append(l).append(',').append(csv(r.labels().get(l))).append(',')
-				.append(pixels[l]).append('\n');
-			Files.writeString(folder.file("classes.csv"), csv, StandardCharsets.UTF_8);
-			ImageFiles.save(folder.file("scores.tif"), ResultImages.floatMaps("scores", List.of(r.scores()), r.labels(),
-				w, h, imp.getCalibration()));
-			List<Roi> rois = new ArrayList<>();
-			for (int l = 1; l < labels; l++) {
-				Roi roi = MaskRois.fromLabels(r.labelImage(), w, h, l, r.labels().get(l));
-				if (roi != null) rois.add(roi);
-			}
-			MaskRois.writeZip(folder.file("rois.zip"), rois);
-			var gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues()
-				.create();
-			Files.writeString(folder.file("explain.json"), gson.toJson(explain(seg, pixels)));
-			JsonObject json = new JsonObject();
-			json.addProperty("image", image.toString());
-			json.addProperty("width", w);
-			json.addProperty("height", h);
-			json.addProperty("model", modelDir.toString());
-			json.addProperty("model_identity", sd.identity());
-			json.addProperty("device", sd.device.toString());
-			json.addProperty("bank", bank.toString());
-			json.add("bank_settings", gson.toJsonTree(b.settings()));
-			json.add("extractors", gson.toJsonTree(r.extractors()));
-			json.add("labels", gson.toJsonTree(r.labels()));
-			json.add("stuff", gson.toJsonTree(seg.stuff()));
-			json.add("segmentation", gson.toJsonTree(settings.segmentation()));
-			if (seg.filter() != null) json.add("category_filter", categoryFilter(seg.filter()));
-			JsonObject timings = new JsonObject();
-			timings.addProperty("load_s", (loaded - start) / 1e9);
-			timings.addProperty("segment_s", (done - loaded) / 1e9);
-			json.add("timings", timings);
-			json.add("files", gson.toJsonTree(List.of("labels.tif", "classes.csv", "scores.tif", "rois.zip",
-				"explain.json")));
-			Files.writeString(folder.file("result.json"), gson.toJson(json));
+			OvDiffSegmentResult r = new OvDiffSegmentTask(models).run(source, settings, (stage, done, total) -> {
+				err.printf("%s %d/%d%n", stage, done, total);
+				err.flush();
+			}, CancelToken.none());
+			for (String kind : r.unusedExtractors()) err.println("note: the bank also holds " +
+				kind.toUpperCase(Locale.ROOT) + " prototypes of these classes: add --" + kind + " DIR to average its " +
+				"features in (the paper's ensemble)");
+			save(r, folder, modelDir);
 			folder.commit();
-			spec.commandLine().getOut().println("wrote " + out.toAbsolutePath());
+			out().println("wrote " + out.toAbsolutePath() + (r.severalPlanes() ? " (" +
+				r.planes().size() + " planes)" : ""));
 		}
 		return DiffSegCli.EXIT_OK;
+	}
+
+	private void save(OvDiffSegmentResult r, OutputFolder folder, Path modelDir) throws java.io.IOException {
+		ImageFiles.save(folder.file("labels.tif"), r.labelImage("labels"));
+		StringBuilder csv = new StringBuilder(r.severalPlanes() ? "plane,label,name,pixels\n" : "label,name,pixels\n");
+		for (OvDiffSegmentResult.Row row : r.rows()) csv.append(r.severalPlanes() ? row.plane() + "," : "")
+			.append(row.label()).append(',').append(csv(row.name())).append(',').append(row.pixels()).append('\n');
+		Files.writeString(folder.file("classes.csv"), csv, StandardCharsets.UTF_8);
+		ImageFiles.save(folder.file("scores.tif"), r.scoreImage("scores"));
+		MaskRois.writeZip(folder.file("rois.zip"), r.rois());
+		var gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues()
+			.create();
+		List<SourceImage.Plane> used = r.image().planes();
+		JsonObject explained = new JsonObject();
+		explained.addProperty("about", "per label, the prototypes that matched its pixels best (per extractor); a part " +
+			"prototype's pixels in the support images are the bank file's part_labels");
+		JsonArray planes = new JsonArray(), filters = new JsonArray(), explainedPlanes = new JsonArray();
+		for (int k = 0; k < r.planes().size(); k++) {
+			JsonObject plane = new JsonObject();
+			plane.addProperty("slice", used.get(k).slice() + 1);
+			plane.addProperty("frame", used.get(k).frame() + 1);
+			planes.add(plane);
+			JsonArray labels = explain(r.planes().get(k), r.pixels(k));
+			if (!r.severalPlanes()) explained.add("labels", labels);
+			else {
+				JsonObject p = plane.deepCopy();
+				p.add("labels", labels);
+				explainedPlanes.add(p);
+			}
+			if (r.planes().get(k).filter() != null) filters.add(categoryFilter(r.planes().get(k).filter()));
+		}
+		if (r.severalPlanes()) explained.add("planes", explainedPlanes);
+		Files.writeString(folder.file("explain.json"), gson.toJson(explained));
+		OvDiff.Segmentation first = r.planes().get(0);
+		JsonObject json = new JsonObject();
+		json.addProperty("image", image.image.toString());
+		json.addProperty("width", r.image().width());
+		json.addProperty("height", r.image().height());
+		json.add("planes", planes);
+		json.addProperty("model", modelDir.toString());
+		json.addProperty("model_identity", r.modelIdentity());
+		json.addProperty("device", r.device());
+		json.addProperty("bank", bank.toString());
+		json.add("bank_settings", gson.toJsonTree(r.bankSettings()));
+		json.add("extractors", gson.toJsonTree(first.result().extractors()));
+		json.add("labels", gson.toJsonTree(r.labels()));
+		json.add("stuff", gson.toJsonTree(first.stuff()));
+		json.add("segmentation", gson.toJsonTree(r.segmentation()));
+		if (!filters.isEmpty()) json.add("category_filter", r.severalPlanes() ? filters : filters.get(0));
+		JsonObject timings = new JsonObject();
+		timings.addProperty("load_s", r.loadNanos() / 1e9);
+		timings.addProperty("segment_s", r.segmentNanos() / 1e9);
+		json.add("timings", timings);
+		json.add("files", gson.toJsonTree(List.of("labels.tif", "classes.csv", "scores.tif", "rois.zip",
+			"explain.json")));
+		Files.writeString(folder.file("result.json"), gson.toJson(json));
 	}
 
 	/**
 	 * Per label, the prototypes that won its pixels (per extractor), most pixels first, each with its class, region
 	 * (foreground/background), kind and origin (support image and part).
 	 */
-	static JsonObject explain(OvDiff.Segmentation seg, long[] pixels) {
+	static JsonArray explain(OvDiff.Segmentation seg, long[] pixels) {
 		Segmenter.Result r = seg.result();
 		JsonArray labels = new JsonArray();
 		for (int l = 0; l < r.labels().size(); l++) {
@@ -248,11 +213,7 @@ public final class OvDiffCommand implements Callable<Integer> {
 			label.add("extractors", byExtractor);
 			labels.add(label);
 		}
-		JsonObject root = new JsonObject();
-		root.addProperty("about", "per label, the prototypes that matched its pixels best (per extractor); a part " +
-			"prototype's pixels in the support images are the bank file's part_labels");
-		root.add("labels", labels);
-		return root;
+		return labels;
 	}
 
 	/** What CLIP's category filter decided: per thing class its probability, and the winning prompt. */

@@ -5,180 +5,158 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import ij.ImagePlus;
-import ij.gui.Roi;
+import ij.ImageStack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
-import org.diffseg.img.ImageInputs;
 import org.diffseg.img.MaskRois;
-import org.diffseg.img.RgbPlanes;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
-import org.diffseg.sd.StableDiffusion;
+import org.diffseg.run.CancelToken;
+import org.diffseg.task.LoadedModels;
+import org.diffseg.task.PeekabooImages;
+import org.diffseg.task.PeekabooSegmentResult;
+import org.diffseg.task.PeekabooSegmentSettings;
+import org.diffseg.task.PeekabooSegmentTask;
+import org.diffseg.task.SourceImage;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-/** {@code diffseg peekaboo}: segment an image for one or more prompts. */
+/**
+ * {@code diffseg peekaboo}: segment an image for one or more prompts, every plane of a stack (or the plane chosen),
+ * through {@link PeekabooSegmentTask} as Fiji's Peekaboo Segment does.
+ */
 @Command(name = "peekaboo", mixinStandardHelpOptions = true,
-	description = "Segment an image from text prompts with Peekaboo (one alpha map, mask and ROI per prompt).")
-public final class PeekabooCommand implements Callable<Integer> {
+	description = "Segment an image from text prompts with Peekaboo (one alpha map, mask and ROI per prompt); every " +
+		"plane of a stack unless --slice/--frame choose one.")
+public final class PeekabooCommand extends ModelCommand {
 
-	@Option(names = "--model", description = "Stable Diffusion folder (default: the shipped tiny model).")
-	Path model;
+	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
 
-	@Option(names = "--image", required = true, description = "Image file (TIFF, PNG, JPEG; grey, RGB, 8/16/32-bit).")
-	Path image;
+	@Mixin
+	ImageOptions image;
 
 	@Option(names = "--prompt", required = true, description = "What to segment; repeat for several prompts.")
 	List<String> prompts;
 
-	@Option(names = "--representation", defaultValue = "fourier bilateral",
-		description = "raster | raster bilateral | fourier | fourier bilateral (default) | guided bilateral")
-	String representation;
+	@Option(names = "--representation", description = "raster | raster bilateral | fourier | fourier bilateral | " +
+		"guided bilateral (default ${DEFAULT-VALUE})")
+	String representation = DEFAULTS.representation();
 
 	@Option(names = "--guide", description = "Guide image for 'guided bilateral' (e.g. a depth map), same size.")
 	Path guide;
 
-	@Option(names = "--iterations", defaultValue = "300", description = "Optimisation steps (default 300).")
-	int iterations;
+	@Option(names = "--square", description = "crop (centre) or scale (default ${DEFAULT-VALUE}).")
+	String square = DEFAULTS.square();
 
-	@Option(names = "--size", defaultValue = "256", description = "Alpha resolution (default 256).")
-	int size;
-
-	@Option(names = "--composite-size", defaultValue = "0",
-		description = "Side of the composites given to the VAE (default 0: the model's, 512 for SD 1.x).")
-	int compositeSize;
-
-	@Option(names = "--square", defaultValue = "crop", description = "crop (centre, default) or scale.")
-	String square;
-
-	@Option(names = "--threshold", defaultValue = "0.5", description = "Mask threshold on alpha (default 0.5).")
-	float threshold;
-
-	@Option(names = "--timelapse-every", defaultValue = "10", description = "Keep the alpha every k iterations (0: none).")
-	int timelapseEvery;
-
-	@Option(names = "--seed", defaultValue = "0", description = "Random seed (default 0).")
-	long seed;
+	@Option(names = "--threshold", description = "Mask threshold on alpha (default ${DEFAULT-VALUE}).")
+	float threshold = DEFAULTS.threshold();
 
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
 	@Mixin
-	DeviceOptions device;
-
-	@Spec
-	CommandSpec spec;
+	PeekabooOptions peekaboo;
 
 	@Override
 	public Integer call() throws Exception {
-		PeekabooSettings s;
-		try {
-			s = PeekabooSettings.defaults().withRepresentation(representation).withIterations(iterations).withSize(size)
-				.withSquare(square).withThreshold(threshold).withTimelapseEvery(timelapseEvery).withSeed(seed).withCompositeSize(compositeSize);
-		}
-		catch (IllegalArgumentException e) {
-			throw new UserError(e.getMessage());
-		}
-		ImagePlus imp = ImageFiles.open(image);
-		RgbPlanes input;
-		float[][] guidePlanes = null;
-		try {
-			input = ImageInputs.rgb(imp, null, 0, 0);
-			if (guide != null) {
-				ImagePlus g = ImageFiles.open(guide);
-				if (g.getWidth() != imp.getWidth() || g.getHeight() != imp.getHeight()) throw new UserError("the guide " +
-					"image is " + g.getWidth() + "x" + g.getHeight() + " but the image is " + imp.getWidth() + "x" +
-					imp.getHeight() + ": give a guide of the same size.");
-				guidePlanes = ImageInputs.planes(g, 0, 0);
-			}
-		}
-		catch (IllegalArgumentException e) {
-			throw new UserError(image + ": " + e.getMessage());
-		}
-		var log = spec.commandLine().getErr();
-		Path modelDir = model != null ? model : DefaultModel.folder();
-		long start = System.nanoTime();
-		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype());
+		PeekabooSettings s = peekaboo.builder().representation(representation).square(square).threshold(threshold)
+			.build();
+		var log = err();
+		SourceImage source = image.open(log);
+		Path modelDir = modelFolder();
+		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(modelDir, prompts, s, guide == null ? null :
+			SourceImage.of(ImageFiles.open(guide)));
+		try (LoadedModels models = models();
 			OutputFolder folder = new OutputFolder(out))
 		{
-			long loaded = System.nanoTime();
-			Peekaboo peekaboo = new Peekaboo(sd);
-			Peekaboo.Segmentation r;
-			try {
-				r = peekaboo.segment(input, guidePlanes, prompts, s, (i, n, loss, mean) -> {
-					if (i == n || i % Math.max(1, n / 10) == 0) log.printf("iteration %d/%d  loss %.4g%n", i, n, loss);
-					return true;
-				});
-			}
-			catch (IllegalArgumentException e) {
-				throw new UserError(e.getMessage());
-			}
-			long done = System.nanoTime();
-			r.warnings().forEach(warning -> log.println("warning: " + warning));
-			int w = r.width(), h = r.height();
-			List<Roi> rois = new ArrayList<>();
-			for (int p = 0; p < prompts.size(); p++) {
-				ImageFiles.saveFloat(folder.file("alpha-" + (p + 1) + ".tif"), r.alpha()[p], w, h, prompts.get(p));
-				ImageFiles.saveMask(folder.file("mask-" + (p + 1) + ".tif"), r.mask()[p], w, h, prompts.get(p));
-				Roi roi = MaskRois.fromMask(r.mask()[p], w, h, prompts.get(p));
-				if (roi != null) rois.add(roi);
-			}
-			MaskRois.writeZip(folder.file("rois.zip"), rois);
-			if (!r.timelapse().isEmpty()) {
-				List<float[]> planes = new ArrayList<>();
-				List<String> labels = new ArrayList<>();
-				for (int f = 0; f < r.timelapse().size(); f++)
-					for (int p = 0; p < prompts.size(); p++) {
-						planes.add(r.timelapse().get(f)[p]);
-						labels.add(prompts.get(p) + " @ iteration " + r.timelapseIterations()[f]);
-					}
-				ImageFiles.saveFloatStack(folder.file("timelapse.tif"), planes, labels, w, h, "timelapse");
-			}
-			JsonObject json = new JsonObject();
-			json.addProperty("image", image.toString());
-			json.addProperty("model", modelDir.toString());
-			json.addProperty("model_identity", sd.identity());
-			json.addProperty("device", sd.device.toString());
-			JsonArray ps = new JsonArray();
-			prompts.forEach(ps::add);
-			json.add("prompts", ps);
-			json.add("settings", new GsonBuilder().create().toJsonTree(s));
-			json.addProperty("composite_size", peekaboo.compositeSize(s));
-			JsonObject region = new JsonObject();
-			region.addProperty("x", r.region().x());
-			region.addProperty("y", r.region().y());
-			region.addProperty("width", r.region().width());
-			region.addProperty("height", r.region().height());
-			region.addProperty("method", r.region().method());
-			json.add("analysed_region", region);
-			json.add("timings", timings(loaded - start, done - loaded, r.timings()));
-			json.add("loss_per_iteration", losses(r.losses()));
-			JsonArray warnings = new JsonArray();
-			r.warnings().forEach(warnings::add);
-			json.add("warnings", warnings);
-			JsonArray files = new JsonArray();
-			for (int p = 0; p < prompts.size(); p++) {
-				files.add("alpha-" + (p + 1) + ".tif");
-				files.add("mask-" + (p + 1) + ".tif");
-			}
-			files.add("rois.zip");
-			if (!r.timelapse().isEmpty()) files.add("timelapse.tif");
-			json.add("files", files);
-			Files.writeString(folder.file("result.json"), new GsonBuilder().setPrettyPrinting()
-				.serializeSpecialFloatingPointValues().create().toJson(json));
+			PeekabooSegmentResult r = new PeekabooSegmentTask(models).run(source, settings,
+				PeekabooOptions.everyTenth(log), CancelToken.none());
+			for (Peekaboo.Segmentation plane : r.planes()) plane.warnings().forEach(w -> log.println("warning: " + w));
+			save(r, folder, modelDir, s);
 			folder.commit();
-			spec.commandLine().getOut().println("wrote " + out.toAbsolutePath());
+			out().println("wrote " + out.toAbsolutePath() + (r.severalPlanes() ? " (" +
+				r.planes().size() + " planes)" : ""));
 		}
 		return DiffSegCli.EXIT_OK;
+	}
+
+	private void save(PeekabooSegmentResult r, OutputFolder folder, Path modelDir, PeekabooSettings s)
+		throws java.io.IOException
+	{
+		PeekabooImages images = r.images();
+		ImagePlus alphas = images.alpha("alpha"), masks = images.masks("mask");
+		int n = prompts.size();
+		for (int p = 0; p < n; p++) {
+			ImageFiles.save(folder.file("alpha-" + (p + 1) + ".tif"), channel(alphas, p, prompts.get(p)));
+			ImageFiles.save(folder.file("mask-" + (p + 1) + ".tif"), channel(masks, p, prompts.get(p)));
+		}
+		MaskRois.writeZip(folder.file("rois.zip"), images.rois(r.image().image().toImagePlus()));
+		ImagePlus timelapse = images.timelapse("timelapse");
+		if (timelapse != null) ImageFiles.save(folder.file("timelapse.tif"), timelapse);
+		JsonObject json = new JsonObject();
+		json.addProperty("image", image.image.toString());
+		json.addProperty("model", modelDir.toString());
+		json.addProperty("model_identity", r.modelIdentity());
+		json.addProperty("device", r.device());
+		JsonArray ps = new JsonArray();
+		prompts.forEach(ps::add);
+		json.add("prompts", ps);
+		json.add("settings", new GsonBuilder().create().toJsonTree(s));
+		json.addProperty("composite_size", r.compositeSize());
+		List<SourceImage.Plane> used = r.image().planes();
+		JsonArray planes = new JsonArray();
+		for (int k = 0; k < r.planes().size(); k++) {
+			Peekaboo.Segmentation seg = r.planes().get(k);
+			JsonObject plane = r.severalPlanes() ? new JsonObject() : json;
+			if (r.severalPlanes()) {
+				plane.addProperty("slice", used.get(k).slice() + 1);
+				plane.addProperty("frame", used.get(k).frame() + 1);
+				planes.add(plane);
+			}
+			JsonObject region = new JsonObject();
+			region.addProperty("x", seg.region().x());
+			region.addProperty("y", seg.region().y());
+			region.addProperty("width", seg.region().width());
+			region.addProperty("height", seg.region().height());
+			region.addProperty("method", seg.region().method());
+			plane.add("analysed_region", region);
+			plane.add("timings", timings(k == 0 ? r.loadNanos() : 0, r.runNanos() / r.planes().size(), seg.timings()));
+			plane.add("loss_per_iteration", losses(seg.losses()));
+			JsonArray warnings = new JsonArray();
+			seg.warnings().forEach(warnings::add);
+			plane.add("warnings", warnings);
+		}
+		if (r.severalPlanes()) json.add("planes", planes);
+		JsonArray files = new JsonArray();
+		for (int p = 0; p < n; p++) {
+			files.add("alpha-" + (p + 1) + ".tif");
+			files.add("mask-" + (p + 1) + ".tif");
+		}
+		files.add("rois.zip");
+		if (timelapse != null) files.add("timelapse.tif");
+		json.add("files", files);
+		Files.writeString(folder.file("result.json"), new GsonBuilder().setPrettyPrinting()
+			.serializeSpecialFloatingPointValues().create().toJson(json));
+	}
+
+	/** One channel (prompt) of a result image, every plane of it, calibrated. */
+	private static ImagePlus channel(ImagePlus imp, int c, String title) {
+		ImageStack stack = new ImageStack(imp.getWidth(), imp.getHeight());
+		for (int t = 1; t <= imp.getNFrames(); t++)
+			for (int z = 1; z <= imp.getNSlices(); z++) {
+				int index = imp.getStackIndex(c + 1, z, t);
+				stack.addSlice(imp.getStack().getSliceLabel(index), imp.getStack().getProcessor(index));
+			}
+		ImagePlus one = new ImagePlus(title, stack);
+		one.setDimensions(1, imp.getNSlices(), imp.getNFrames());
+		one.setCalibration(imp.getCalibration().copy());
+		if (stack.size() == 1) one.setProp("Slice_Label", title);
+		return one;
 	}
 
 	/** Load and run time, and where the iterations' time went (parts as in {@link Peekaboo.Timings#PARTS}). */

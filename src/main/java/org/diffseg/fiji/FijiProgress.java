@@ -1,5 +1,7 @@
 package org.diffseg.fiji;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.Progress;
 import org.scijava.Cancelable;
 import org.scijava.app.StatusService;
@@ -23,12 +25,13 @@ import ij.IJ;
  * }
  * </pre>
  */
-public final class FijiProgress implements Progress, AutoCloseable {
+public final class FijiProgress implements Progress, ProgressListener, AutoCloseable {
 
 	private final StatusService status;
 	private final Task task;
 	private final String title;
 	private final Cancelable command;
+	private final CancelToken token = new CancelToken(this::isCanceled);
 
 	private FijiProgress(StatusService status, Task task, String title, Cancelable command) {
 		this.status = status;
@@ -48,16 +51,34 @@ public final class FijiProgress implements Progress, AutoCloseable {
 	public static FijiProgress start(StatusService status, TaskService tasks, String title, Cancelable command) {
 		IJ.resetEscape(); // an Esc pressed before this run is not meant for it
 		Task task = tasks == null ? null : tasks.createTask(title);
+		FijiProgress progress = new FijiProgress(status, task, title, command);
 		if (task != null) {
-			if (command != null) task.setCancelCallBack(() -> command.cancel(task.getCancelReason()));
+			task.setCancelCallBack(() -> {
+				if (command != null) command.cancel(task.getCancelReason());
+				progress.token.cancel(task.getCancelReason());
+			});
 			task.start();
 		}
-		return new FijiProgress(status, task, title, command);
+		return progress;
 	}
 
 	/** Reports steps of {@code stage} (e.g. "iteration", "image", "class") under the run's title. */
 	public Progress stage(String stage) {
 		return (done, total) -> report(title + ": " + stage + " " + done + "/" + total, done, total);
+	}
+
+	/**
+	 * The run's cancel token for a use case of {@code org.diffseg.task}: cancelled by the task list's button, the
+	 * command's cancellation, Esc or an interrupt.
+	 */
+	public CancelToken token() {
+		return token;
+	}
+
+	/** Reports a use case's steps: "title: stage i/N". */
+	@Override
+	public void progress(String stage, int done, int total) {
+		report(title + ": " + stage + " " + done + "/" + total, done, total);
 	}
 
 	@Override
@@ -72,7 +93,9 @@ public final class FijiProgress implements Progress, AutoCloseable {
 			task.setProgressValue(done);
 			task.setStatusMessage(message);
 		}
-		return !isCanceled();
+		if (!isCanceled()) return true;
+		token.cancel(command != null && command.getCancelReason() != null ? command.getCancelReason() : "cancelled");
+		return false;
 	}
 
 	/** Whether the run should stop. */

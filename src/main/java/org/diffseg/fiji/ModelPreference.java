@@ -84,4 +84,18 @@ public final class ModelPreference {
 			"=[folder]), or download a model with Plugins > DiffSeg > Model Manager.");
 		return folder.toAbsolutePath().normalize();
 	}
+
+	/**
+	 * An optional model folder field (CLIP, DINO): null when empty, else an existing folder (absolute).
+	 * @param key the macro key, named in the message
+	 * @param example a Hugging Face model that fits
+	 */
+	static Path optionalFolder(File given, String key, String example) {
+		if (given == null || given.getPath().isBlank()) return null;
+		Path p = given.toPath().toAbsolutePath().normalize();
+		if (!java.nio.file.Files.isDirectory(p)) throw new IllegalArgumentException(key + "=[" + given + "] is not a " +
+			"folder: give the folder of a Hugging Face model (e.g. " + example + ", from Plugins > DiffSeg > Model " +
+			"Manager), or leave " + key + " empty.");
+		return p;
+	}
 }

@@ -2,44 +2,22 @@ package org.diffseg.fiji;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CancellationException;
 
-import org.diffseg.gpu.DeviceChoice;
-import org.diffseg.img.ImageInputs;
-import org.diffseg.img.MaskRois;
-import org.diffseg.img.ResultImages;
-import org.diffseg.img.RgbPlanes;
-import org.diffseg.ovdiff.CategoryFilter;
-import org.diffseg.ovdiff.FeatureExtractor;
-import org.diffseg.ovdiff.OvDiff;
-import org.diffseg.ovdiff.PrototypeBank;
-import org.diffseg.ovdiff.Segmenter;
-import org.diffseg.sd.StableDiffusion;
+import org.diffseg.task.OvDiffSegmentResult;
+import org.diffseg.task.OvDiffSegmentSettings;
+import org.diffseg.task.OvDiffSegmentTask;
+import org.diffseg.task.SourceImage;
 import org.scijava.ItemIO;
 import org.scijava.ItemVisibility;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.prefs.PrefService;
-import org.scijava.task.TaskService;
 
-import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
-import ij.ImageStack;
 import ij.gui.Overlay;
 import ij.gui.Roi;
-import ij.measure.Calibration;
 import ij.measure.ResultsTable;
 import ij.plugin.filter.Analyzer;
 import ij.plugin.frame.RoiManager;
@@ -61,25 +39,10 @@ import ij.plugin.frame.RoiManager;
  * overlay has them). Outputs keep the input's calibration; the input is never changed; cancelling leaves no output.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>DiffSeg>OVDiff Segment...", headless = true)
-public class OvDiffSegment extends ContextCommand {
+public class OvDiffSegment extends DiffSegCommand {
 
 	/** The image property holding the class names of the labels. */
-	public static final String CLASS_NAMES = "class names";
-
-	@Parameter
-	private DiffSegModelService models;
-
-	@Parameter(required = false)
-	private PrefService prefs;
-
-	@Parameter(required = false)
-	private StatusService status;
-
-	@Parameter(required = false)
-	private LogService log;
-
-	@Parameter(required = false)
-	private TaskService tasks;
+	public static final String CLASS_NAMES = OvDiffSegmentResult.CLASS_NAMES;
 
 	@Parameter(label = "Image")
 	private ImagePlus image;
@@ -91,6 +54,11 @@ public class OvDiffSegment extends ContextCommand {
 	@Parameter(label = "Classes (empty: all)", required = false, description = "The classes to segment, separated by " +
 		"';' or line breaks. Empty: every class in the bank for this model.")
 	private String classes = "";
+
+	@Parameter(label = "Channels (empty: automatic)", required = false, description = "For multichannel images: one " +
+		"channel (used as grey), e.g. 2, or three (used as R, G, B), e.g. 1,2,3. Empty: RGB, the only channel, or " +
+		"the three channels.")
+	private String channels = "";
 
 	@Parameter(label = "Segment every plane of a stack", description = "Otherwise only the current slice and frame.")
 	private boolean all_planes;
@@ -119,22 +87,22 @@ public class OvDiffSegment extends ContextCommand {
 	@Parameter(label = "CLIP category filter", description = "With a CLIP model: segment only the classes CLIP " +
 		"finds in the image (stuff classes always); the others get no pixels and NaN scores. OVDiff loses about 10 " +
 		"mIoU on VOC without it.")
-	private boolean category_filter = true;
+	private boolean category_filter = OvDiffSegmentSettings.DEFAULTS.categoryFilter();
 
-	@Parameter(label = "Device", choices = { OvDiffModel.AUTO, OvDiffModel.CPU, OvDiffModel.GPU }, description = "auto: " +
+	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU }, description = "auto: " +
 		"the environment variable DIFFSEG_DEVICE when set, else the GPU with the most free memory, else the CPU.")
-	private String device = OvDiffModel.AUTO;
+	private String device = RunDevice.AUTO;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
 	private String advanced = "Advanced settings";
 
 	@Parameter(label = "Shorter side before windows (0: keep)", min = "0", description = "The image's shorter side is " +
 		"resized to this before the windows slide.")
-	private int shorter_side = Segmenter.Settings.defaults().shorterSide();
+	private int shorter_side = OvDiffSegmentSettings.DEFAULTS.shorterSide();
 
 	@Parameter(label = "Refine boundaries (PAMR)", description = "Refine the score maps with PAMR before labelling " +
 		"(the paper's optional post-processing: sharper boundaries, about 2 mIoU more on VOC).")
-	private boolean pamr;
+	private boolean pamr = OvDiffSegmentSettings.DEFAULTS.pamr();
 
 	@Parameter(label = "Prototypes of: support images (0: any)", min = "0", description = "When the bank holds " +
 		"prototypes built with several settings, use those built from this many support images.")
@@ -153,136 +121,52 @@ public class OvDiffSegment extends ContextCommand {
 	private ImagePlus labels;
 
 	protected void initModel() {
-		if (model == null) {
-			Path folder = ModelPreference.defaultFolder(prefs);
-			if (folder != null) model = folder.toFile();
-		}
+		model = initialModel(model);
 	}
-
-	/** One plane of the input, 0-based. */
-	private record Plane(int z, int t) {}
 
 	@Override
 	public void run() {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		if (bank == null || bank.getPath().isBlank()) throw new IllegalArgumentException("no prototype bank folder " +
 			"given: choose one with bank=[folder] (build it with OVDiff Build Vocabulary).");
-		List<String> wanted = PromptList.split(classes, "classes", "class");
-		Path folder = ModelPreference.resolve(model, prefs, "model");
-		boolean every = all_planes && image.getNSlices() * image.getNFrames() > 1;
-		List<Plane> planes = new ArrayList<>();
-		if (every) {
-			for (int t = 0; t < image.getNFrames(); t++)
-				for (int z = 0; z < image.getNSlices(); z++) planes.add(new Plane(z, t));
-		}
-		else planes.add(new Plane(image.getZ() - 1, image.getT() - 1));
-		// read every plane before loading the model: an unusable image fails at once
-		List<RgbPlanes> inputs = new ArrayList<>();
-		for (Plane p : planes) inputs.add(ImageInputs.rgb(image, null, p.z(), p.t()));
-		Map<String, String> required = new LinkedHashMap<>();
-		if (support_images > 0) required.put("support_images", Integer.toString(support_images));
-		if (steps > 0) required.put("steps", Integer.toString(steps));
-		DeviceChoice dev = OvDiffModel.device(device);
-		OvDiff ovdiff = new OvDiff();
-		List<OvDiff.Segmentation> segmented = new ArrayList<>();
-		try (RunLease lease = models.acquire(dev.deviceName());
-			FijiProgress progress = FijiProgress.start(status, tasks, "OVDiff", this))
-		{
-			if (status != null) status.showStatus("OVDiff: loading the model " + folder.getFileName() + " on " +
-				dev.deviceName() + "...");
-			StableDiffusion sd = OvDiffModel.load(models, folder, dev);
-			PrototypeBank b = OvDiff.findBank(bank.toPath(), sd, wanted, required);
-			String size = b.settings().getOrDefault("image_size", "native");
-			OvDiffModel.Extractors vits = OvDiffModel.extractors(models, sd, size.equals("native") ? 0 :
-				Integer.parseInt(size), clip, dino, category_filter, dev);
-			FeatureExtractor.Ensemble features = vits.ensemble();
-			List<String> names = wanted.isEmpty() ? OvDiff.vocabulary(b, features) : wanted;
-			for (String kind : OvDiff.unusedExtractors(b, names, features)) if (log != null) log.warn("OVDiff Segment: " +
-				"the bank also holds " + kind.toUpperCase(Locale.ROOT) + " prototypes of these classes: give " + kind +
-				"=[folder] to average its features in (the paper's ensemble).");
-			Segmenter.Settings d = Segmenter.Settings.defaults();
-			OvDiff.Settings settings = OvDiff.Settings.defaults().withSegmentation(new Segmenter.Settings(shorter_side,
-				d.windows(), d.stride(), d.wholeImage(), d.stuffFilter(), pamr));
-			for (int k = 0; k < planes.size(); k++) {
-				String what = planes.size() == 1 ? "window" : "plane " + (k + 1) + "/" + planes.size() + ", window";
-				try (NDManager m = NDManager.newBaseManager(sd.device)) {
-					segmented.add(ovdiff.segment(inputs.get(k).toNDArray(m).expandDims(0), b, names, features, settings,
-						vits.filter(), (c, stage, done, total) -> {
-							if (!progress.stage(what).onStep(done, total)) {
-								ovdiff.cancel();
-								throw new CancellationException("segmentation cancelled");
-							}
-						}));
-				}
-			}
-		}
-		catch (CancellationException e) {
-			cancel(UserMessages.describe(e)); // no outputs
-			return;
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-		output(planes, segmented, every);
+		SourceImage every = SourceImage.of(image).withChannels(channels(image, channels));
+		SourceImage source = all_planes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
+		OvDiffSegmentSettings settings = OvDiffSegmentSettings.builder().model(ModelPreference.resolve(model, prefs,
+			"model")).bank(bank.toPath()).classes(PromptList.split(classes, "classes", "class"))
+			.shorterSide(shorter_side).pamr(pamr)
+			.clip(ModelPreference.optionalFolder(clip, "clip", "openai/clip-vit-base-patch16"))
+			.dino(ModelPreference.optionalFolder(dino, "dino", "facebook/dino-vitb8")).categoryFilter(category_filter)
+			.require("support_images", support_images > 0 ? support_images : null).require("steps", steps > 0 ? steps :
+			null).build();
+		OvDiffSegmentResult result = runTask("OVDiff", RunDevice.choose(device, RunDevice.FLOAT32), settings.model(),
+			(models, progress) -> new OvDiffSegmentTask(models).run(source, settings, progress, progress.token()));
+		if (result == null) return;
+		for (String kind : result.unusedExtractors()) if (log != null) log.warn("OVDiff Segment: the bank also holds " +
+			kind.toUpperCase(Locale.ROOT) + " prototypes of these classes: give " + kind + "=[folder] to average its " +
+			"features in (the paper's ensemble).");
+		output(result);
 	}
 
-	private void output(List<Plane> planes, List<OvDiff.Segmentation> segmented, boolean every) {
-		int w = image.getWidth(), h = image.getHeight();
-		List<String> names = segmented.get(0).result().labels();
-		String classNames = String.join(";", names);
-		Calibration cal = image.getCalibration();
-		ImageStack labelStack = new ImageStack(w, h);
-		ImageStack scoreStack = new ImageStack(w, h);
-		Overlay overlay = new Overlay();
-		List<Roi> rois = new ArrayList<>();
-		results = new ResultsTable();
-		double pixelArea = cal.pixelWidth * cal.pixelHeight;
-		for (int k = 0; k < planes.size(); k++) {
-			Segmenter.Result r = segmented.get(k).result();
-			CategoryFilter.Result filtered = segmented.get(k).filter();
-			if (r.width() != w || r.height() != h) throw new IllegalStateException("the segmentation is " + r.width() +
-				"x" + r.height() + ", not the image's " + w + "x" + h);
-			labelStack.addSlice(classNames, ResultImages.labelImage("labels", r.labelImage(), w, h, null).getProcessor());
-			if (score_maps) {
-				ImageStack maps = ResultImages.floatMaps("scores", List.of(r.scores()), names, w, h, null).getStack();
-				for (int l = 1; l <= maps.size(); l++) scoreStack.addSlice(maps.getSliceLabel(l), maps.getProcessor(l));
-			}
-			long[] pixels = new long[names.size()];
-			for (int l : r.labelImage()) pixels[l]++;
-			for (int l = 0; l < names.size(); l++) {
-				results.incrementCounter();
-				if (every) results.addValue("plane", k + 1);
-				results.addValue("label", l);
-				results.addValue("class", names.get(l));
-				results.addValue("pixels", pixels[l]);
-				results.addValue("area", pixels[l] * pixelArea);
-				// "kept": 0 when CLIP's category filter removed the class (the background and stuff are always kept)
-				if (filtered != null) results.addValue("kept", l == 0 || filtered.selected().contains(names.get(l)) ? 1 : 0);
-				if (l == 0) continue;
-				Roi roi = MaskRois.fromLabels(r.labelImage(), w, h, l, names.get(l));
-				if (roi == null) continue;
-				Plane p = planes.get(k);
-				if (every) roi.setPosition(0, p.z() + 1, p.t() + 1);
-				rois.add(roi);
-				overlay.add((Roi) roi.clone());
-			}
-		}
-		int nz = every ? image.getNSlices() : 1, nt = every ? image.getNFrames() : 1;
+	private void output(OvDiffSegmentResult result) {
 		String title = image.getShortTitle();
-		labels = new ImagePlus(title + "-labels", labelStack);
-		labels.setDimensions(1, nz, nt);
-		labels.setLut(labelStack.getProcessor(1).getLut());
-		labels.setDisplayRange(0, 255);
-		labels.setCalibration(cal.copy());
-		labels.setProp(CLASS_NAMES, classNames);
-		if (labelStack.size() == 1) labels.setProp("Slice_Label", classNames); // where ImageJ keeps a single image's
-		if (overlay.size() > 0) labels.setOverlay(overlay);
-		if (score_maps) {
-			scores = new ImagePlus(title + "-scores", scoreStack);
-			scores.setDimensions(names.size(), nz, nt);
-			scores.setCalibration(cal.copy());
-			scores.resetDisplayRange();
-			scores.setProp(CLASS_NAMES, classNames);
+		labels = result.labelImage(title + "-labels");
+		if (score_maps) scores = result.scoreImage(title + "-scores");
+		List<Roi> rois = result.rois();
+		if (!rois.isEmpty()) {
+			Overlay overlay = new Overlay();
+			for (Roi roi : rois) overlay.add((Roi) roi.clone());
+			labels.setOverlay(overlay);
+		}
+		results = new ResultsTable();
+		for (OvDiffSegmentResult.Row row : result.rows()) {
+			results.incrementCounter();
+			if (result.severalPlanes()) results.addValue("plane", row.plane());
+			results.addValue("label", row.label());
+			results.addValue("class", row.name());
+			results.addValue("pixels", row.pixels());
+			results.addValue("area", row.area());
+			// "kept": 0 when CLIP's category filter removed the class (the background and stuff are always kept)
+			if (row.kept() != null) results.addValue("kept", row.kept() ? 1 : 0);
 		}
 		// the system table, as ImageJ's Measure makes it: macros read it (nResults, saveAs("Results")) even headless,
 		// where a table is never shown

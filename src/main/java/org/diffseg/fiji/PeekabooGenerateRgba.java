@@ -1,28 +1,18 @@
 package org.diffseg.fiji;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.concurrent.CancellationException;
 
-import org.diffseg.img.ResultImages;
-import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
-import org.diffseg.sd.Progress;
+import org.diffseg.task.RgbaGenerateResult;
+import org.diffseg.task.RgbaGenerateSettings;
+import org.diffseg.task.RgbaGenerateTask;
 import org.scijava.ItemIO;
 import org.scijava.ItemVisibility;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.prefs.PrefService;
-import org.scijava.task.TaskService;
 
 import ij.ImagePlus;
-import ij.ImageStack;
 
 /**
  * {@code Plugins > DiffSeg > Peekaboo Generate RGBA...}: generates an image with transparency from a prompt (Peekaboo,
@@ -35,21 +25,9 @@ import ij.ImageStack;
  * Cancelling leaves no output.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>DiffSeg>Peekaboo Generate RGBA...", headless = true)
-public class PeekabooGenerateRgba extends ContextCommand {
+public class PeekabooGenerateRgba extends DiffSegCommand {
 
 	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
-
-	@Parameter
-	private DiffSegModelService models;
-
-	@Parameter(required = false)
-	private PrefService prefs;
-
-	@Parameter(required = false)
-	private StatusService status;
-
-	@Parameter(required = false)
-	private TaskService tasks;
 
 	@Parameter(label = "Prompt", description = "What to generate, e.g. 'a red apple'.")
 	private String prompt = "";
@@ -94,10 +72,7 @@ public class PeekabooGenerateRgba extends ContextCommand {
 	private ImagePlus checkerboard;
 
 	protected void initModel() {
-		if (model == null) {
-			Path folder = ModelPreference.defaultFolder(prefs);
-			if (folder != null) model = folder.toFile();
-		}
+		model = initialModel(model);
 	}
 
 	@Override
@@ -105,54 +80,14 @@ public class PeekabooGenerateRgba extends ContextCommand {
 		if (prompt == null || prompt.isBlank()) throw new IllegalArgumentException("no prompt given: describe what " +
 			"to generate in 'prompt', e.g. prompt=[a red apple].");
 		String text = prompt.strip();
-		PeekabooSettings settings = DEFAULTS.withIterations(iterations).withSize(size).withSeed(seed)
-			.withTimelapseEvery(timelapse ? timelapse_every : 0);
-		Path folder = ModelPreference.resolve(model, prefs, "model");
-		RunDevice run = RunDevice.choose(device, dtype);
-		Peekaboo.Rgba result;
-		try (RunLease lease = models.acquire(run.name());
-			FijiProgress progress = FijiProgress.start(status, tasks, "Peekaboo RGBA", this))
-		{
-			if (status != null) status.showStatus("Peekaboo RGBA: loading the model " + folder.getFileName() + " on " +
-				run.name() + "...");
-			Peekaboo peekaboo = new Peekaboo(run.stableDiffusion(models, folder));
-			// loading cannot stop half-way; a cancel pressed meanwhile takes effect now
-			if (progress.isCanceled()) throw new CancellationException("cancelled while the model was loading.");
-			Progress steps = progress.stage("iteration");
-			result = peekaboo.generateRgba(text, settings, (i, n, loss, meanAlpha) -> steps.onStep(i, n));
-		}
-		catch (CancellationException e) {
-			cancel(UserMessages.describe(e)); // no outputs
-			return;
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-		int s = result.size(), n = s * s;
-		float[][] rgb = planes(result.rgb(), 3, n);
-		timelapse_frames = timelapse(text, result, s);
-		rgba = ResultImages.rgbaComposite("RGBA - " + text, rgb, result.alpha(), s, s, null);
-		checkerboard = ResultImages.rgbaOnCheckerboard("RGBA on checkerboard - " + text, rgb, result.alpha(), s, s, null);
-	}
-
-	/** The frames flattened on the checkerboard, one slice per kept iteration; null without a timelapse. */
-	private static ImagePlus timelapse(String text, Peekaboo.Rgba result, int s) {
-		if (result.timelapse().isEmpty()) return null;
-		int n = s * s;
-		ImageStack stack = new ImageStack(s, s);
-		for (int f = 0; f < result.timelapse().size(); f++) {
-			float[][] frame = planes(result.timelapse().get(f), 4, n);
-			ImagePlus flat = ResultImages.rgbaOnCheckerboard("frame", Arrays.copyOf(frame, 3), frame[3], s, s, null);
-			stack.addSlice("iteration " + result.timelapseIterations()[f], flat.getProcessor());
-		}
-		ImagePlus imp = new ImagePlus("RGBA timelapse - " + text, stack);
-		imp.setDimensions(1, 1, stack.getSize());
-		return imp;
-	}
-
-	private static float[][] planes(float[] data, int count, int n) {
-		float[][] planes = new float[count][];
-		for (int c = 0; c < count; c++) planes[c] = Arrays.copyOfRange(data, c * n, (c + 1) * n);
-		return planes;
+		RgbaGenerateSettings settings = new RgbaGenerateSettings(ModelPreference.resolve(model, prefs, "model"), text,
+			DEFAULTS.toBuilder().iterations(iterations).size(size).seed(seed).timelapseEvery(timelapse ?
+			timelapse_every : 0).build());
+		RgbaGenerateResult result = runTask("Peekaboo RGBA", RunDevice.choose(device, dtype), settings.model(),
+			(models, progress) -> new RgbaGenerateTask(models).run(settings, progress, progress.token()));
+		if (result == null) return;
+		timelapse_frames = result.timelapseOnCheckerboard("RGBA timelapse - " + text);
+		rgba = result.composite("RGBA - " + text);
+		checkerboard = result.checkerboard("RGBA on checkerboard - " + text);
 	}
 }

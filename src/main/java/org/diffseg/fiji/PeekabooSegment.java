@@ -2,30 +2,20 @@ package org.diffseg.fiji;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
-import org.diffseg.fiji.PeekabooImages.Plane;
-import org.diffseg.img.ImageInputs;
-import org.diffseg.img.RgbPlanes;
 import org.diffseg.peekaboo.BilateralProxyBlur;
-import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
-import org.diffseg.sd.Progress;
+import org.diffseg.task.PeekabooImages;
+import org.diffseg.task.PeekabooSegmentResult;
+import org.diffseg.task.PeekabooSegmentSettings;
+import org.diffseg.task.PeekabooSegmentTask;
+import org.diffseg.task.SourceImage;
 import org.scijava.ItemIO;
 import org.scijava.ItemVisibility;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.prefs.PrefService;
-import org.scijava.task.TaskService;
 
 import ij.ImagePlus;
 import ij.WindowManager;
@@ -45,24 +35,9 @@ import ij.plugin.frame.RoiManager;
  * Cancelling leaves no output; the input image is never changed.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>DiffSeg>Peekaboo Segment...", headless = true)
-public class PeekabooSegment extends ContextCommand {
+public class PeekabooSegment extends DiffSegCommand {
 
 	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
-
-	@Parameter
-	private DiffSegModelService models;
-
-	@Parameter(required = false)
-	private PrefService prefs;
-
-	@Parameter(required = false)
-	private StatusService status;
-
-	@Parameter(required = false)
-	private TaskService tasks;
-
-	@Parameter(required = false)
-	private LogService log;
 
 	@Parameter(label = "Image")
 	private ImagePlus image;
@@ -173,62 +148,24 @@ public class PeekabooSegment extends ContextCommand {
 	private ImagePlus masks;
 
 	protected void initModel() {
-		if (model == null) {
-			Path folder = ModelPreference.defaultFolder(prefs);
-			if (folder != null) model = folder.toFile();
-		}
+		model = initialModel(model);
 	}
 
 	@Override
 	public void run() {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		List<String> promptList = PromptList.parse(prompts, "prompts");
-		PeekabooSettings settings = settings();
-		Path folder = ModelPreference.resolve(model, prefs, "model");
-		int[] chosen = channels();
-		boolean every = all_planes && image.getNSlices() * image.getNFrames() > 1;
-		List<Plane> planes = new ArrayList<>();
-		if (every) {
-			for (int t = 0; t < image.getNFrames(); t++)
-				for (int z = 0; z < image.getNSlices(); z++) planes.add(new Plane(z, t));
-		}
-		else planes.add(new Plane(image.getZ() - 1, image.getT() - 1));
-		// read every input before loading the model: a bad image fails at once
-		List<RgbPlanes> inputs = new ArrayList<>();
-		List<float[][]> guides = new ArrayList<>();
-		ImagePlus guideImage = guideImage(settings);
-		for (Plane plane : planes) {
-			inputs.add(ImageInputs.rgb(image, chosen, plane.z(), plane.t()));
-			guides.add(guideImage == null ? null : guidePlanes(guideImage, plane));
-		}
-		RunDevice run = RunDevice.choose(device, dtype);
-		List<Peekaboo.Segmentation> results = new ArrayList<>();
-		try (RunLease lease = models.acquire(run.name());
-			FijiProgress progress = FijiProgress.start(status, tasks, "Peekaboo", this))
-		{
-			if (status != null) status.showStatus("Peekaboo: loading the model " + folder.getFileName() + " on " +
-				run.name() + "...");
-			Peekaboo peekaboo = new Peekaboo(run.stableDiffusion(models, folder));
-			// loading cannot stop half-way; a cancel pressed meanwhile takes effect now
-			if (progress.isCanceled()) throw new CancellationException("cancelled while the model was loading.");
-			for (int k = 0; k < planes.size(); k++) {
-				Progress steps = progress.stage(planes.size() == 1 ? "iteration" : "plane " + (k + 1) + "/" +
-					planes.size() + ", iteration");
-				Peekaboo.Segmentation result = peekaboo.segment(inputs.get(k), guides.get(k), promptList, settings,
-					(i, n, loss, meanAlpha) -> steps.onStep(i, n));
-				checkFinite(result, planes.size() == 1 ? "" : " on plane " + (k + 1));
-				results.add(result);
-			}
-		}
-		catch (CancellationException e) {
-			cancel(UserMessages.describe(e)); // no outputs
-			return;
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-		PeekabooImages images = new PeekabooImages(promptList, planes, results, image.getWidth(), image.getHeight(),
-			every ? image.getNSlices() : 1, every ? image.getNFrames() : 1, image.getCalibration());
+		PeekabooSettings peekaboo = settings();
+		SourceImage every = SourceImage.of(image).withChannels(channels(image, channels));
+		SourceImage source = all_planes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
+		ImagePlus guideImage = guideImage(peekaboo);
+		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(ModelPreference.resolve(model, prefs, "model"),
+			promptList, peekaboo, guideImage == null ? null : SourceImage.of(guideImage).withPlane(guideImage.getZ() - 1,
+			guideImage.getT() - 1));
+		PeekabooSegmentResult result = runTask("Peekaboo", RunDevice.choose(device, dtype), settings.model(),
+			(models, progress) -> new PeekabooSegmentTask(models).run(source, settings, progress, progress.token()));
+		if (result == null) return;
+		PeekabooImages images = result.images();
 		String name = String.join("; ", promptList);
 		alpha = images.alpha("alpha - " + name);
 		timelapse_maps = images.timelapse("timelapse - " + name);
@@ -236,46 +173,12 @@ public class PeekabooSegment extends ContextCommand {
 		if (add_rois) addToRoiManager(images.rois(image));
 	}
 
-	/** A NaN alpha would silently give an empty mask: say so instead. */
-	private static void checkFinite(Peekaboo.Segmentation result, String where) {
-		for (int p = 0; p < result.alpha().length; p++)
-			for (float v : result.alpha()[p])
-				if (!Float.isFinite(v)) throw new IllegalStateException("Peekaboo's alpha for \"" + result.prompts().get(p) +
-					"\"" + where + " is not a number (the optimisation diverged): run again with another seed, fewer " +
-					"iterations or a lower learning rate, and report it if it persists.");
-	}
-
 	private PeekabooSettings settings() {
-		return new PeekabooSettings(representation, size, 0 /* the model's composite size */, iterations,
-			(float) learning_rate, (float) gravity,
-			(float) guidance, min_timestep, max_timestep, new BilateralProxyBlur.Settings(blur_kernel, blur_sigma,
-				blur_tolerance, blur_passes), square, batch, (float) threshold, sample_latents,
-			timelapse ? timelapse_every : 0, seed);
-	}
-
-	/** The chosen channels, 0-based, or null for the automatic choice. */
-	private int[] channels() {
-		int available = image.getType() == ImagePlus.COLOR_RGB ? 3 : image.getNChannels();
-		if (channels == null || channels.isBlank()) {
-			if (available == 1 || available == 3) return null;
-			throw new IllegalArgumentException("image '" + image.getTitle() + "' has " + available + " channels: choose " +
-				"in 'channels' one (used as grey), e.g. channels=2, or three (used as R, G, B), e.g. channels=[1,2,3].");
-		}
-		String[] parts = channels.strip().split("\\s*[,;\\s]\\s*");
-		int[] chosen = new int[parts.length];
-		for (int i = 0; i < parts.length; i++) {
-			try {
-				chosen[i] = Integer.parseInt(parts[i]) - 1;
-			}
-			catch (NumberFormatException e) {
-				chosen[i] = -1;
-			}
-			if (chosen[i] < 0 || chosen[i] >= available) throw new IllegalArgumentException("channels=" + channels +
-				": give channel numbers from 1 to " + available + ", one (used as grey) or three (used as R, G, B).");
-		}
-		if (chosen.length != 1 && chosen.length != 3) throw new IllegalArgumentException("channels=" + channels +
-			": give one channel (used as grey) or three (used as R, G, B), not " + chosen.length + ".");
-		return chosen;
+		return PeekabooSettings.builder().representation(representation).size(size).iterations(iterations)
+			.learningRate((float) learning_rate).gravity((float) gravity).guidance((float) guidance)
+			.minTimestep(min_timestep).maxTimestep(max_timestep).bilateral(new BilateralProxyBlur.Settings(blur_kernel,
+				blur_sigma, blur_tolerance, blur_passes)).square(square).batchSize(batch).threshold((float) threshold)
+			.sampleLatents(sample_latents).timelapseEvery(timelapse ? timelapse_every : 0).seed(seed).build();
 	}
 
 	/** The guide image for "guided bilateral", or null for the other representations. */
@@ -291,12 +194,6 @@ public class PeekabooSegment extends ContextCommand {
 			"the guide image \"" + guide + "\" is " + g.getWidth() + "x" + g.getHeight() + " but the image is " +
 				image.getWidth() + "x" + image.getHeight() + ": choose a guide of the same size.");
 		return g;
-	}
-
-	/** The guide's plane for a plane of the image: the same one when the guide has the same Z and T, else its current. */
-	private float[][] guidePlanes(ImagePlus g, Plane plane) {
-		boolean same = g.getNSlices() == image.getNSlices() && g.getNFrames() == image.getNFrames();
-		return ImageInputs.planes(g, same ? plane.z() : g.getZ() - 1, same ? plane.t() : g.getT() - 1);
 	}
 
 	/**

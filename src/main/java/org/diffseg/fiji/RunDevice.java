@@ -5,7 +5,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 import org.diffseg.gpu.DeviceChoice;
+import org.diffseg.ovdiff.CategoryFilter;
+import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.StableDiffusion;
+import org.diffseg.task.ModelSource;
+import org.diffseg.vit.ClipModel;
+import org.diffseg.vit.ViTModel;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
@@ -40,6 +45,37 @@ public record RunDevice(Device device, String name, DataType dtype, String dtype
 		if (dataType == DataType.BFLOAT16 && !choice.device().isGpu()) throw new IllegalArgumentException("dtype=" +
 			"bfloat16 runs on a GPU only, and this run uses the CPU (" + choice.reason() + "): choose float32.");
 		return new RunDevice(choice.device(), choice.deviceName(), dataType, type, choice.reason());
+	}
+
+	/**
+	 * The models of a run on this device and weight type, loaded once by the model service and reused by every later
+	 * run. Hold the device's {@link RunLease} while using them.
+	 */
+	public ModelSource models(DiffSegModelService models) {
+		return new ModelSource() {
+			@Override
+			public StableDiffusion stableDiffusion(Path folder) throws IOException {
+				return RunDevice.this.stableDiffusion(models, folder);
+			}
+
+			@Override
+			public ClipModel clip(Path folder) throws IOException {
+				return models.get(folder, name, dtypeName, ClipModel.class, () -> ClipModel.load(folder, device, dtype));
+			}
+
+			@Override
+			public ViTModel dino(Path folder) throws IOException {
+				return models.get(folder, name, dtypeName, ViTModel.class, () -> ViTModel.load(folder, device, dtype));
+			}
+
+			@Override
+			public CategoryFilter categoryFilter(Path clipFolder) throws IOException {
+				// kept by the service beside the model: a batch of images encodes each class prompt once
+				ClipModel model = clip(clipFolder);
+				return models.get(clipFolder, name, dtypeName, CategoryFilter.class,
+					() -> new CategoryFilter(model, ClipTokenizer.load(clipFolder)));
+			}
+		};
 	}
 
 	/**

@@ -17,20 +17,25 @@ public final class ImageInputs {
 	public static RgbPlanes rgb(ImagePlus imp, int[] channels, int slice, int frame) {
 		if (imp == null) throw new IllegalArgumentException("no image: open an image first.");
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			NDArray t = ImageTensors.rgbInput(m, ImagePlusImg.wrap(imp), channels, slice, frame, null);
+			NDArray t = ImageTensors.rgbInput(m, Hyperstack.wrap(imp), channels, slice, frame, null);
 			return RgbPlanes.of(t.squeeze(0));
 		}
 	}
 
 	/** All channels of one plane as [0, 1] float planes (a guide image, e.g. a depth map). */
 	public static float[][] planes(ImagePlus imp, int slice, int frame) {
-		ImagePlusImg<?> img = ImagePlusImg.wrap(imp);
-		int c = img.size(ImagePlusImg.Axis.CHANNEL);
-		if (imp.getType() == ImagePlus.COLOR_RGB) c = 3;
+		return planes(Hyperstack.wrap(imp), slice, frame);
+	}
+
+	/** All channels of one plane as [0, 1] float planes (a guide image, e.g. a depth map). */
+	public static float[][] planes(Hyperstack<?> img, int slice, int frame) {
+		boolean rgb = img.type() instanceof net.imglib2.type.numeric.ARGBType;
+		int c = img.size(Hyperstack.Axis.CHANNEL);
+		if (rgb) c = 3;
 		int[] all = new int[Math.max(c, 1)];
 		for (int i = 0; i < all.length; i++) all[i] = i;
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			if (imp.getType() == ImagePlus.COLOR_RGB || all.length == 1 || all.length == 3)
+			if (rgb || all.length == 1 || all.length == 3)
 				return ImageTensors.planes(ImageTensors.rgbInput(m, img, all.length == 1 ? all : new int[] { 0, 1, 2 },
 					slice, frame, null));
 			float[][] out = new float[all.length][];

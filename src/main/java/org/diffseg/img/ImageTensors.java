@@ -1,5 +1,6 @@
 package org.diffseg.img;
 
+import org.diffseg.run.DiffSegException;
 import java.util.Arrays;
 
 import ai.djl.ndarray.NDArray;
@@ -79,14 +80,14 @@ public final class ImageTensors {
 	 * the three channels of a 3-channel image; other channel counts must be chosen. A null {@code normalisation} means
 	 * {@link Normalisation#DEFAULT}.
 	 */
-	public static NDArray rgbInput(NDManager manager, ImagePlusImg<?> image, int[] channels, int slice, int frame,
+	public static NDArray rgbInput(NDManager manager, Hyperstack<?> image, int[] channels, int slice, int frame,
 		Normalisation normalisation)
 	{
 		return rgbInputTyped(manager, image, channels, slice, frame, normalisation);
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static <T extends NativeType<T>> NDArray rgbInputTyped(NDManager manager, ImagePlusImg<T> image,
+	private static <T extends NativeType<T>> NDArray rgbInputTyped(NDManager manager, Hyperstack<T> image,
 		int[] channels, int slice, int frame, Normalisation normalisation)
 	{
 		if (normalisation == null) normalisation = Normalisation.DEFAULT;
@@ -94,17 +95,17 @@ public final class ImageTensors {
 		boolean argb = image.type() instanceof ARGBType;
 		int available = argb ? 3 : (int) xyc.dimension(2);
 		if (argb && xyc.dimension(2) != 1)
-			throw new IllegalArgumentException("RGB image '" + image.title() + "' has " + xyc.dimension(2) +
-				" channels of RGB planes: split them first (Image > Hyperstacks > Reduce Dimensionality...).");
+			throw DiffSegException.image("RGB image '" + image.title() + "' has " + xyc.dimension(2) +
+				" channels of RGB planes", "keep one of them first", DiffSegException.REDUCE_DIMENSIONALITY);
 		if (channels == null) {
 			if (available == 1) channels = new int[] { 0 };
 			else if (available == 3) channels = new int[] { 0, 1, 2 };
-			else throw new IllegalArgumentException("Image '" + image.title() + "' has " + available +
-				" channels: choose one (used as grey) or three (used as R, G, B).");
+			else throw DiffSegException.setting("channels", "Image '" + image.title() + "' has " + available +
+				" channels", "choose one (used as grey) or three (used as R, G, B)");
 		}
 		if (channels.length != 1 && channels.length != 3)
-			throw new IllegalArgumentException("Choose one channel (used as grey) or three (used as R, G, B), not " +
-				channels.length + " (" + Arrays.toString(oneBased(channels)) + ").");
+			throw DiffSegException.setting("channels", channels.length + " channels chosen (" +
+				Arrays.toString(oneBased(channels)) + ")", "choose one channel (used as grey) or three (used as R, G, B)");
 		checkChannels(channels, available);
 		int[] three = channels.length == 1 ? new int[] { channels[0], channels[0], channels[0] } : channels;
 		if (argb) {
@@ -146,9 +147,9 @@ public final class ImageTensors {
 		for (int i = 0; cursor.hasNext(); i++) {
 			float v = cursor.next().getRealFloat();
 			if (!Float.isFinite(v))
-				throw new IllegalArgumentException(what + " has the value " + v + " at pixel (x=" + cursor.getLongPosition(0) +
-					", y=" + cursor.getLongPosition(1) + "): replace non-finite values first (e.g. Process > Math > " +
-					"Remove NaNs...).");
+				throw DiffSegException.image(what + " has the value " + v + " at pixel (x=" +
+					cursor.getLongPosition(0) + ", y=" + cursor.getLongPosition(1) + ")", "replace non-finite values first",
+					DiffSegException.REPLACE_NON_FINITE);
 			values[i] = v;
 		}
 		if (xy.getType() instanceof UnsignedByteType)
@@ -160,8 +161,8 @@ public final class ImageTensors {
 	private static int planeSize(RandomAccessibleInterval<?> xy) {
 		long n = xy.dimension(0) * xy.dimension(1);
 		if (n > Integer.MAX_VALUE / 4)
-			throw new IllegalArgumentException("Image plane is too large for a tensor (" + xy.dimension(0) + "×" +
-				xy.dimension(1) + "): scale it down first (Image > Scale...).");
+			throw DiffSegException.image("Image plane is too large for a tensor (" + xy.dimension(0) + "×" +
+				xy.dimension(1) + ")", "scale it down first", DiffSegException.SCALE_DOWN);
 		return (int) n;
 	}
 
@@ -172,11 +173,12 @@ public final class ImageTensors {
 	}
 
 	private static void checkChannels(int[] channels, int available) {
-		if (channels.length == 0) throw new IllegalArgumentException("Choose at least one channel.");
+		if (channels.length == 0) throw DiffSegException.setting("channels", "no channel chosen",
+			"choose one channel (used as grey) or three (used as R, G, B)");
 		for (int c : channels)
 			if (c < 0 || c >= available)
-				throw new IllegalArgumentException("Channel " + (c + 1) + " does not exist: the image has " + available +
-					" channel" + (available == 1 ? "" : "s") + " (1.." + available + ").");
+				throw DiffSegException.setting("channels", "channel " + (c + 1) + " does not exist: the image has " +
+					available + " channel" + (available == 1 ? "" : "s"), "choose from 1 to " + available);
 	}
 
 	private static int indexOf(int[] values, int v) {

@@ -1,5 +1,6 @@
 package org.diffseg.img;
 
+import org.diffseg.run.DiffSegException;
 import java.util.Arrays;
 
 /**
@@ -68,7 +69,7 @@ public record Normalisation(double lowPercentile, double highPercentile) {
 	static void requireFinite(float[] values, String what) {
 		for (int i = 0; i < values.length; i++)
 			if (!Float.isFinite(values[i]))
-				throw new IllegalArgumentException(what + " contains " + values[i] + " at pixel index " + i +
-					": replace non-finite values first (e.g. Process > Math > Remove NaNs..., or Process > Math > Set...).");
+				throw DiffSegException.image(what + " contains " + values[i] + " at pixel index " + i,
+					"replace non-finite values first", DiffSegException.REPLACE_NON_FINITE);
 	}
 }

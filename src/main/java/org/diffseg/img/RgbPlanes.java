@@ -1,5 +1,6 @@
 package org.diffseg.img;
 
+import org.diffseg.run.DiffSegException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -14,8 +15,8 @@ public record RgbPlanes(int width, int height, float[] data) {
 			": it needs at least one pixel.");
 		if (data.length != 3L * width * height) throw new IllegalArgumentException("expected " + 3L * width * height +
 			" values for a " + width + "x" + height + " RGB image, got " + data.length);
-		for (float v : data) if (!Float.isFinite(v)) throw new IllegalArgumentException("the image contains NaN or " +
-			"infinite values: replace them (e.g. Process > Math > Remove NaNs...) and try again.");
+		for (float v : data) if (!Float.isFinite(v)) throw DiffSegException.image("the image contains NaN or infinite " +
+			"values", "replace them and try again", DiffSegException.REPLACE_NON_FINITE);
 	}
 
 	/** [3, H, W] float32 in {@code m}. */

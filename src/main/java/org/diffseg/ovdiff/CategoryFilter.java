@@ -81,6 +81,12 @@ public final class CategoryFilter implements AutoCloseable {
 	public CategoryFilter(ClipModel clip, ClipTokenizer tokenizer, int eta) {
 		if (eta < 1 || eta > MAX_ETA) throw new IllegalArgumentException("the category filter's eta is " + eta +
 			": use 1.." + MAX_ETA + " (it scores 2^eta - 1 prompts per image; OVDiff uses " + DEFAULT_ETA + ")");
+		// the tokenizer's ids and lengths must fit the text tower's tables (else an index error inside a forward)
+		if (tokenizer.vocabularyEnd() > clip.text.config.vocab() || tokenizer.maxLength() > clip.text.config
+			.maxPositions()) throw new IllegalArgumentException("the CLIP tokenizer (ids up to " +
+				(tokenizer.vocabularyEnd() - 1) + ", " + tokenizer.maxLength() + " tokens) does not fit the CLIP text " +
+				"model (vocab_size " + clip.text.config.vocab() + ", max_position_embeddings " +
+				clip.text.config.maxPositions() + "): use the tokenizer files of the same CLIP model folder");
 		this.clip = clip;
 		this.tokenizer = tokenizer;
 		this.eta = eta;

@@ -16,7 +16,7 @@ public final class ClassNames {
 	/** The display form. @throws IllegalArgumentException for a blank name */
 	public static String clean(String name) {
 		String c = name == null ? "" : name.replaceAll("[\\s\\u00A0]+", " ").strip();
-		if (c.isEmpty()) throw new IllegalArgumentException("a class name is empty: give every class a name, e.g. --class dog");
+		if (c.isEmpty()) throw new IllegalArgumentException("a class name is empty: give every class a name");
 		return c;
 	}
 

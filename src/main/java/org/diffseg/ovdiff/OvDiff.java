@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.run.DiffSegException;
 import org.diffseg.sd.StableDiffusion;
 
 /**
@@ -151,10 +152,9 @@ public final class OvDiff {
 			if (!s.modelIdentity().equals(sd.identity())) foreign.add(s.className());
 			else groups.computeIfAbsent(s.settings(), k -> new TreeSet<>()).add(ClassNames.key(s.className()));
 		}
-		if (groups.isEmpty()) throw new IllegalArgumentException("the prototype bank " + directory + " has no " +
-			"prototypes for this model" + (foreign.isEmpty() ? "" : " (its " + foreign.size() + " files were built " +
-			"with another model, e.g. for '" + foreign.get(0) + "')") + ": build them first (diffseg prototypes --model " +
-			sd.folder + " --bank " + directory + " --class NAME)");
+		if (groups.isEmpty()) throw missing("the prototype bank " + directory + " has no prototypes for this model" +
+			(foreign.isEmpty() ? "" : " (its " + foreign.size() + " files were built with another model, e.g. for '" +
+			foreign.get(0) + "')"), "build them first", directory, wanted, List.of());
 		List<Map<String, String>> fit = new ArrayList<>();
 		for (Map.Entry<Map<String, String>, TreeSet<String>> g : groups.entrySet()) {
 			boolean agrees = required.entrySet().stream().allMatch(r -> r.getValue().equals(g.getKey().get(r.getKey())));
@@ -182,15 +182,27 @@ public final class OvDiff {
 			List<String> elsewhere = new ArrayList<>();
 			for (String c : missing) for (Map<String, String> g : agreeing) if (groups.get(g).contains(ClassNames.key(c)))
 				elsewhere.add("'" + c + "' with " + describe(List.of(best, g)).split("; ")[1]);
-			throw new IllegalArgumentException("the prototype bank " + directory + " has no prototypes for " +
-				String.join(", ", missing.stream().map(c -> "'" + c + "'").toList()) + " for this model with the settings " +
-				"of the other classes (" + describe(List.of(best)) + ")" + (elsewhere.isEmpty() ? "" : "; it has " +
-				String.join(", ", elsewhere)) + ": build them first (diffseg prototypes --bank " + directory +
-				" --class \"" + missing.get(0) + "\" with those settings)");
+			throw missing("the prototype bank " + directory + " has no prototypes for " + String.join(", ",
+				missing.stream().map(c -> "'" + c + "'").toList()) + " for this model with the settings of the other " +
+				"classes (" + describe(List.of(best)) + ")" + (elsewhere.isEmpty() ? "" : "; it has " +
+				String.join(", ", elsewhere)), "build them first with those settings", directory, missing, List.of());
 		}
-		throw new IllegalArgumentException("the prototype bank " + directory + " holds " + (wanted.isEmpty() ?
-			"classes" : "these classes") + " for this model built with several settings (" + describe(fit) + "): " +
-			"choose one (on the command line with --n, --steps, --seed, --parts) or keep one bank folder per setting");
+		throw new DiffSegException(DiffSegException.Kind.PROTOTYPES_AMBIGUOUS, "the prototype bank " + directory +
+			" holds " + (wanted.isEmpty() ? "classes" : "these classes") + " for this model built with several settings (" +
+			describe(fit) + ")", "choose the settings of the prototypes to use, or keep one bank folder per setting",
+			Map.of(DiffSegException.BANK, directory.toString()));
+	}
+
+	/**
+	 * Prototypes missing from a bank, typed for the front-ends to word the fix.
+	 * @param extractors the feature kinds to build them with ("clip", "dino"), when that is what is missing
+	 */
+	static DiffSegException missing(String problem, String fix, Path bank, List<String> classes,
+		java.util.Collection<String> extractors)
+	{
+		return new DiffSegException(DiffSegException.Kind.PROTOTYPES_MISSING, problem, fix, Map.of(DiffSegException.BANK,
+			bank.toString(), DiffSegException.CLASSES, String.join(";", classes), DiffSegException.EXTRACTORS,
+			String.join(" ", extractors)));
 	}
 
 	/** Settings in short: of several, the entries that differ; of one, all but the prompts. */
@@ -224,20 +236,19 @@ public final class OvDiff {
 			else common.retainAll(names);
 		}
 		if (common != null && !common.isEmpty()) return new ArrayList<>(common);
-		if (!have.isEmpty() && !lack.isEmpty()) throw new IllegalArgumentException("the vocabulary is empty: the " +
-			"prototype bank " + bank.directory() + " has classes for " + String.join(" and ", have) + " features but " +
-			"none for " + String.join(" and ", lack) + ": build them with " + String.join(" and ", lack) + " too " +
-			"(diffseg prototypes with " + String.join(" ", lack.stream().map(k -> "--" + k.toLowerCase(
-			java.util.Locale.ROOT) + " DIR").toList()) + "; in Fiji: OVDiff Build Vocabulary with the same model " +
-			"folders), or segment without " + String.join(" and ", lack));
+		if (!have.isEmpty() && !lack.isEmpty()) throw missing("the vocabulary is empty: the prototype bank " +
+			bank.directory() + " has classes for " + String.join(" and ", have) + " features but none for " +
+			String.join(" and ", lack), "build them with " + String.join(" and ", lack) + " too, or segment without " +
+			String.join(" and ", lack), bank.directory(), List.of(), lack.stream().map(k -> k.toLowerCase(
+			java.util.Locale.ROOT)).toList());
 		List<String> other = new ArrayList<>();
 		for (PrototypeBank.Summary s : bank.list()) {
 			String why = bank.incompatibility(s);
 			other.add("'" + s.className() + "' " + (why != null ? "built " + why : "for extractor " + s.extractorId()));
 		}
-		throw new IllegalArgumentException("the vocabulary is empty: the prototype bank " + bank.directory() + " has no " +
-			"classes for this model and settings" + (other.isEmpty() ? "" : " (it holds " + String.join("; ", other) +
-			")") + ": build them first (diffseg prototypes --bank " + bank.directory() + " --class NAME)");
+		throw missing("the vocabulary is empty: the prototype bank " + bank.directory() + " has no classes for this " +
+			"model and settings" + (other.isEmpty() ? "" : " (it holds " + String.join("; ", other) + ")"),
+			"build them first", bank.directory(), List.of(), List.of());
 	}
 
 	/**

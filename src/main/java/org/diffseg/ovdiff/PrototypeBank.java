@@ -12,6 +12,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import org.diffseg.run.DiffSegException;
 import org.diffseg.sd.SafeTensors;
 
 import java.io.IOException;
@@ -177,8 +178,9 @@ public final class PrototypeBank {
 
 	/**
 	 * Loads one class's prototypes into {@code manager}.
-	 * @throws IOException with a message naming the cause and the fix when the class is missing, was built for
-	 * another model or with other settings, or its file is damaged
+	 * @throws DiffSegException (prototypes missing) naming the cause and the fix when the class is missing or was built
+	 * for another model or with other settings
+	 * @throws IOException when its file is damaged
 	 */
 	public Entry load(NDManager manager, String className, String extractorId) throws IOException {
 		Path f = file(className, extractorId);
@@ -187,7 +189,7 @@ public final class PrototypeBank {
 			c = BankFile.read(f);
 		}
 		catch (NoSuchFileException missing) {
-			throw new IOException(whyMissing(className, extractorId), missing);
+			throw whyMissing(className, extractorId);
 		}
 		JsonObject doc = parse(f, c.document());
 		Summary s = summary(f, doc);
@@ -211,7 +213,7 @@ public final class PrototypeBank {
 		}
 	}
 
-	private String whyMissing(String className, String extractorId) throws IOException {
+	private DiffSegException whyMissing(String className, String extractorId) throws IOException {
 		String key = ClassNames.key(className);
 		List<String> other = new ArrayList<>();
 		TreeSet<String> otherKinds = new TreeSet<>(); // extractors the class fits this bank for
@@ -223,21 +225,21 @@ public final class PrototypeBank {
 			}
 			else if (m == null) otherKinds.add(OvDiff.extractorKind(s.extractorId()).toUpperCase(Locale.ROOT));
 		}
-		if (!other.isEmpty()) return "the prototype bank " + directory + " has '" + className + "' only as built " +
-			String.join("; and as built ", other) + ": build it for this model and settings (it is added beside " +
-			"the existing files) or open the bank with the model and settings it was built with";
+		List<String> classes = List.of(className);
+		if (!other.isEmpty()) return OvDiff.missing("the prototype bank " + directory + " has '" + className + "' only " +
+			"as built " + String.join("; and as built ", other), "build it for this model and settings (it is added " +
+			"beside the existing files) or open the bank with the model and settings it was built with", directory,
+			classes, List.of());
 		String kind = OvDiff.extractorKind(extractorId);
 		String upper = kind.toUpperCase(Locale.ROOT);
-		if (otherKinds.contains(upper)) return "the prototype bank " + directory + " has '" + className + "' for the " +
-			"features of another " + upper + " model: give the " + upper + " folder it was built with, or build it " +
-			"with this one (diffseg prototypes --" + kind + " DIR --class \"" + className + "\")";
-		if (!otherKinds.isEmpty() && !kind.equals("sd")) return "the prototype bank " + directory + " has '" +
-			className + "' for " + String.join(" and ", otherKinds) + " features but not for " +
-			kind.toUpperCase(Locale.ROOT) + ": build it with " + kind.toUpperCase(Locale.ROOT) + " too (diffseg " +
-			"prototypes --" + kind + " DIR --class \"" + className + "\"; in Fiji: OVDiff Build Vocabulary with " + kind +
-			"=[folder]), or segment without " + kind.toUpperCase(Locale.ROOT);
-		return "the prototype bank " + directory + " has no prototypes for '" + className + "' (extractor " +
-			extractorId + "): build them first (diffseg prototypes --class \"" + className + "\")";
+		if (otherKinds.contains(upper)) return OvDiff.missing("the prototype bank " + directory + " has '" + className +
+			"' for the features of another " + upper + " model", "give the " + upper + " model it was built with, or " +
+			"build it with this one", directory, classes, List.of(kind));
+		if (!otherKinds.isEmpty() && !kind.equals("sd")) return OvDiff.missing("the prototype bank " + directory +
+			" has '" + className + "' for " + String.join(" and ", otherKinds) + " features but not for " + upper,
+			"build it with " + upper + " too, or segment without " + upper, directory, classes, List.of(kind));
+		return OvDiff.missing("the prototype bank " + directory + " has no prototypes for '" + className +
+			"' (extractor " + extractorId + ")", "build them first", directory, classes, List.of());
 	}
 
 	/** Null when a file fits this bank's model and settings; otherwise how it differs. */

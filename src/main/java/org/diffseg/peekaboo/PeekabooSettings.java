@@ -1,7 +1,8 @@
 package org.diffseg.peekaboo;
 
 /**
- * Settings of a Peekaboo run; {@link #defaults()} are the authors' code (see DESIGN.md).
+ * Settings of a Peekaboo run; {@link #defaults()} are the authors' code (see DESIGN.md). Build them with
+ * {@link #builder()}, whose fields hold the defaults.
  *
  * @param representation alpha parametrisation: raster, raster bilateral, fourier, fourier bilateral (default),
  * guided bilateral
@@ -43,68 +44,191 @@ public record PeekabooSettings(String representation, int size, int compositeSiz
 		if (timelapseEvery < 0) throw new IllegalArgumentException("timelapse interval must not be negative");
 	}
 
+	/** The authors' settings: a builder's defaults. */
 	public static PeekabooSettings defaults() {
-		return new PeekabooSettings("fourier bilateral", 256, 0, 300, 1e-5f, 0.05f, 100f,
-			20, 980, BilateralProxyBlur.Settings.DEFAULTS, "crop", 1, 0.5f, true, 10, 0);
+		return builder().build();
+	}
+
+	/** A builder starting at the defaults, which live in its fields and nowhere else. */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** A builder starting at these settings. */
+	public Builder toBuilder() {
+		Builder b = new Builder();
+		b.representation = representation;
+		b.size = size;
+		b.compositeSize = compositeSize;
+		b.iterations = iterations;
+		b.learningRate = learningRate;
+		b.gravity = gravity;
+		b.guidance = guidance;
+		b.minTimestep = minTimestep;
+		b.maxTimestep = maxTimestep;
+		b.bilateral = bilateral;
+		b.square = square;
+		b.batchSize = batchSize;
+		b.threshold = threshold;
+		b.sampleLatents = sampleLatents;
+		b.timelapseEvery = timelapseEvery;
+		b.seed = seed;
+		return b;
 	}
 
 	public PeekabooSettings withRepresentation(String r) {
-		return new PeekabooSettings(r, size, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return toBuilder().representation(r).build();
 	}
 
 	public PeekabooSettings withSize(int s) {
-		return new PeekabooSettings(representation, s, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return toBuilder().size(s).build();
 	}
 
 	public PeekabooSettings withCompositeSize(int c) {
-		return new PeekabooSettings(representation, size, c, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return toBuilder().compositeSize(c).build();
 	}
 
 	public PeekabooSettings withIterations(int n) {
-		return new PeekabooSettings(representation, size, compositeSize, n, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return toBuilder().iterations(n).build();
 	}
 
 	public PeekabooSettings withGravity(float g) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, g, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return toBuilder().gravity(g).build();
 	}
 
 	public PeekabooSettings withGuidance(float g) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, g,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return toBuilder().guidance(g).build();
 	}
 
 	public PeekabooSettings withSquare(String method) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, method, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		return toBuilder().square(method).build();
 	}
 
 	public PeekabooSettings withBatchSize(int b) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, b, threshold, sampleLatents, timelapseEvery, seed);
+		return toBuilder().batchSize(b).build();
 	}
 
 	public PeekabooSettings withThreshold(float t) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, t, sampleLatents, timelapseEvery, seed);
+		return toBuilder().threshold(t).build();
 	}
 
 	public PeekabooSettings withSampleLatents(boolean sample) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sample, timelapseEvery, seed);
+		return toBuilder().sampleLatents(sample).build();
 	}
 
 	public PeekabooSettings withTimelapseEvery(int k) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, k, seed);
+		return toBuilder().timelapseEvery(k).build();
 	}
 
 	public PeekabooSettings withSeed(long s) {
-		return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
-			minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, s);
+		return toBuilder().seed(s).build();
+	}
+
+	/** Builds {@link PeekabooSettings}; each setter's default is the authors' value. */
+	public static final class Builder {
+		private String representation = "fourier bilateral";
+		private int size = 256;
+		private int compositeSize = 0;
+		private int iterations = 300;
+		private float learningRate = 1e-5f;
+		private float gravity = 0.05f;
+		private float guidance = 100f;
+		private int minTimestep = 20;
+		private int maxTimestep = 980;
+		private BilateralProxyBlur.Settings bilateral = BilateralProxyBlur.Settings.DEFAULTS;
+		private String square = "crop";
+		private int batchSize = 1;
+		private float threshold = 0.5f;
+		private boolean sampleLatents = true;
+		private int timelapseEvery = 10;
+		private long seed = 0;
+
+		private Builder() {}
+
+		public Builder representation(String value) {
+			representation = value;
+			return this;
+		}
+
+		public Builder size(int value) {
+			size = value;
+			return this;
+		}
+
+		public Builder compositeSize(int value) {
+			compositeSize = value;
+			return this;
+		}
+
+		public Builder iterations(int value) {
+			iterations = value;
+			return this;
+		}
+
+		public Builder learningRate(float value) {
+			learningRate = value;
+			return this;
+		}
+
+		public Builder gravity(float value) {
+			gravity = value;
+			return this;
+		}
+
+		public Builder guidance(float value) {
+			guidance = value;
+			return this;
+		}
+
+		public Builder minTimestep(int value) {
+			minTimestep = value;
+			return this;
+		}
+
+		public Builder maxTimestep(int value) {
+			maxTimestep = value;
+			return this;
+		}
+
+		public Builder bilateral(BilateralProxyBlur.Settings value) {
+			bilateral = value;
+			return this;
+		}
+
+		public Builder square(String value) {
+			square = value;
+			return this;
+		}
+
+		public Builder batchSize(int value) {
+			batchSize = value;
+			return this;
+		}
+
+		public Builder threshold(float value) {
+			threshold = value;
+			return this;
+		}
+
+		public Builder sampleLatents(boolean value) {
+			sampleLatents = value;
+			return this;
+		}
+
+		public Builder timelapseEvery(int value) {
+			timelapseEvery = value;
+			return this;
+		}
+
+		public Builder seed(long value) {
+			seed = value;
+			return this;
+		}
+
+		/** @throws IllegalArgumentException naming the setting when a value is out of range */
+		public PeekabooSettings build() {
+			return new PeekabooSettings(representation, size, compositeSize, iterations, learningRate, gravity, guidance,
+				minTimestep, maxTimestep, bilateral, square, batchSize, threshold, sampleLatents, timelapseEvery, seed);
+		}
 	}
 }

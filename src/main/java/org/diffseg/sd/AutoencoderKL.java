@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import org.diffseg.sd.nn.Activations;
+import org.diffseg.sd.nn.ConfigException;
+import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Conv2d;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
@@ -28,17 +30,36 @@ public final class AutoencoderKL {
 	public record Config(int inChannels, int outChannels, int[] blockOut, int layersPerBlock, int latentChannels,
 		int groups, float scalingFactor, boolean midAttention, String act)
 	{
-		public static Config from(Json c) {
-			int[] boc = c.getIntList("block_out_channels", 1, new int[] { 64 });
-			String act = c.getString("act_fn", "silu");
-			if (!act.equals("silu")) throw new IllegalArgumentException(c.file() + ": act_fn '" + act +
-				"' is not supported (only silu, as in every Stable Diffusion VAE)");
-			for (String t : c.getStringList("down_block_types", new String[0]))
-				if (!t.equals("DownEncoderBlock2D")) throw new IllegalArgumentException(c.file() + ": block type " + t +
-					" is not supported");
-			return new Config(c.getInt("in_channels", 3), c.getInt("out_channels", 3), boc,
-				c.getInt("layers_per_block", 1), c.getInt("latent_channels", 4), c.getInt("norm_num_groups", 32),
-				(float) c.getDouble("scaling_factor", 0.18215), c.getBool("mid_block_add_attention", true), act);
+		/**
+		 * Reads and checks vae/config.json before anything is allocated (bounds in {@link ConfigLimits}). The keys
+		 * that size the network are required; norm_num_groups, in/out channels and scaling_factor, which old SD
+		 * configs omit, take the diffusers defaults.
+		 */
+		public static Config from(Json c) throws ConfigException {
+			String[] down = c.strings("down_block_types", 1, ConfigLimits.MAX_BLOCKS);
+			int n = down.length;
+			for (String t : down) if (!t.equals("DownEncoderBlock2D")) throw c.invalid("down_block_types",
+				"DownEncoderBlock2D entries (the Stable Diffusion VAE)");
+			String[] up = c.strings("up_block_types", 1, ConfigLimits.MAX_BLOCKS);
+			if (up.length != n) throw c.invalid("up_block_types", "a list of " + n + " block types, one per entry " +
+				"of down_block_types");
+			for (String t : up) if (!t.equals("UpDecoderBlock2D")) throw c.invalid("up_block_types",
+				"UpDecoderBlock2D entries (the Stable Diffusion VAE)");
+			int[] boc = c.intList("block_out_channels", 1, ConfigLimits.MAX_BLOCKS, 1, ConfigLimits.MAX_CHANNELS);
+			if (boc.length != n) throw c.invalid("block_out_channels", "a list of " + n + " integers, one per entry " +
+				"of down_block_types");
+			String act = c.string("act_fn", "silu");
+			if (!act.equals("silu")) throw c.invalid("act_fn", "\"silu\" (as in every Stable Diffusion VAE)");
+			int layers = c.integer("layers_per_block", 1, ConfigLimits.MAX_LAYERS_PER_BLOCK);
+			int latent = c.integer("latent_channels", 1, ConfigLimits.MAX_IO_CHANNELS);
+			int groups = c.integer("norm_num_groups", 32, 1, ConfigLimits.MAX_GROUPS);
+			for (int ch : boc) if (ch % groups != 0) throw c.invalid("norm_num_groups", "a divisor of every " +
+				"block_out_channels entry " + java.util.Arrays.toString(boc) + " (GroupNorm splits channels into " +
+				"groups; Stable Diffusion uses 32)");
+			c.integer("sample_size", 512, 1, ConfigLimits.MAX_SAMPLE_SIZE); // unused, but a size: checked too
+			return new Config(c.integer("in_channels", 3, 1, ConfigLimits.MAX_IO_CHANNELS),
+				c.integer("out_channels", 3, 1, ConfigLimits.MAX_IO_CHANNELS), boc, layers, latent, groups,
+				(float) c.number("scaling_factor", 0.18215, 1e-6, 1e6), c.bool("mid_block_add_attention", true), act);
 		}
 	}
 

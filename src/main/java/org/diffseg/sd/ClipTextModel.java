@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.diffseg.sd.nn.ConfigException;
+import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
 import org.diffseg.sd.nn.ParameterStore;
@@ -23,11 +25,28 @@ public final class ClipTextModel {
 	public record Config(int hidden, int layers, int heads, int intermediate, String act, float eps, int maxPositions,
 		int vocab, int eosTokenId)
 	{
-		public static Config from(Json c) {
-			return new Config(c.getInt("hidden_size", 512), c.getInt("num_hidden_layers", 12),
-				c.getInt("num_attention_heads", 8), c.getInt("intermediate_size", 2048),
-				c.getString("hidden_act", "quick_gelu"), (float) c.getDouble("layer_norm_eps", 1e-5),
-				c.getInt("max_position_embeddings", 77), c.getInt("vocab_size", 49408), c.getInt("eos_token_id", 2));
+		/**
+		 * Reads and checks a CLIPTextConfig (text_encoder/config.json, or the text_config of a CLIPModel) before
+		 * anything is allocated: the sizes are required (transformers writes them all; an empty config must not
+		 * become a default model) and bounded by {@link ConfigLimits}; hidden_size divides by num_attention_heads.
+		 */
+		public static Config from(Json c) throws ConfigException {
+			int hidden = c.integer("hidden_size", 1, ConfigLimits.MAX_CHANNELS);
+			int heads = c.integer("num_attention_heads", 1, ConfigLimits.MAX_HEADS);
+			if (hidden % heads != 0) throw c.invalid("num_attention_heads", "a divisor of hidden_size " + hidden);
+			int layers = c.integer("num_hidden_layers", 1, ConfigLimits.MAX_HIDDEN_LAYERS);
+			int intermediate = c.integer("intermediate_size", 1, ConfigLimits.MAX_INTERMEDIATE);
+			int positions = c.integer("max_position_embeddings", 1, ConfigLimits.MAX_POSITIONS);
+			int vocab = c.integer("vocab_size", 1, ConfigLimits.MAX_VOCAB);
+			String act = c.string("hidden_act", "quick_gelu");
+			try {
+				org.diffseg.sd.nn.Activations.check(act);
+			}
+			catch (IllegalArgumentException e) {
+				throw c.invalid("hidden_act", "one of \"quick_gelu\", \"gelu\", \"silu\", \"relu\"");
+			}
+			return new Config(hidden, layers, heads, intermediate, act, (float) c.number("layer_norm_eps", 1e-5, 0, 1),
+				positions, vocab, c.integer("eos_token_id", 2, 0, vocab - 1));
 		}
 	}
 

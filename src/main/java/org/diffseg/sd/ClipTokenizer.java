@@ -3,8 +3,8 @@ package org.diffseg.sd;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -24,6 +24,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.diffseg.sd.nn.ConfigException;
+import org.diffseg.sd.nn.ConfigLimits;
+import org.diffseg.sd.nn.Json;
+
 /**
  * The CLIP byte-level BPE tokenizer of Stable Diffusion's text encoder, reproducing Hugging Face transformers' slow
  * {@code CLIPTokenizer} without the optional {@code ftfy} package (its fallback BasicTokenizer path), id for id:
@@ -42,7 +46,8 @@ public final class ClipTokenizer {
 	private static final int MAX_MERGES = 49152 - 256 - 2;
 	/** transformers' "no limit" model_max_length is 1e30; CLIP's position table has 77 rows. */
 	private static final double UNSET_MAX_LENGTH = 1e6;
-	private static final int MAX_VOCAB_ID = 10_000_000;
+	/** vocab.json and merges.txt larger than this are not tokenizer files (CLIP's: 1.6 MB and 0.5 MB). */
+	private static final long MAX_TOKENIZER_FILE_BYTES = 64L << 20;
 	private static final int CACHE_SIZE = 20_000;
 	private static final String END_OF_WORD = "</w>";
 
@@ -205,6 +210,11 @@ public final class ClipTokenizer {
 
 	public int padId() {
 		return padId;
+	}
+
+	/** One more than the largest id of the vocabulary: the text encoder's vocab_size must be at least this. */
+	public int vocabularyEnd() {
+		return idToToken.length;
 	}
 
 	/** The vocabulary string of an id, e.g. {@code cat</w>} for 2368. */
@@ -398,32 +408,92 @@ public final class ClipTokenizer {
 		return file;
 	}
 
-	/** Streams the 49k-entry token-to-id object straight into a map (no intermediate JSON tree). */
+	/**
+	 * Streams the 49k-entry token-to-id object straight into a map (no intermediate JSON tree). A file that is not
+	 * such an object (garbage, an HTML error page saved as vocab.json, a list, string ids, fractional or negative ids,
+	 * more than {@link ConfigLimits#MAX_VOCAB} tokens) ends in one message naming the file, where and what is wrong.
+	 */
 	private static Map<String, Integer> readVocab(Path file) throws IOException {
+		long size = Files.size(file);
+		if (size > MAX_TOKENIZER_FILE_BYTES) throw new IOException(file + " is " + size + " bytes, too large for a " +
+			"vocabulary (CLIP's is 1.6 MB; at most " + MAX_TOKENIZER_FILE_BYTES + "): it is not the right file. " +
+			VOCAB_FIX);
 		Map<String, Integer> vocab = new HashMap<>(65536);
-		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-			JsonReader json = new JsonReader(reader))
+		try (Reader reader = new java.io.InputStreamReader(Files.newInputStream(file),
+			StandardCharsets.UTF_8.newDecoder()); JsonReader json = new JsonReader(new java.io.BufferedReader(reader)))
 		{
+			if (json.peek() != JsonToken.BEGIN_OBJECT) throw badVocab(file, json, "it starts with " +
+				describe(json.peek()) + ", not an object {\"token\": id, ...}");
 			json.beginObject();
-			while (json.hasNext()) vocab.put(json.nextName(), json.nextInt());
+			while (json.hasNext()) {
+				String token = json.nextName();
+				if (json.peek() != JsonToken.NUMBER) throw badVocab(file, json, "token " + quote(token) +
+					" maps to " + describe(json.peek()) + ", not an integer id");
+				String literal = json.nextString();
+				int id;
+				try {
+					id = literal.length() > 12 ? -1 : new java.math.BigDecimal(literal).intValueExact();
+				}
+				catch (ArithmeticException | NumberFormatException e) {
+					id = -1;
+				}
+				if (id < 0 || id >= ConfigLimits.MAX_VOCAB) throw badVocab(file, json, "token " + quote(token) +
+					" has id " + shorten(literal) + ", expected an integer from 0 to " + (ConfigLimits.MAX_VOCAB - 1));
+				vocab.put(token, id);
+				if (vocab.size() > ConfigLimits.MAX_VOCAB) throw badVocab(file, json, "it has more than " +
+					ConfigLimits.MAX_VOCAB + " tokens (CLIP has 49408)");
+			}
 			json.endObject();
+			if (json.peek() != JsonToken.END_DOCUMENT) throw badVocab(file, json, "more follows the object");
 		}
-		catch (IllegalStateException | NumberFormatException | JsonParseException e) {
-			throw new IOException(file + " is not a JSON object mapping token strings to integer ids (" +
-				e.getMessage() + "); download the tokenizer files again", e);
+		catch (java.nio.charset.CharacterCodingException e) {
+			throw new IOException(file + " is not UTF-8 text, so not a vocabulary. " + VOCAB_FIX, e);
 		}
-		if (vocab.isEmpty()) throw new IOException(file + " has no tokens; download the tokenizer files again");
+		catch (com.google.gson.stream.MalformedJsonException | java.io.EOFException | IllegalStateException |
+			NumberFormatException | JsonParseException e)
+		{
+			throw new IOException(file + " is not valid JSON" + Json.location(e.getMessage()) + ", so not a " +
+				"vocabulary (a JSON object mapping each token to its integer id). " + VOCAB_FIX, e);
+		}
+		catch (StackOverflowError e) {
+			throw new IOException(file + " is not a vocabulary (a JSON object mapping each token to its integer " +
+				"id). " + VOCAB_FIX);
+		}
+		if (vocab.isEmpty()) throw new IOException(file + " has no tokens. " + VOCAB_FIX);
 		return vocab;
+	}
+
+	private static final String VOCAB_FIX = "Download the tokenizer files (vocab.json, merges.txt) of the model again.";
+
+	private static IOException badVocab(Path file, JsonReader json, String what) {
+		return new IOException(file + " is not a vocabulary (a JSON object mapping each token to its integer id)" +
+			Json.location(json.toString()) + ": " + what + ". " + VOCAB_FIX);
+	}
+
+	private static String describe(JsonToken t) {
+		return switch (t) {
+			case BEGIN_ARRAY -> "a list";
+			case BEGIN_OBJECT -> "an object";
+			case STRING -> "a string";
+			case NUMBER -> "a number";
+			case BOOLEAN -> "a boolean";
+			case NULL -> "null";
+			case END_DOCUMENT -> "nothing (the file ends)";
+			default -> t.toString();
+		};
+	}
+
+	private static String quote(String token) {
+		return "'" + shorten(token) + "'";
+	}
+
+	private static String shorten(String s) {
+		return s.length() <= 40 ? s : s.substring(0, 40) + "...";
 	}
 
 	private static String[] invert(Map<String, Integer> vocab, Path file) throws IOException {
 		int maxId = 0;
-		for (Map.Entry<String, Integer> entry : vocab.entrySet()) {
-			int id = entry.getValue();
-			if (id < 0 || id > MAX_VOCAB_ID) throw new IOException(file + ": token '" + entry.getKey() + "' has id " +
-				id + ", outside 0.." + MAX_VOCAB_ID + "; download the tokenizer files again");
-			maxId = Math.max(maxId, id);
-		}
+		for (int id : vocab.values()) maxId = Math.max(maxId, id); // ids are checked in 0..MAX_VOCAB - 1 when read
 		String[] tokens = new String[maxId + 1];
 		for (Map.Entry<String, Integer> entry : vocab.entrySet()) tokens[entry.getValue()] = entry.getKey();
 		return tokens;
@@ -434,24 +504,30 @@ public final class ClipTokenizer {
 	 * {@link #MAX_MERGES} lines; a merge's rank is its line index, a repeated merge keeping its last rank.
 	 */
 	private static Map<String, Integer> readMerges(Path file) throws IOException {
+		long size = Files.size(file);
+		if (size > MAX_TOKENIZER_FILE_BYTES) throw new IOException(file + " is " + size + " bytes, too large for a " +
+			"merges file (CLIP's is 0.5 MB; at most " + MAX_TOKENIZER_FILE_BYTES + "): it is not the right file. " +
+			VOCAB_FIX);
 		String content;
 		try {
-			content = Files.readString(file, StandardCharsets.UTF_8);
+			content = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+				.toString();
 		}
 		catch (IOException e) {
-			throw new IOException(file + " could not be read as UTF-8 text (" + e.getMessage() +
-				"); download the tokenizer files again", e);
+			throw new IOException(file + " is not UTF-8 text, so not a merges file. " + VOCAB_FIX, e);
 		}
 		String[] lines = pythonStrip(content).split("\n", -1);
 		int end = Math.min(lines.length, MAX_MERGES + 1);
 		Map<String, Integer> ranks = new HashMap<>(2 * end);
 		for (int i = 1; i < end; i++) {
 			List<String> pair = splitPythonWhitespace(lines[i]);
-			// Lines that are not exactly a pair still take a rank but can never match two adjacent symbols.
-			if (pair.size() == 2) ranks.put(pair.get(0) + ' ' + pair.get(1), i - 1);
+			// The reference gives a rank to any line and merges only pairs; a real merges.txt has nothing else, so
+			// another line means a wrong file (an HTML page, a vocabulary) that would tokenise silently wrong.
+			if (pair.size() != 2) throw new IOException(file + " is not a BPE merges file: line " + (i + 1) +
+				" is " + quote(lines[i]) + ", expected two symbols separated by a space (e.g. 'i n'). " + VOCAB_FIX);
+			ranks.put(pair.get(0) + ' ' + pair.get(1), i - 1);
 		}
-		if (ranks.isEmpty()) throw new IOException(file + " has no merges after its header line; download the " +
-			"tokenizer files again");
+		if (ranks.isEmpty()) throw new IOException(file + " has no merges after its header line. " + VOCAB_FIX);
 		return ranks;
 	}
 
@@ -464,16 +540,7 @@ public final class ClipTokenizer {
 	}
 
 	private static JsonObject readJsonObject(Path file) throws IOException {
-		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-			JsonElement root = JsonParser.parseReader(reader);
-			if (!root.isJsonObject()) throw new IOException(file + " is not a JSON object; download the tokenizer " +
-				"files again");
-			return root.getAsJsonObject();
-		}
-		catch (JsonParseException e) {
-			throw new IOException(file + " is not valid JSON (" + e.getMessage() + "); download the tokenizer " +
-				"files again", e);
-		}
+		return Json.readObject(file, "a tokenizer configuration");
 	}
 
 	/** A special token is given as a string or as an AddedToken object {"content": ...}; null keeps the default. */
@@ -493,16 +560,13 @@ public final class ClipTokenizer {
 	private static int readMaxLength(JsonObject config, Path file) throws IOException {
 		JsonElement value = config.get("model_max_length");
 		if (value == null || value.isJsonNull()) return DEFAULT_MAX_LENGTH;
-		double length;
-		try {
-			length = value.getAsDouble();
-		}
-		catch (RuntimeException e) {
-			throw new IOException(file + ": model_max_length must be a number, not " + value + "; CLIP uses 77");
-		}
+		if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isNumber())
+			throw new ConfigException(file, "model_max_length", value.toString(), "a number; CLIP uses 77");
+		double length = value.getAsDouble();
 		if (length >= UNSET_MAX_LENGTH) return DEFAULT_MAX_LENGTH;
-		if (length < 2 || length != Math.rint(length)) throw new IOException(file + ": model_max_length " + value +
-			" must be a whole number >= 2 (room for bos and eos); CLIP uses 77");
+		if (length < 2 || length > ConfigLimits.MAX_POSITIONS || length != Math.rint(length))
+			throw new ConfigException(file, "model_max_length", value.toString(), "a whole number from 2 (room for " +
+				"bos and eos) to " + ConfigLimits.MAX_POSITIONS + ", or 1e30 for no limit; CLIP uses 77");
 		return (int) length;
 	}
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
+import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.ParameterStore;
 import org.diffseg.sd.nn.WeightSources;
@@ -81,34 +82,37 @@ public final class StableDiffusion implements AutoCloseable {
 			"GPU: use float32 (or float16) on the CPU.");
 		if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16)
 			throw new IOException("unsupported weight type " + dtype + ": use float32, float16 or bfloat16.");
+		// Every config is read and checked before anything is allocated: a bad value ends the load here, at once.
+		// The component configs go first: they are cheap to check, the tokenizer's 49k-entry files are not.
 		MessageDigest digest = sha256();
+		Json teJson = readConfig(folder.resolve("text_encoder/config.json"), digest);
+		Json vaeJson = readConfig(folder.resolve("vae/config.json"), digest);
+		Json unetJson = readConfig(folder.resolve("unet/config.json"), digest);
+		ClipTextModel.Config teConfig = ClipTextModel.Config.from(teJson);
+		AutoencoderKL.Config vaeConfig = AutoencoderKL.Config.from(vaeJson);
+		UNet2DCondition.Config unetConfig = UNet2DCondition.Config.from(unetJson);
+		Path schedulerJson = folder.resolve("scheduler/scheduler_config.json");
+		readConfig(schedulerJson, digest);
+		// as diffusers' StableDiffusionPipeline adjusts legacy scheduler configs (steps_offset 1, clip_sample off)
+		SchedulerConfig schedulerConfig = SchedulerConfig.load(schedulerJson).asInStableDiffusionPipeline();
+		ClipTokenizer tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
+		checkConsistent(folder, tokenizer, teJson, teConfig, vaeJson, vaeConfig, unetJson, unetConfig);
 		NDManager manager = NDManager.newBaseManager(device);
 		manager.setName("stable-diffusion " + folder.getFileName());
 		try {
-			ClipTokenizer tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
-			Json teConfig = readConfig(folder.resolve("text_encoder/config.json"), digest);
-			Json vaeConfig = readConfig(folder.resolve("vae/config.json"), digest);
-			Json unetConfig = readConfig(folder.resolve("unet/config.json"), digest);
-			Path schedulerJson = folder.resolve("scheduler/scheduler_config.json");
-			readConfig(schedulerJson, digest);
-			// as diffusers' StableDiffusionPipeline adjusts legacy scheduler configs (steps_offset 1, clip_sample off)
-			SchedulerConfig schedulerConfig = SchedulerConfig.load(schedulerJson).asInStableDiffusionPipeline();
 			List<Throwable> problems = new ArrayList<>();
 			long[] bytes = { 0 };
 			ClipTextModel te = component(folder, "text_encoder", manager, device, dtype, digest, problems, bytes,
-				s -> new ClipTextModel(s.scope("text_model"), ClipTextModel.Config.from(teConfig)));
+				s -> new ClipTextModel(s.scope("text_model"), teConfig));
 			AutoencoderKL vae = component(folder, "vae", manager, device, dtype, digest, problems, bytes,
-				s -> new AutoencoderKL(s.scope(""), AutoencoderKL.Config.from(vaeConfig)));
+				s -> new AutoencoderKL(s.scope(""), vaeConfig));
 			UNet2DCondition unet = component(folder, "unet", manager, device, dtype, digest, problems, bytes,
-				s -> new UNet2DCondition(s.scope(""), UNet2DCondition.Config.from(unetConfig)));
+				s -> new UNet2DCondition(s.scope(""), unetConfig));
 			if (!problems.isEmpty()) {
 				StringBuilder b = new StringBuilder();
 				for (Throwable t : problems) b.append(b.length() == 0 ? "" : " | ").append(t.getMessage());
 				throw new IOException(b.toString(), problems.get(0));
 			}
-			if (te.config.hidden() != unet.config.crossDim()) throw new IOException(folder + ": the text encoder's " +
-				"hidden_size " + te.config.hidden() + " differs from the UNet's cross_attention_dim " +
-				unet.config.crossDim() + ": the components come from different models.");
 			return new StableDiffusion(folder, device, dtype, manager, tokenizer, te, vae, unet, schedulerConfig,
 				HexFormat.of().formatHex(digest.digest()), bytes[0]);
 		}
@@ -116,6 +120,26 @@ public final class StableDiffusion implements AutoCloseable {
 			manager.close();
 			throw e;
 		}
+	}
+
+	/**
+	 * Cross-file checks of the configs, cheap and before any allocation: the parts must come from one model (the
+	 * text encoder feeds the UNet's cross-attention, the UNet predicts in the VAE's latent space, the tokenizer's ids
+	 * and lengths fit the text encoder's tables).
+	 */
+	private static void checkConsistent(Path folder, ClipTokenizer tokenizer, Json teJson, ClipTextModel.Config te,
+		Json vaeJson, AutoencoderKL.Config vae, Json unetJson, UNet2DCondition.Config unet) throws ConfigException
+	{
+		String mixed = "The components come from different models: download the complete model folder again.";
+		if (te.hidden() != unet.crossDim()) throw unetJson.invalid("cross_attention_dim", "the text encoder's " +
+			"hidden_size " + te.hidden() + " (" + teJson.file() + ")", mixed);
+		if (unet.outChannels() != vae.latentChannels()) throw unetJson.invalid("out_channels", "the VAE's " +
+			"latent_channels " + vae.latentChannels() + " (" + vaeJson.file() + ")", mixed);
+		if (tokenizer.vocabularyEnd() > te.vocab()) throw teJson.invalid("vocab_size", "at least " +
+			tokenizer.vocabularyEnd() + ", the largest token id of " + folder.resolve("tokenizer/vocab.json") +
+			" plus one", mixed);
+		if (tokenizer.maxLength() > te.maxPositions()) throw teJson.invalid("max_position_embeddings", "at least " +
+			"the tokenizer's model_max_length " + tokenizer.maxLength(), mixed);
 	}
 
 	private interface Builder<T> {

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.diffseg.sd.nn.Activations;
+import org.diffseg.sd.nn.ConfigException;
+import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Conv2d;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Linear;
@@ -30,49 +32,69 @@ public final class UNet2DCondition {
 		int crossDim, int groups, float eps, boolean linearProjection, boolean onlyCross, boolean upcast,
 		int transformerLayers, int downsamplePadding)
 	{
-		public static Config from(Json c) {
-			String[] down = c.getStringList("down_block_types", new String[] { "CrossAttnDownBlock2D",
-				"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D" });
-			String[] up = c.getStringList("up_block_types", new String[] { "UpBlock2D", "CrossAttnUpBlock2D",
-				"CrossAttnUpBlock2D", "CrossAttnUpBlock2D" });
+		/**
+		 * Reads and checks unet/config.json before anything is allocated: every size is an integer within
+		 * {@link ConfigLimits}, lists have one entry per block, channels divide by norm_num_groups and by the head
+		 * counts. The keys that size the network are required (every diffusers config has them: an empty config must
+		 * not become a default SD 1.5 UNet); the others take the diffusers defaults.
+		 */
+		public static Config from(Json c) throws ConfigException {
+			String[] down = c.strings("down_block_types", 1, ConfigLimits.MAX_BLOCKS);
 			int n = down.length;
-			int[] boc = c.getIntList("block_out_channels", n, new int[] { 320, 640, 1280, 1280 });
-			if (boc.length != n || up.length != n) throw new IllegalArgumentException(c.file() +
-				": block_out_channels, down_block_types and up_block_types must have the same length");
 			for (String t : down) if (!t.equals("CrossAttnDownBlock2D") && !t.equals("DownBlock2D"))
-				throw unsupported(c, "down block type " + t);
+				throw unsupported(c, "down_block_types", "CrossAttnDownBlock2D and DownBlock2D entries");
+			String[] up = c.strings("up_block_types", 1, ConfigLimits.MAX_BLOCKS);
+			if (up.length != n) throw c.invalid("up_block_types", "a list of " + n + " block types, one per entry " +
+				"of down_block_types");
 			for (String t : up) if (!t.equals("CrossAttnUpBlock2D") && !t.equals("UpBlock2D"))
-				throw unsupported(c, "up block type " + t);
-			String mid = c.getString("mid_block_type", "UNetMidBlock2DCrossAttn");
-			if (!mid.equals("UNetMidBlock2DCrossAttn")) throw unsupported(c, "mid block type " + mid);
-			if (!c.getString("act_fn", "silu").equals("silu")) throw unsupported(c, "act_fn " + c.getString("act_fn", ""));
-			if (!c.getString("time_embedding_type", "positional").equals("positional"))
-				throw unsupported(c, "time_embedding_type " + c.getString("time_embedding_type", ""));
-			if (c.has("class_embed_type") || c.has("addition_embed_type") || c.getBool("dual_cross_attention", false))
-				throw unsupported(c, "class/addition embeddings or dual cross-attention (SDXL-style options)");
-			if (!c.getString("resnet_time_scale_shift", "default").equals("default"))
-				throw unsupported(c, "resnet_time_scale_shift " + c.getString("resnet_time_scale_shift", ""));
+				throw unsupported(c, "up_block_types", "CrossAttnUpBlock2D and UpBlock2D entries");
+			int[] boc = c.intList("block_out_channels", 1, ConfigLimits.MAX_BLOCKS, 1, ConfigLimits.MAX_CHANNELS);
+			if (boc.length != n) throw c.invalid("block_out_channels", "a list of " + n + " integers, one per entry " +
+				"of down_block_types");
+			requireString(c, "mid_block_type", "UNetMidBlock2DCrossAttn");
+			requireString(c, "act_fn", "silu");
+			requireString(c, "time_embedding_type", "positional");
+			requireString(c, "resnet_time_scale_shift", "default");
+			for (String key : new String[] { "class_embed_type", "addition_embed_type", "num_class_embeds" })
+				if (c.has(key)) throw unsupported(c, key, "null (class and addition embeddings are SDXL-style options)");
+			if (c.bool("dual_cross_attention", false)) throw unsupported(c, "dual_cross_attention", "false");
+			if (c.has("only_cross_attention") && c.raw().get("only_cross_attention").isJsonArray())
+				throw unsupported(c, "only_cross_attention", "one boolean for every block");
+			boolean onlyCross = c.bool("only_cross_attention", false);
 			// diffusers naming quirk: attention_head_dim is the number of heads unless num_attention_heads is given
-			int[] heads = c.has("num_attention_heads") ? c.getIntList("num_attention_heads", n, null) :
-				c.getIntList("attention_head_dim", n, new int[] { 8, 8, 8, 8 });
-			if (heads.length != n) throw new IllegalArgumentException(c.file() + ": attention_head_dim must have " + n +
-				" entries");
-			int[] lpb = c.getIntList("layers_per_block", n, new int[] { 2, 2, 2, 2 });
-			int[] tl = c.getIntList("transformer_layers_per_block", n, new int[] { 1, 1, 1, 1 });
-			for (int t : tl) if (t != tl[0]) throw unsupported(c, "per-block transformer_layers_per_block");
-			if (c.raw().has("only_cross_attention") && c.raw().get("only_cross_attention").isJsonArray())
-				throw unsupported(c, "per-block only_cross_attention");
-			return new Config(c.getInt("sample_size", 64), c.getInt("in_channels", 4), c.getInt("out_channels", 4),
-				c.getBool("center_input_sample", false), c.getBool("flip_sin_to_cos", true),
-				(float) c.getDouble("freq_shift", 0), down, up, boc, lpb, heads, c.getInt("cross_attention_dim", 1280),
-				c.getInt("norm_num_groups", 32), (float) c.getDouble("norm_eps", 1e-5),
-				c.getBool("use_linear_projection", false), c.getBool("only_cross_attention", false),
-				c.getBool("upcast_attention", false), tl[0], c.getInt("downsample_padding", 1));
+			String headsKey = c.has("num_attention_heads") ? "num_attention_heads" : "attention_head_dim";
+			int[] heads = c.ints(headsKey, n, 1, ConfigLimits.MAX_HEADS);
+			for (int i = 0; i < n; i++) {
+				boolean used = down[i].startsWith("CrossAttn") || up[n - 1 - i].startsWith("CrossAttn") || i == n - 1;
+				// diffusers gives each head channels / heads (rounded down) channels, so a count that does not divide
+				// the channels is legal (proj_in then narrows the width); more heads than channels is not
+				if (used && heads[i] > boc[i]) throw c.invalid(headsKey, "head counts of at most the channels of " +
+					"their block: entry " + i + " is " + heads[i] + ", block_out_channels[" + i + "] is " + boc[i]);
+			}
+			int[] lpb = c.ints("layers_per_block", n, 1, ConfigLimits.MAX_LAYERS_PER_BLOCK);
+			int[] tl = c.ints("transformer_layers_per_block", n, 1, ConfigLimits.MAX_TRANSFORMER_LAYERS, 1);
+			for (int t : tl) if (t != tl[0]) throw unsupported(c, "transformer_layers_per_block", "one value for " +
+				"every block");
+			int crossDim = c.integer("cross_attention_dim", 1, ConfigLimits.MAX_CHANNELS);
+			int groups = c.integer("norm_num_groups", 32, 1, ConfigLimits.MAX_GROUPS);
+			for (int ch : boc) if (ch % groups != 0) throw c.invalid("norm_num_groups", "a divisor of every " +
+				"block_out_channels entry " + java.util.Arrays.toString(boc) + " (GroupNorm splits channels into " +
+				"groups; Stable Diffusion uses 32)");
+			return new Config(c.integer("sample_size", 64, 1, ConfigLimits.MAX_SAMPLE_SIZE),
+				c.integer("in_channels", 4, 1, ConfigLimits.MAX_IO_CHANNELS),
+				c.integer("out_channels", 4, 1, ConfigLimits.MAX_IO_CHANNELS),
+				c.bool("center_input_sample", false), c.bool("flip_sin_to_cos", true),
+				(float) c.number("freq_shift", 0, 0, boc[0] / 2 - 1), down, up, boc, lpb, heads, crossDim, groups,
+				(float) c.number("norm_eps", 1e-5, 0, 1), c.bool("use_linear_projection", false), onlyCross,
+				c.bool("upcast_attention", false), tl[0], c.integer("downsample_padding", 1, 0, 16));
 		}
 
-		static IllegalArgumentException unsupported(Json c, String what) {
-			return new IllegalArgumentException(c.file() + ": " + what + " is not supported (DiffSeg runs the " +
-				"Stable Diffusion 1.x and 2.x UNet configurations)");
+		private static void requireString(Json c, String key, String supported) throws ConfigException {
+			if (!c.string(key, supported).equals(supported)) throw unsupported(c, key, "\"" + supported + "\"");
+		}
+
+		static ConfigException unsupported(Json c, String key, String supported) {
+			return c.invalid(key, supported + ": DiffSeg runs the Stable Diffusion 1.x and 2.x UNet configurations");
 		}
 
 		public int tembChannels() {

@@ -13,6 +13,8 @@ import java.util.Map;
 
 import org.diffseg.sd.ClipTextModel;
 import org.diffseg.sd.SafeTensors;
+import org.diffseg.sd.nn.ConfigException;
+import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Linear;
 import org.diffseg.sd.nn.ParameterStore;
@@ -41,12 +43,27 @@ public final class ClipModel implements AutoCloseable {
 	private final NDManager manager;
 
 	/** Builds the model on a store; {@code manager} owns the weights (null for a shape-recording store). */
-	ClipModel(ParameterStore store, Json config, ImagePreprocessor preprocessor, NDManager manager) {
+	ClipModel(ParameterStore store, Json config, ImagePreprocessor preprocessor, NDManager manager)
+		throws ConfigException
+	{
+		this(store, Configs.of(config), preprocessor, manager);
+	}
+
+	/** The checked sizes of a CLIPModel config.json: read them all before allocating anything. */
+	record Configs(VisionTransformer.Config vision, ClipTextModel.Config text, int projectionDim) {
+		static Configs of(Json config) throws ConfigException {
+			return new Configs(VisionTransformer.Config.clip(merged(config, "vision_config")),
+				ClipTextModel.Config.from(merged(config, "text_config")),
+				config.integer("projection_dim", 512, 1, ConfigLimits.MAX_CHANNELS));
+		}
+	}
+
+	private ClipModel(ParameterStore store, Configs configs, ImagePreprocessor preprocessor, NDManager manager) {
 		this.manager = manager;
 		this.preprocessor = preprocessor;
-		VisionTransformer.Config vc = VisionTransformer.Config.clip(merged(config, "vision_config"));
-		ClipTextModel.Config tc = ClipTextModel.Config.from(merged(config, "text_config"));
-		projectionDim = config.getInt("projection_dim", 512);
+		VisionTransformer.Config vc = configs.vision();
+		ClipTextModel.Config tc = configs.text();
+		projectionDim = configs.projectionDim();
 		vision = new VisionTransformer(store.scope("vision_model"), vc);
 		text = new ClipTextModel(store.scope("text_model"), tc);
 		ParameterStore.Scope root = store.scope("");
@@ -59,13 +76,14 @@ public final class ClipModel implements AutoCloseable {
 	public static ClipModel load(Path folder, Device device, DataType dtype) throws IOException {
 		Json config = ModelFolder.config(folder);
 		ModelFolder.requireType(config, "clip");
+		Configs configs = Configs.of(config);
 		ImagePreprocessor pre = ImagePreprocessor.read(folder.resolve("preprocessor_config.json"),
 			ImagePreprocessor.Kind.CLIP);
 		NDManager manager = NDManager.newBaseManager(device);
 		try (SafeTensors weights = ModelFolder.weights(folder)) {
 			ParameterStore store = new ParameterStore(folder.getFileName() + " (CLIPModel)", WeightSources.of(weights),
 				manager, device, dtype);
-			ClipModel model = new ClipModel(store, config, pre, manager);
+			ClipModel model = new ClipModel(store, configs, pre, manager);
 			store.finish();
 			return model;
 		}
@@ -79,11 +97,11 @@ public final class ClipModel implements AutoCloseable {
 	 * transformers' CLIPConfig: {@code text_config_dict} / {@code vision_config_dict}, when present, override the
 	 * matching keys of {@code text_config} / {@code vision_config}; absent sections take the defaults.
 	 */
-	static Json merged(Json config, String key) {
-		JsonObject out = config.has(key) ? config.child(key).raw().deepCopy() : new JsonObject();
+	static Json merged(Json config, String key) throws ConfigException {
+		JsonObject out = config.has(key) ? config.object(key).raw().deepCopy() : new JsonObject();
 		if (config.has(key + "_dict")) for (Map.Entry<String, com.google.gson.JsonElement> e :
-			config.child(key + "_dict").raw().entrySet()) out.add(e.getKey(), e.getValue().deepCopy());
-		return Json.of(config.file(), out);
+			config.object(key + "_dict").raw().entrySet()) out.add(e.getKey(), e.getValue().deepCopy());
+		return Json.of(config.file(), config.path(key), out);
 	}
 
 	/** get_image_features: visual_projection(pooler_output), [B, projection_dim]; pixel values [B, 3, H, W]. */

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.diffseg.sd.nn.ConfigException;
+import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 
 /**
@@ -32,23 +34,23 @@ public final class ImagePreprocessor {
 	public final double rescaleFactor;
 	public final ImageNormalization normalization;
 
-	private ImagePreprocessor(Kind kind, Json c) {
+	private ImagePreprocessor(Kind kind, Json c) throws ConfigException {
 		this.kind = kind;
 		boolean clip = kind == Kind.CLIP;
-		convertRgb = c.getBool("do_convert_rgb", true);
-		doResize = c.getBool("do_resize", true);
+		convertRgb = c.bool("do_convert_rgb", true);
+		doResize = c.bool("do_resize", true);
 		int[] size = size(c, "size", 224, clip);
 		shortestEdge = size[0];
 		height = size[1];
 		width = size[2];
-		filter = PillowResize.Filter.ofPilCode(c.getInt("resample", clip ? 3 : 2));
-		doCenterCrop = c.getBool("do_center_crop", clip);
+		filter = PillowResize.Filter.ofPilCode(c.integer("resample", clip ? 3 : 2, 0, 5));
+		doCenterCrop = c.bool("do_center_crop", clip);
 		int[] crop = size(c, "crop_size", 224, false);
 		cropHeight = crop[1];
 		cropWidth = crop[2];
-		doRescale = c.getBool("do_rescale", true);
-		rescaleFactor = c.getDouble("rescale_factor", 1 / 255.0);
-		doNormalize = c.getBool("do_normalize", true);
+		doRescale = c.bool("do_rescale", true);
+		rescaleFactor = c.number("rescale_factor", 1 / 255.0, -1e6, 1e6);
+		doNormalize = c.bool("do_normalize", true);
 		// ViTImageProcessor defaults to IMAGENET_STANDARD (0.5, 0.5, 0.5), not the ImageNet statistics.
 		float[] defMean = clip ? ImageNormalization.CLIP.mean() : new float[] { 0.5f, 0.5f, 0.5f };
 		float[] defStd = clip ? ImageNormalization.CLIP.std() : new float[] { 0.5f, 0.5f, 0.5f };
@@ -62,7 +64,7 @@ public final class ImagePreprocessor {
 	public static ImagePreprocessor read(Path file, Kind fallback) throws IOException {
 		if (!Files.exists(file)) return new ImagePreprocessor(fallback, Json.of(file, new JsonObject()));
 		Json c = Json.read(file);
-		String type = c.getString("image_processor_type", c.getString("feature_extractor_type", ""));
+		String type = c.string("image_processor_type", c.string("feature_extractor_type", ""));
 		Kind kind = type.startsWith("CLIP") ? Kind.CLIP : type.startsWith("ViT") ? Kind.VIT : fallback;
 		return new ImagePreprocessor(kind, c);
 	}
@@ -125,26 +127,40 @@ public final class ImagePreprocessor {
 		return m.create(out, new Shape(1, ch, x.height(), x.width()));
 	}
 
-	/** An int size (CLIP: shortest edge if {@code intIsShortestEdge}; else square) or a {height, width} / {shortest_edge} object. */
-	private static int[] size(Json c, String key, int def, boolean intIsShortestEdge) {
+	/**
+	 * An int size (CLIP: shortest edge if {@code intIsShortestEdge}; else square) or a {height, width} /
+	 * {shortest_edge} object; every side from 1 to {@link ConfigLimits#MAX_SAMPLE_SIZE}.
+	 */
+	private static int[] size(Json c, String key, int def, boolean intIsShortestEdge) throws ConfigException {
+		int max = ConfigLimits.MAX_SAMPLE_SIZE;
 		if (!c.has(key)) return intIsShortestEdge ? new int[] { def, 0, 0 } : new int[] { 0, def, def };
 		JsonElement e = c.raw().get(key);
-		if (e.isJsonPrimitive()) {
-			int s = e.getAsInt();
+		if (!e.isJsonObject()) {
+			int s = c.integer(key, 1, max);
 			return intIsShortestEdge ? new int[] { s, 0, 0 } : new int[] { 0, s, s };
 		}
-		Json o = c.child(key);
-		if (o.has("shortest_edge")) return new int[] { o.getInt("shortest_edge"), 0, 0 };
-		if (o.has("height") && o.has("width")) return new int[] { 0, o.getInt("height"), o.getInt("width") };
-		throw new IllegalArgumentException(c.file() + ": '" + key + "' should be an int, {\"shortest_edge\": n} or " +
-			"{\"height\": h, \"width\": w}.");
+		Json o = c.object(key);
+		if (o.has("shortest_edge")) return new int[] { o.integer("shortest_edge", 1, max), 0, 0 };
+		if (o.has("height") && o.has("width"))
+			return new int[] { 0, o.integer("height", 1, max), o.integer("width", 1, max) };
+		throw c.invalid(key, "an integer, {\"shortest_edge\": n} or {\"height\": h, \"width\": w}");
 	}
 
-	private static float[] floats(Json c, String key, float[] def) {
+	/** Per-channel statistics: a list of 1 to 64 finite numbers (parsed as numpy does: decimal, double, float32). */
+	private static float[] floats(Json c, String key, float[] def) throws ConfigException {
 		if (!c.has(key)) return def;
-		String[] s = c.getStringList(key, null);
-		float[] out = new float[s.length];
-		for (int i = 0; i < s.length; i++) out[i] = (float) Double.parseDouble(s[i]); // as numpy: decimal -> double -> float32
+		JsonElement e = c.raw().get(key);
+		String what = "a list of 1 to " + ConfigLimits.MAX_IO_CHANNELS + " numbers, one per channel";
+		if (!e.isJsonArray() || e.getAsJsonArray().isEmpty() || e.getAsJsonArray().size() > ConfigLimits.MAX_IO_CHANNELS)
+			throw c.invalid(key, what);
+		float[] out = new float[e.getAsJsonArray().size()];
+		for (int i = 0; i < out.length; i++) {
+			JsonElement x = e.getAsJsonArray().get(i);
+			if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) throw c.invalid(key, what);
+			double v = Double.parseDouble(x.getAsString());
+			if (!Double.isFinite(v)) throw c.invalid(key, what);
+			out[i] = (float) v;
+		}
 		return out;
 	}
 }

@@ -13,6 +13,8 @@ import java.util.function.UnaryOperator;
 
 import org.diffseg.sd.ClipEncoderLayer;
 import org.diffseg.sd.nn.Activations;
+import org.diffseg.sd.nn.ConfigException;
+import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
 import org.diffseg.sd.nn.ParameterStore;
@@ -42,21 +44,42 @@ public final class VisionTransformer {
 			Activations.check(act);
 		}
 
-		/** CLIPVisionConfig ({@code vision_config} of a CLIPModel), with transformers' defaults. */
-		public static Config clip(Json c) {
-			return new Config(Layout.CLIP, c.getInt("hidden_size", 768), c.getInt("num_hidden_layers", 12),
-				c.getInt("num_attention_heads", 12), c.getInt("intermediate_size", 3072),
-				c.getString("hidden_act", "quick_gelu"), (float) c.getDouble("layer_norm_eps", 1e-5),
-				c.getInt("image_size", 224), c.getInt("patch_size", 32), c.getInt("num_channels", 3), true);
+		/**
+		 * CLIPVisionConfig ({@code vision_config} of a CLIPModel), checked before anything is allocated: the sizes
+		 * are required (transformers writes them all) and bounded by {@link ConfigLimits}.
+		 */
+		public static Config clip(Json c) throws ConfigException {
+			return read(Layout.CLIP, c, "quick_gelu", 1e-5, true);
 		}
 
-		/** ViTConfig, with transformers' defaults (layer_norm_eps 1e-12: DINO itself uses 1e-6, see the fixtures). */
-		public static Config vit(Json c) {
-			return new Config(Layout.VIT, c.getInt("hidden_size", 768), c.getInt("num_hidden_layers", 12),
-				c.getInt("num_attention_heads", 12), c.getInt("intermediate_size", 3072),
-				c.getString("hidden_act", "gelu"), (float) c.getDouble("layer_norm_eps", 1e-12),
-				c.getInt("image_size", 224), c.getInt("patch_size", 16), c.getInt("num_channels", 3),
-				c.getBool("qkv_bias", true));
+		/** ViTConfig, checked the same way (layer_norm_eps default 1e-12: DINO itself uses 1e-6, see the fixtures). */
+		public static Config vit(Json c) throws ConfigException {
+			return read(Layout.VIT, c, "gelu", 1e-12, c.bool("qkv_bias", true));
+		}
+
+		private static Config read(Layout layout, Json c, String defaultAct, double defaultEps, boolean qkvBias)
+			throws ConfigException
+		{
+			int hidden = c.integer("hidden_size", 1, ConfigLimits.MAX_CHANNELS);
+			int heads = c.integer("num_attention_heads", 1, ConfigLimits.MAX_HEADS);
+			if (hidden % heads != 0) throw c.invalid("num_attention_heads", "a divisor of hidden_size " + hidden);
+			int layers = c.integer("num_hidden_layers", 1, ConfigLimits.MAX_HIDDEN_LAYERS);
+			int intermediate = c.integer("intermediate_size", 1, ConfigLimits.MAX_INTERMEDIATE);
+			int imageSize = c.integer("image_size", 1, ConfigLimits.MAX_SAMPLE_SIZE);
+			int patch = c.integer("patch_size", 1, imageSize);
+			if (imageSize % patch != 0) throw c.invalid("patch_size", "a divisor of image_size " + imageSize);
+			if (imageSize / patch > ConfigLimits.MAX_PATCH_GRID) throw c.invalid("patch_size", "at least image_size / " +
+				ConfigLimits.MAX_PATCH_GRID + " (at most " + ConfigLimits.MAX_PATCH_GRID + " patches per side)");
+			String act = c.string("hidden_act", defaultAct);
+			try {
+				Activations.check(act);
+			}
+			catch (IllegalArgumentException e) {
+				throw c.invalid("hidden_act", "one of \"quick_gelu\", \"gelu\", \"silu\", \"relu\"");
+			}
+			return new Config(layout, hidden, layers, heads, intermediate, act,
+				(float) c.number("layer_norm_eps", defaultEps, 0, 1), imageSize, patch,
+				c.integer("num_channels", 3, 1, ConfigLimits.MAX_IO_CHANNELS), qkvBias);
 		}
 
 		/** Patches per side of the stored position table. */

@@ -38,33 +38,13 @@ class OvDiffCommandTest {
 
 	record Result(int code, String out, String err) {}
 
-	/**
-	 * Runs a command as DiffSegCli.run does (same handlers), adding it to the command tree when DiffSegCli does not
-	 * register it yet.
-	 */
+	/** Runs {@code diffseg <the command's name> args} through {@link DiffSegCli#run}, the real wiring. */
 	static Result run(Object command, String... args) {
 		StringWriter out = new StringWriter(), err = new StringWriter();
-		PrintWriter o = new PrintWriter(out), e = new PrintWriter(err);
-		CommandLine cl = new CommandLine(new DiffSegCli());
-		String name = command.getClass().getAnnotation(CommandLine.Command.class).name();
-		if (!cl.getSubcommands().containsKey(name)) cl.addSubcommand(command);
-		cl.setOut(o);
-		cl.setErr(e);
-		cl.setExitCodeExceptionMapper(x -> DiffSegCli.EXIT_FAILURE);
-		cl.setExecutionExceptionHandler((x, c, p) -> {
-			e.println("diffseg: " + DiffSegCli.describe(x));
-			return DiffSegCli.EXIT_FAILURE;
-		});
-		cl.setParameterExceptionHandler((x, a) -> {
-			e.println("diffseg: " + x.getMessage());
-			return DiffSegCli.EXIT_USAGE;
-		});
 		String[] all = new String[args.length + 1];
-		all[0] = name;
+		all[0] = command.getClass().getAnnotation(CommandLine.Command.class).name();
 		System.arraycopy(args, 0, all, 1, args.length);
-		int code = cl.execute(all);
-		o.flush();
-		e.flush();
+		int code = DiffSegCli.run(all, new PrintWriter(out), new PrintWriter(err));
 		return new Result(code, out.toString(), err.toString());
 	}
 
@@ -98,7 +78,7 @@ class OvDiffCommandTest {
 		Result built = run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "cat", "--class",
 			"sky"));
 		assertEquals(0, built.code(), built.err());
-		assertTrue(built.err().contains("cat: support image 2/2") && built.err().contains("sky: prototypes of image 2/2"),
+		assertTrue(built.err().contains("(cat), support image 2/2") && built.err().contains("(sky), prototypes of image 2/2"),
 			built.err());
 		assertEquals(List.of("built cat", "built sky"), built.out().lines().limit(2).toList());
 		Result extended = run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "Cat",
@@ -183,6 +163,50 @@ class OvDiffCommandTest {
 		assertTrue(pamr.getAsJsonObject("segmentation").get("pamr").getAsBoolean());
 		assertFalse(result.getAsJsonObject("segmentation").get("pamr").getAsBoolean());
 		assertEquals(w, IJ.openImage(tmp.resolve("pamr/labels.tif").toString()).getWidth());
+	}
+
+	/** A stack: every plane by default (said on stderr), one with --slice; the same labels in every plane. */
+	@Test
+	void everyPlaneOfAStackOrTheChosenOne() throws Exception {
+		Path bank = tmp.resolve("bank");
+		assertEquals(0, run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class", "cat", "--class",
+			"dog")).code());
+		ij.ImageStack stack = new ij.ImageStack(20, 16);
+		for (int z = 0; z < 3; z++) {
+			ColorProcessor cp = new ColorProcessor(20, 16);
+			for (int y = 0; y < 16; y++) for (int x = 0; x < 20; x++) cp.set(x, y, (x * (z + 3)) << 16 | (y * 9) << 8 | 90);
+			stack.addSlice("z" + z, cp);
+		}
+		Path file = tmp.resolve("stack.tif");
+		IJ.saveAsTiff(new ImagePlus("stack", stack), file.toString());
+		Result all = run(new OvDiffCommand(), "--bank", bank.toString(), "--image", file.toString(), "--out",
+			tmp.resolve("all").toString(), "--shorter-side", "0");
+		assertEquals(0, all.code(), all.err());
+		assertTrue(all.err().contains("3 slices") && all.err().contains("every plane"), all.err());
+		assertTrue(all.err().contains("plane 3/3"), all.err());
+		ImagePlus labels = IJ.openImage(tmp.resolve("all/labels.tif").toString());
+		assertEquals(3, labels.getNSlices());
+		List<String> csv = Files.readAllLines(tmp.resolve("all/classes.csv"));
+		assertEquals("plane,label,name,pixels", csv.get(0));
+		assertEquals(3 * 3, csv.size() - 1, "a row per plane and label");
+		assertEquals(3, JsonParser.parseString(Files.readString(tmp.resolve("all/result.json"))).getAsJsonObject()
+			.getAsJsonArray("planes").size());
+		Result one = run(new OvDiffCommand(), "--bank", bank.toString(), "--image", file.toString(), "--out",
+			tmp.resolve("one").toString(), "--shorter-side", "0", "--slice", "2");
+		assertEquals(0, one.code(), one.err());
+		assertTrue(one.err().contains("1 of its 3 planes"), one.err());
+		assertEquals(1, IJ.openImage(tmp.resolve("one/labels.tif").toString()).getStackSize());
+		assertEquals("label,name,pixels", Files.readAllLines(tmp.resolve("one/classes.csv")).get(0));
+		// the same plane, segmented alone or in the stack, gets the same labels
+		ImagePlus second = IJ.openImage(tmp.resolve("one/labels.tif").toString());
+		labels.setSlice(2);
+		assertArrayEquals((short[]) labels.getProcessor().getPixels(), (short[]) second.getProcessor().getPixels());
+		String outside = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image", file.toString(),
+			"--out", tmp.resolve("none").toString(), "--slice", "4"));
+		assertTrue(outside.contains("--slice") && outside.contains("3 slices"), outside);
+		String channels = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image", file.toString(),
+			"--out", tmp.resolve("none").toString(), "--channel", "1", "--channel", "2"));
+		assertTrue(channels.contains("one channel") || channels.contains("three"), channels);
 	}
 
 	@Test

@@ -11,40 +11,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 
 import ij.IJ;
 import ij.WindowManager;
 
 /** Macros reach SciJava commands through ImageJ 1.x's own interpreter, with ImageJ's option syntax. */
-class LegacyBridgeTest {
-
-	private static Context context;
-
-	@TempDir
-	Path dir;
-
-	@BeforeAll
-	static void startContext() {
-		ImageJ1Patch.ensurePatched();
-		context = new Context();
-	}
-
-	@AfterAll
-	static void disposeContext() {
-		context.dispose();
-	}
-
-	private MacroRunner.Result macro(String code) throws IOException, InterruptedException {
-		Path file = dir.resolve("test.ijm");
-		Files.writeString(file, code);
-		return MacroRunner.run(context, file, "");
-	}
-
+class LegacyBridgeTest extends FijiContextTest {
 	private static final String INPUT = "newImage(\"input\", \"8-bit ramp\", 32, 16, 1);\n";
 
 	@Test

@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,25 +22,11 @@ import org.scijava.Context;
  * the argument a user would pass, {@code model=[...] clip=[...] dino=[...] input=[...] output=[...]}, read in the macro with
  * {@code call("ij.Macro.getValue", getArgument(), "output", "")}, and must meet the {@link Expectations} written in it.
  */
-class MacrosTest {
-
+class MacrosTest extends FijiContextTest {
 	static final List<Path> FOLDERS = List.of(Path.of("macros"), Path.of("src/test/java/org/diffseg/fiji/macros"));
-
-	private static Context context;
 
 	@TempDir
 	static Path work;
-
-	@BeforeAll
-	static void startContext() {
-		ImageJ1Patch.ensurePatched();
-		context = new Context();
-	}
-
-	@AfterAll
-	static void disposeContext() {
-		context.dispose();
-	}
 
 	@TestFactory
 	List<DynamicTest> everyMacroRunsHeadless() throws Exception {

@@ -163,6 +163,19 @@ class OvDiffCommandsTest {
 		assertTrue(r.log().contains("one: 1 2"), r.log().toString());
 	}
 
+	/** A two-channel hyperstack, as on the command line: one channel chosen, every plane; no choice is an error. */
+	@Test
+	void aChosenChannelOfEveryPlane() throws Exception {
+		String hyperstack = "newImage(\"two\", \"16-bit ramp\", 40, 24, 2, 2, 1);\n";
+		MacroRunner.Result r = macro(dir, hyperstack + segment("classes=[nucleus] channels=2 all_planes=true") + """
+			print("labels: " + nSlices);
+			""");
+		assertNull(r.error(), r.log().toString());
+		assertTrue(r.log().contains("labels: 2"), r.log().toString());
+		String none = macro(dir, hyperstack + segment("classes=[nucleus]")).error();
+		assertTrue(none != null && none.contains("2 channels") && none.contains("channels="), none);
+	}
+
 	@Test
 	void badInputIsOneClearMessage() throws Exception {
 		assertEquals("OVDiff Segment: there is no image open: open an image first ('OVDiff Segment' works on the " +

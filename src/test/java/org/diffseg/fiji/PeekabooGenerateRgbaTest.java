@@ -15,11 +15,8 @@ import java.util.Map;
 
 import org.diffseg.img.ResultImages;
 import org.diffseg.sd.StableDiffusion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
@@ -31,37 +28,14 @@ import ij.CompositeImage;
 import ij.ImagePlus;
 
 /** {@code Peekaboo Generate RGBA...} run as macros run it, on the tiny model. */
-class PeekabooGenerateRgbaTest {
-
+class PeekabooGenerateRgbaTest extends FijiContextTest {
 	static final Path MODEL = PeekabooSegmentTest.MODEL;
 	static final String FAST = PeekabooSegmentTest.FAST;
 	static final String KEEP = PeekabooSegmentTest.KEEP;
 
-	private static Context context;
-
-	@TempDir
-	Path dir;
-
-	@BeforeAll
-	static void startContext() {
-		ImageJ1Patch.ensurePatched();
-		context = new Context();
-	}
-
-	@AfterAll
-	static void disposeContext() {
-		context.dispose();
-	}
-
 	@BeforeEach
 	void forgetImages() {
 		KeptImages.clear();
-	}
-
-	private MacroRunner.Result macro(String code) throws IOException, InterruptedException {
-		Path file = dir.resolve("test.ijm");
-		Files.writeString(file, code);
-		return MacroRunner.run(context, file, "");
 	}
 
 	@Test

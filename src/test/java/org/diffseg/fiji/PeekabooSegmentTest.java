@@ -22,11 +22,9 @@ import java.util.concurrent.ExecutionException;
 import org.diffseg.peekaboo.AlphaRepresentation;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.sd.StableDiffusion;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandModule;
@@ -46,41 +44,23 @@ import ij.process.ImageProcessor;
  * {@code Peekaboo Segment...} run as macros run it (through the bridge) on the tiny model: outputs, stacks, bad input,
  * cancellation and model reuse.
  */
-class PeekabooSegmentTest {
-
+class PeekabooSegmentTest extends FijiContextTest {
 	static final Path MODEL = Path.of("models/tiny-sd-a").toAbsolutePath();
 	/** A run of seconds: the tiny model, 2 iterations, a 16-pixel alpha, on the CPU. */
 	static final String FAST = "iterations=2 size=16 device=cpu model=[" + MODEL + "]";
 	static final String KEEP = "kept = call(\"org.diffseg.fiji.KeptImages.keep\", ";
 	static final String DESCRIBE = "call(\"org.diffseg.fiji.KeptImages.describe\")";
 
-	private static Context context;
 	private static DiffSegModelService models;
 
-	@TempDir
-	Path dir;
-
 	@BeforeAll
-	static void startContext() {
-		ImageJ1Patch.ensurePatched();
-		context = new Context();
+	static void services() {
 		models = context.service(DiffSegModelService.class);
-	}
-
-	@AfterAll
-	static void disposeContext() {
-		context.dispose();
 	}
 
 	@BeforeEach
 	void forgetImages() {
 		KeptImages.clear();
-	}
-
-	private MacroRunner.Result macro(String code) throws IOException, InterruptedException {
-		Path file = dir.resolve("test.ijm");
-		Files.writeString(file, code);
-		return MacroRunner.run(context, file, "");
 	}
 
 	private static String line(MacroRunner.Result r, String prefix) {
@@ -288,8 +268,9 @@ class PeekabooSegmentTest {
 		};
 		ExecutionException e = assertThrows(ExecutionException.class, () -> run(Map.of("image", new ImagePlus("on disk",
 			stack), "prompts", "a cell")).get());
-		assertEquals("Image 'on disk' is a virtual stack (its planes are on disk): load it into memory first (Image > " +
-			"Duplicate...), or open it without 'Use virtual stack'.", UserMessages.describe(e));
+		String message = UserMessages.describe(e);
+		assertTrue(message.startsWith("Image 'on disk' is a virtual stack") && message.contains("(Image > Duplicate...)"),
+			message);
 	}
 
 	/** Fiji's cancel button (the task's) stops the run: no outputs, the input unchanged. */

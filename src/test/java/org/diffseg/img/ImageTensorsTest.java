@@ -27,7 +27,7 @@ class ImageTensorsTest {
 			for (int y = 0; y < 13; y++)
 				for (int x = 0; x < 7; x++)
 					cp.set(x, y, (x * 30) << 16 | (y * 19) << 8 | (x + y));
-			ImagePlusImg<?> img = ImagePlusImg.wrap(new ImagePlus("rgb", cp));
+			Hyperstack<?> img = Hyperstack.wrap(new ImagePlus("rgb", cp));
 			NDArray t = ImageTensors.rgbInput(m, img, null, 0, 0, Normalisation.DEFAULT);
 			assertEquals(new Shape(1, 3, 13, 7), t.getShape());
 			assertEquals(DataType.FLOAT32, t.getDataType());
@@ -45,7 +45,7 @@ class ImageTensorsTest {
 			assertArrayEquals(planes[2], blue[1]);
 			assertArrayEquals(planes[2], blue[2]);
 			// the low-level RGB path agrees
-			assertArrayEquals(t.toFloatArray(), ImageTensors.rgb(m, ImagePlusImg.wrapArgb(new ImagePlus("rgb", cp)).img())
+			assertArrayEquals(t.toFloatArray(), ImageTensors.rgb(m, Hyperstack.wrapArgb(new ImagePlus("rgb", cp)).img())
 				.toFloatArray());
 		}
 	}
@@ -58,7 +58,7 @@ class ImageTensorsTest {
 					ImagePlus imp = IJ.createImage("g", bits + "-bit black", wh[0], wh[1], 1);
 					for (int i = 0; i < wh[0] * wh[1]; i++)
 						imp.getProcessor().setf(i % wh[0], i / wh[0], i * 3 % 250);
-					NDArray t = ImageTensors.rgbInput(m, ImagePlusImg.wrap(imp), null, 0, 0, Normalisation.DEFAULT);
+					NDArray t = ImageTensors.rgbInput(m, Hyperstack.wrap(imp), null, 0, 0, Normalisation.DEFAULT);
 					assertEquals(new Shape(1, 3, wh[1], wh[0]), t.getShape(), bits + "-bit");
 					float[][] p = ImageTensors.planes(t);
 					assertArrayEquals(p[0], p[1]);
@@ -79,7 +79,7 @@ class ImageTensorsTest {
 			for (int i = 0; i < 2000; i++)
 				sp.set(i % 50, i / 50, 1000 + i % 200);
 			sp.set(3, 3, 65535);
-			float[] p = ImageTensors.planes(ImageTensors.grey(m, ImagePlusImg.wrapUnsignedShort(new ImagePlus("s", sp))
+			float[] p = ImageTensors.planes(ImageTensors.grey(m, Hyperstack.wrapUnsignedShort(new ImagePlus("s", sp))
 				.img(), Normalisation.DEFAULT))[0];
 			assertEquals(1, p[3 * 50 + 3]);
 			// without percentiles the hot pixel would squash 1000..1199 into [0, 0.003]
@@ -93,13 +93,13 @@ class ImageTensorsTest {
 		try (NDManager m = NDManager.newBaseManager()) {
 			FloatProcessor fp = new FloatProcessor(7, 13);
 			fp.set(42);
-			float[] p = ImageTensors.grey(m, ImagePlusImg.wrapFloat(new ImagePlus("c", fp)).img(), Normalisation.DEFAULT)
+			float[] p = ImageTensors.grey(m, Hyperstack.wrapFloat(new ImagePlus("c", fp)).img(), Normalisation.DEFAULT)
 				.toFloatArray();
 			for (float v : p)
 				assertEquals(0, v);
 			fp.setf(4, 9, Float.NaN);
 			IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageTensors.grey(m,
-				ImagePlusImg.wrapFloat(new ImagePlus("c", fp)).img(), Normalisation.DEFAULT));
+				Hyperstack.wrapFloat(new ImagePlus("c", fp)).img(), Normalisation.DEFAULT));
 			assertTrue(e.getMessage().contains("x=4, y=9") && e.getMessage().contains("NaN"), e.getMessage());
 		}
 	}
@@ -114,7 +114,7 @@ class ImageTensorsTest {
 				for (int z = 0; z < 2; z++)
 					for (int t = 0; t < 3; t++)
 						imp.getStack().getProcessor(imp.getStackIndex(c + 1, z + 1, t + 1)).set(c, z + 2 * t, 500);
-			ImagePlusImg<?> img = ImagePlusImg.wrap(imp);
+			Hyperstack<?> img = Hyperstack.wrap(imp);
 			IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 				() -> ImageTensors.rgbInput(m, img, null, 0, 0, Normalisation.DEFAULT));
 			assertTrue(e.getMessage().contains("4 channels"), e.getMessage());
@@ -126,11 +126,12 @@ class ImageTensorsTest {
 			assertEquals(1, p[2][row * 7 + 2]);
 			assertEquals(1, sum(p[0]));
 
-			NDArray two = ImageTensors.channels(m, ImagePlusImg.wrapUnsignedShort(imp).xyc(0, 0), new int[] { 1, 1 }, Normalisation.DEFAULT);
+			NDArray two = ImageTensors.channels(m, Hyperstack.wrapUnsignedShort(imp).xyc(0, 0), new int[] { 1, 1 }, Normalisation.DEFAULT);
 			assertEquals(new Shape(1, 2, 13, 7), two.getShape());
 			e = assertThrows(IllegalArgumentException.class,
 				() -> ImageTensors.rgbInput(m, img, new int[] { 4 }, 0, 0, Normalisation.DEFAULT));
-			assertTrue(e.getMessage().contains("Channel 5 does not exist"), e.getMessage());
+			assertTrue(e.getMessage().contains("channel 5 does not exist"), e.getMessage());
+			assertEquals("channels", ((org.diffseg.run.DiffSegException) e).detail(org.diffseg.run.DiffSegException.SETTING));
 			assertThrows(IllegalArgumentException.class,
 				() -> ImageTensors.rgbInput(m, img, new int[] { 0, 1 }, 0, 0, Normalisation.DEFAULT));
 			assertThrows(IndexOutOfBoundsException.class,

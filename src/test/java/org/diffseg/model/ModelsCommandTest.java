@@ -51,6 +51,8 @@ class ModelsCommandTest {
 			Files.delete(target.resolve("vae/config.json"));
 			assertEquals(1, run("check", target.toString()));
 			assertTrue(out.toString().contains("missing  vae/config.json"), out.toString());
+			// the failure's reason is on stderr too, in one line naming the component
+			assertTrue(err.toString().contains("vae") && err.toString().strip().lines().count() == 1, err.toString());
 		}
 	}
 

@@ -14,23 +14,9 @@ import java.util.List;
 import java.util.Random;
 
 import org.diffseg.sd.SafeTensors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-public class AttributionMapTest {
-	static NDManager m;
-
-	@BeforeAll
-	static void start() {
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void stop() {
-		m.close();
-	}
-
+public class AttributionMapTest extends TensorTest {
 	/** Two tokens, two heads, a guided batch whose unconditional half must be ignored, plus a 1x1 (mid-block) layer. */
 	@Test
 	void tinyKnownExample() {

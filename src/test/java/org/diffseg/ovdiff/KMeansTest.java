@@ -8,23 +8,9 @@ import ai.djl.ndarray.types.Shape;
 
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class KMeansTest {
-	static NDManager m;
-
-	@BeforeAll
-	static void start() {
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void stop() {
-		m.close();
-	}
-
+class KMeansTest extends TensorTest {
 	/** Points around `centres`, point i belonging to blob i % centres.length. */
 	static float[] blobs(double[][] centres, int n, double noise, long seed) {
 		int d = centres[0].length;

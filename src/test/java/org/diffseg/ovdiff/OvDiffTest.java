@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.run.DiffSegException;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.vit.ClipModel;
@@ -103,10 +105,12 @@ class OvDiffTest {
 		ovdiff.buildVocabulary(sd, features, bank, List.of("cat"), TINY, null);
 		try (NDManager s = m.newSubManager()) {
 			NDArray image = StableDiffusionFeaturesTest.picture(s, 32, 32);
-			IOException unknown = assertThrows(IOException.class,
+			DiffSegException unknown = assertThrows(DiffSegException.class,
 				() -> ovdiff.segment(image, bank, List.of("cat", "zebra"), features, TINY, null));
-			assertTrue(unknown.getMessage().contains("no prototypes for 'zebra'") &&
-				unknown.getMessage().contains("diffseg prototypes"), unknown.getMessage());
+			assertTrue(unknown.problem().contains("no prototypes for 'zebra'"), unknown.getMessage());
+			assertEquals(DiffSegException.Kind.PROTOTYPES_MISSING, unknown.kind());
+			assertEquals("zebra", unknown.detail(DiffSegException.CLASSES));
+			assertFalse(unknown.getMessage().contains("--"), "no front-end's words in an engine: " + unknown.getMessage());
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(image, bank, List.of(), features,
 				TINY, null)).getMessage().contains("vocabulary is empty"));
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(image, bank,
@@ -115,7 +119,7 @@ class OvDiffTest {
 				List.of("dog", "DOG"), TINY, null)).getMessage().contains("same class"));
 			// a bank of another model: the class is there, but not for this model
 			PrototypeBank other = new PrototypeBank(dir, "another-model", TINY.bankSettings(sd));
-			IOException foreign = assertThrows(IOException.class,
+			DiffSegException foreign = assertThrows(DiffSegException.class,
 				() -> ovdiff.segment(image, other, List.of("cat"), features, TINY, null));
 			assertTrue(foreign.getMessage().contains("another model"), foreign.getMessage());
 			IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
@@ -127,7 +131,7 @@ class OvDiffTest {
 			OvDiff.Settings otherSettings = TINY.withParts(5);
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, bank,
 				List.of("dog"), otherSettings, null)).getMessage().contains("opened with settings"));
-			IOException otherParts = assertThrows(IOException.class, () -> ovdiff.segment(image,
+			DiffSegException otherParts = assertThrows(DiffSegException.class, () -> ovdiff.segment(image,
 				OvDiff.openBank(dir, sd, otherSettings), List.of("cat"), features, otherSettings, null));
 			assertTrue(otherParts.getMessage().contains("parts 4 instead of 5"), otherParts.getMessage());
 			// smaller than every window: segmented whole, at its own size

@@ -10,30 +10,20 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.diffseg.run.DiffSegException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PrototypeBankTest {
-	static NDManager m;
+class PrototypeBankTest extends TensorTest {
 	static final Map<String, String> SETTINGS = Map.of("parts", "32", "support_images", "3", "splitter", "threshold");
 	static final String EXTRACTOR = "sd-queries(t=200,64x64)";
 
 	@TempDir
 	Path dir;
 
-	@BeforeAll
-	static void start() {
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void stop() {
-		m.close();
-	}
 
 	static PrototypeBank.Entry entry(NDManager s, String name, boolean stuff) {
 		List<ai.djl.ndarray.NDArray> features = new ArrayList<>();
@@ -76,16 +66,16 @@ class PrototypeBankTest {
 	void refusesAnotherModelOrOtherSettings() throws IOException {
 		try (NDManager s = m.newSubManager()) {
 			new PrototypeBank(dir, "model-A", SETTINGS).put(entry(s, "dog", false));
-			IOException model = assertThrows(IOException.class,
+			DiffSegException model = assertThrows(DiffSegException.class,
 				() -> new PrototypeBank(dir, "model-B", SETTINGS).load(s, "dog", EXTRACTOR));
 			assertTrue(model.getMessage().contains("another model (model-A, the current one is model-B)"), model.getMessage());
 			Map<String, String> other = new java.util.HashMap<>(SETTINGS);
 			other.put("parts", "16");
-			IOException settings = assertThrows(IOException.class,
+			DiffSegException settings = assertThrows(DiffSegException.class,
 				() -> new PrototypeBank(dir, "model-A", other).load(s, "dog", EXTRACTOR));
 			assertTrue(settings.getMessage().contains("other settings (parts 32 instead of 16)"), settings.getMessage());
 			assertEquals(List.of(), new PrototypeBank(dir, "model-B", SETTINGS).classes(EXTRACTOR));
-			IOException missing = assertThrows(IOException.class,
+			DiffSegException missing = assertThrows(DiffSegException.class,
 				() -> new PrototypeBank(dir, "model-A", SETTINGS).load(s, "cow", EXTRACTOR));
 			assertTrue(missing.getMessage().contains("no prototypes for 'cow'"), missing.getMessage());
 			// a file renamed into another bank's name is caught by its contents

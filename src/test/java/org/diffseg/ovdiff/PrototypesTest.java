@@ -9,23 +9,11 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class PrototypesTest {
-	static NDManager m;
+class PrototypesTest extends TensorTest {
 	static final int C = 3, H = 4, W = 4;
 
-	@BeforeAll
-	static void start() {
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void stop() {
-		m.close();
-	}
 
 	/** Feature of image i at grid pixel p: "red" parts are (1, 0, i/10), "green" (0, 1, i/10), the rest (0, 0, 1). */
 	static float[] feature(int i, int p) {

@@ -12,23 +12,9 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class SegmenterTest {
-	static NDManager m;
-
-	@BeforeAll
-	static void start() {
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void stop() {
-		m.close();
-	}
-
+class SegmenterTest extends TensorTest {
 	/** A hand-made extractor. */
 	record Fake(String id, int channels, Function<NDArray, NDArray> f) implements FeatureExtractor {
 		@Override

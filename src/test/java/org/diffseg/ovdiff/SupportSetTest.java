@@ -11,28 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Support set to segmentation without Stable Diffusion: hand-made images and heat maps, a colour "extractor". */
-class SupportSetTest {
-	static NDManager m;
+class SupportSetTest extends TensorTest {
 	static final int S = 64;
 
 	@TempDir
 	Path dir;
 
-	@BeforeAll
-	static void start() {
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void stop() {
-		m.close();
-	}
 
 	/** A square of colour c (0 red, 1 green) at a position depending on i, on blue; its heat map lights the square. */
 	static SupportSet supportSet(NDManager s, String name, int c, int n) {

@@ -83,6 +83,11 @@ class RandomModelTest {
 		JsonObject unet = JsonParser.parseString(Files.readString(model.resolve("unet/config.json"))).getAsJsonObject();
 		unet.addProperty("cross_attention_dim", 48); // every attn2 to_k/to_v now mis-shaped
 		Files.writeString(model.resolve("unet/config.json"), unet.toString());
+		// the text encoder's width must follow (else the config check stops the load before any weight is read)
+		JsonObject te = JsonParser.parseString(Files.readString(model.resolve("text_encoder/config.json")))
+			.getAsJsonObject();
+		te.addProperty("hidden_size", 48);
+		Files.writeString(model.resolve("text_encoder/config.json"), te.toString());
 		java.io.IOException e = assertThrows(java.io.IOException.class, () -> StableDiffusion.load(model));
 		assertTrue(e.getMessage().contains("mis-shaped"), e.getMessage());
 		assertTrue(e.getMessage().contains("attn2.to_k.weight"), e.getMessage());

@@ -45,6 +45,7 @@ public final class ParameterStore implements AutoCloseable {
 	/** Non-null in shape-recording mode: every request is accepted and recorded, no weights are read. */
 	private final Map<String, long[]> recorded;
 	private NDArray placeholder;
+	private NDArray zero;
 	private static final long RECORDED_ZEROS_MAX = 1 << 22;
 
 	public ParameterStore(String label, TensorSource source, NDManager parent, Device device, DataType dtype) {
@@ -102,11 +103,11 @@ public final class ParameterStore implements AutoCloseable {
 		long[] actual = source.shapes().get(stored);
 		if (actual == null) {
 			missing.add(name + " " + Arrays.toString(shape));
-			return manager.zeros(new Shape(shape), dtype);
+			return standIn(shape);
 		}
 		if (!Arrays.equals(actual, shape)) {
 			misshaped.add(stored + ": expected " + Arrays.toString(shape) + ", file has " + Arrays.toString(actual));
-			return manager.zeros(new Shape(shape), dtype);
+			return standIn(shape);
 		}
 		return params.computeIfAbsent(stored, n -> {
 			try {
@@ -116,6 +117,17 @@ public final class ParameterStore implements AutoCloseable {
 				throw new java.io.UncheckedIOException(e);
 			}
 		});
+	}
+
+	/**
+	 * What a missing or mis-shaped tensor gets so the network can finish building before {@link #finish()} lists
+	 * every problem: zeros of the requested shape as a zero-stride view of one scalar, so a config that disagrees
+	 * with its weights (however large the network it describes) allocates nothing; only what the file holds at the
+	 * requested shape is ever read.
+	 */
+	private NDArray standIn(long[] shape) {
+		if (zero == null) zero = manager.zeros(new Shape(), dtype);
+		return zero.broadcast(new Shape(shape));
 	}
 
 	/** True when the source holds a tensor of that name (or an alias of it). */

@@ -53,13 +53,17 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
 	/** Prediction types every scheduler here implements. */
 	public static final Set<String> PREDICTION_TYPES = Set.of("epsilon", "v_prediction");
 
+	/** Bound on num_train_timesteps, which sizes the noise schedule's tables (every SD model: 1000). */
+	public static final int MAX_TRAIN_TIMESTEPS = 100_000;
+
 	private static final Set<String> MODELLED_KEYS = Set.of("num_train_timesteps", "beta_start", "beta_end",
 		"beta_schedule", "trained_betas", "steps_offset", "set_alpha_to_one", "skip_prk_steps", "clip_sample",
 		"clip_sample_range", "prediction_type", "timestep_spacing");
 
 	public SchedulerConfig {
-		if (numTrainTimesteps < 1) throw new IllegalArgumentException("num_train_timesteps is " + numTrainTimesteps +
-			"; it must be at least 1 (Stable Diffusion uses 1000)");
+		if (numTrainTimesteps < 1 || numTrainTimesteps > MAX_TRAIN_TIMESTEPS) throw new IllegalArgumentException(
+			"num_train_timesteps is " + numTrainTimesteps + "; it must be from 1 to " + MAX_TRAIN_TIMESTEPS +
+			" (Stable Diffusion uses 1000)");
 		if (trainedBetas != null) {
 			if (trainedBetas.length != numTrainTimesteps) throw new IllegalArgumentException("trained_betas has " +
 				trainedBetas.length + " values but num_train_timesteps is " + numTrainTimesteps + "; they must agree");

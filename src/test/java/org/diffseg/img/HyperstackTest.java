@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import org.diffseg.img.ImagePlusImg.Axis;
+import org.diffseg.img.Hyperstack.Axis;
 import org.junit.jupiter.api.Test;
 
 import ij.CompositeImage;
@@ -27,7 +27,7 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.type.numeric.real.FloatType;
 
-class ImagePlusImgTest {
+class HyperstackTest {
 
 	/** A hyperstack whose pixel (x, y) of plane (c, z, t) holds a value that encodes all five coordinates. */
 	private static ImagePlus hyperstack(String type, int w, int h, int c, int z, int t) {
@@ -61,10 +61,10 @@ class ImagePlusImgTest {
 
 	@Test
 	void wrapsEveryPixelTypeWithItsImgLib2Type() {
-		assertInstanceOf(UnsignedByteType.class, ImagePlusImg.wrap(hyperstack("8-bit", 7, 13, 1, 1, 1)).type());
-		assertInstanceOf(UnsignedShortType.class, ImagePlusImg.wrap(hyperstack("16-bit", 7, 13, 1, 1, 1)).type());
-		assertInstanceOf(FloatType.class, ImagePlusImg.wrap(hyperstack("32-bit", 7, 13, 1, 1, 1)).type());
-		assertInstanceOf(ARGBType.class, ImagePlusImg.wrap(hyperstack("RGB", 7, 13, 1, 1, 1)).type());
+		assertInstanceOf(UnsignedByteType.class, Hyperstack.wrap(hyperstack("8-bit", 7, 13, 1, 1, 1)).type());
+		assertInstanceOf(UnsignedShortType.class, Hyperstack.wrap(hyperstack("16-bit", 7, 13, 1, 1, 1)).type());
+		assertInstanceOf(FloatType.class, Hyperstack.wrap(hyperstack("32-bit", 7, 13, 1, 1, 1)).type());
+		assertInstanceOf(ARGBType.class, Hyperstack.wrap(hyperstack("RGB", 7, 13, 1, 1, 1)).type());
 	}
 
 	@Test
@@ -75,7 +75,7 @@ class ImagePlusImgTest {
 			for (int[] wh : sizes)
 				for (int[] czt : czts) {
 					ImagePlus imp = hyperstack(type, wh[0], wh[1], czt[0], czt[1], czt[2]);
-					ImagePlusImg<?> w = ImagePlusImg.wrap(imp);
+					Hyperstack<?> w = Hyperstack.wrap(imp);
 					String what = type + " " + wh[0] + "x" + wh[1] + " czt=" + czt[0] + czt[1] + czt[2];
 					assertEquals(wh[0], w.width(), what);
 					assertEquals(wh[1], w.height(), what);
@@ -104,21 +104,21 @@ class ImagePlusImgTest {
 	@Test
 	void writingThroughTheImgChangesTheImagePlus() {
 		ImagePlus imp = hyperstack("16-bit", 7, 13, 2, 3, 2);
-		ImagePlusImg<UnsignedShortType> w = ImagePlusImg.wrapUnsignedShort(imp);
+		Hyperstack<UnsignedShortType> w = Hyperstack.wrapUnsignedShort(imp);
 		RandomAccess<UnsignedShortType> ra = w.xyc(2, 1).randomAccess();
 		ra.setPosition(new long[] { 6, 12, 1 });
 		ra.get().set(54321);
 		assertEquals(54321, imp.getStack().getProcessor(imp.getStackIndex(2, 3, 2)).get(6, 12));
 
 		ImagePlus single = hyperstack("32-bit", 1, 9, 1, 1, 1);
-		ImagePlusImg<FloatType> f = ImagePlusImg.wrapFloat(single);
+		Hyperstack<FloatType> f = Hyperstack.wrapFloat(single);
 		RandomAccess<FloatType> fa = f.img().randomAccess();
 		fa.setPosition(new long[] { 0, 8 });
 		fa.get().set(-2.5f);
 		assertEquals(-2.5f, single.getProcessor().getf(0, 8));
 
 		ImagePlus rgb = hyperstack("RGB", 7, 13, 1, 1, 1);
-		RandomAccess<ARGBType> ca = ImagePlusImg.wrapArgb(rgb).img().randomAccess();
+		RandomAccess<ARGBType> ca = Hyperstack.wrapArgb(rgb).img().randomAccess();
 		ca.setPosition(new long[] { 3, 4 });
 		ca.get().set(ARGBType.rgba(10, 20, 30, 255));
 		assertArrayEquals(new int[] { 10, 20, 30 }, rgb.getProcessor().getPixel(3, 4, null));
@@ -127,7 +127,7 @@ class ImagePlusImgTest {
 	@Test
 	void writingToTheImagePlusIsSeenThroughTheImg() {
 		ImagePlus imp = hyperstack("8-bit", 7, 13, 1, 4, 1);
-		ImagePlusImg<UnsignedByteType> w = ImagePlusImg.wrapUnsignedByte(imp);
+		Hyperstack<UnsignedByteType> w = Hyperstack.wrapUnsignedByte(imp);
 		imp.getStack().getProcessor(3).set(5, 6, 201);
 		assertEquals(201, valueAt(w.img(), 5, 6, 2));
 	}
@@ -141,7 +141,7 @@ class ImagePlusImgTest {
 			cal.pixelHeight = 0.5;
 			cal.pixelDepth = 2;
 			cal.setUnit("µm");
-			ImagePlus back = ImagePlusImg.wrap(imp).toImagePlus();
+			ImagePlus back = Hyperstack.wrap(imp).toImagePlus();
 			assertEquals(imp.getBitDepth(), back.getBitDepth(), type);
 			assertArrayEquals(imp.getDimensions(), back.getDimensions(), type);
 			for (int i = 1; i <= imp.getStackSize(); i++)
@@ -154,14 +154,14 @@ class ImagePlusImgTest {
 			assertTrue(back.isHyperStack(), type);
 		}
 		ImagePlus single = hyperstack("8-bit", 1, 9, 1, 1, 1);
-		ImagePlus back = ImagePlusImg.wrap(single).toImagePlus();
+		ImagePlus back = Hyperstack.wrap(single).toImagePlus();
 		assertSame(single.getProcessor().getPixels(), back.getProcessor().getPixels());
 	}
 
 	@Test
 	void imgLib2ImagesBecomeImagePlusWithoutCopyOrByCopyWhenNotPlanar() {
 		float[] data = new float[7 * 13];
-		ImagePlusImg<FloatType> array = new ImagePlusImg<>(ArrayImgs.floats(data, 7, 13), List.of(Axis.X, Axis.Y), null,
+		Hyperstack<FloatType> array = new Hyperstack<>(ArrayImgs.floats(data, 7, 13), List.of(Axis.X, Axis.Y), null,
 			"array");
 		ImagePlus imp = array.toImagePlus();
 		assertSame(data, imp.getProcessor().getPixels());
@@ -170,7 +170,7 @@ class ImagePlusImgTest {
 		RandomAccess<UnsignedShortType> ra = cells.randomAccess();
 		ra.setPosition(new long[] { 6, 12, 2 });
 		ra.get().set(777);
-		ImagePlus copy = new ImagePlusImg<>(cells, List.of(Axis.X, Axis.Y, Axis.Z), null, "cells").toImagePlus();
+		ImagePlus copy = new Hyperstack<>(cells, List.of(Axis.X, Axis.Y, Axis.Z), null, "cells").toImagePlus();
 		assertEquals(3, copy.getNSlices());
 		assertEquals(777, copy.getStack().getProcessor(3).get(6, 12));
 	}
@@ -178,18 +178,18 @@ class ImagePlusImgTest {
 	@Test
 	void refusesVirtualStacksWrongTypesAndBadAxes() {
 		ImagePlus imp = new ImagePlus("virtual", new VirtualStack(7, 13, 2));
-		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImagePlusImg.wrap(imp));
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hyperstack.wrap(imp));
 		assertTrue(e.getMessage().contains("virtual stack"), e.getMessage());
 
 		ImagePlus rgb = hyperstack("RGB", 7, 13, 1, 1, 1);
-		e = assertThrows(IllegalArgumentException.class, () -> ImagePlusImg.wrapFloat(rgb));
+		e = assertThrows(IllegalArgumentException.class, () -> Hyperstack.wrapFloat(rgb));
 		assertTrue(e.getMessage().contains("RGB Color") && e.getMessage().contains("32-bit"), e.getMessage());
 
-		assertThrows(IllegalArgumentException.class, () -> new ImagePlusImg<>(ArrayImgs.floats(3, 4, 5),
+		assertThrows(IllegalArgumentException.class, () -> new Hyperstack<>(ArrayImgs.floats(3, 4, 5),
 			List.of(Axis.X, Axis.Y), null, "x"));
-		assertThrows(IllegalArgumentException.class, () -> new ImagePlusImg<>(ArrayImgs.floats(3, 4, 5, 6),
+		assertThrows(IllegalArgumentException.class, () -> new Hyperstack<>(ArrayImgs.floats(3, 4, 5, 6),
 			List.of(Axis.X, Axis.Y, Axis.Z, Axis.CHANNEL), null, "x"));
-		assertThrows(IndexOutOfBoundsException.class, () -> ImagePlusImg.wrap(hyperstack("8-bit", 7, 13, 1, 3, 1))
+		assertThrows(IndexOutOfBoundsException.class, () -> Hyperstack.wrap(hyperstack("8-bit", 7, 13, 1, 3, 1))
 			.xyc(3, 0));
 	}
 }

@@ -1,4 +1,4 @@
-package org.diffseg.fiji;
+package org.diffseg.task;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +13,10 @@ import ij.gui.Roi;
 import ij.measure.Calibration;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
 
 /**
- * Peekaboo's results on one or more planes of an image as ImageJ images: a 32-bit alpha stack, an 8-bit (0/255) mask
+ * Peekaboo's results on one or more planes of an image as ImageJ images, as every front-end shows or saves them: a 32-bit alpha stack, an 8-bit (0/255) mask
  * stack with the mask outlines as its overlay, a 32-bit timelapse, and polygon ROIs for the input image. Channels are
  * the prompts (each slice labelled with its prompt); Z and T are the input's when every plane was segmented. All keep
  * the input's calibration.
@@ -26,40 +27,39 @@ import ij.process.FloatProcessor;
  * @param depth Z of the outputs: the input's slices when every plane was segmented, else 1
  * @param frames T of the outputs
  */
-record PeekabooImages(List<String> prompts, List<Plane> planes, List<Segmentation> results, int width, int height,
-	int depth, int frames, Calibration calibration)
+public record PeekabooImages(List<String> prompts, List<SourceImage.Plane> planes, List<Segmentation> results,
+	int width, int height, int depth, int frames, Calibration calibration)
 {
-	/** A plane of the input, 0-based. */
-	record Plane(int z, int t) {}
-
-	PeekabooImages {
+	public PeekabooImages {
 		if (planes.size() != results.size() || planes.size() != depth * frames) throw new IllegalArgumentException(
 			planes.size() + " planes, " + results.size() + " results for " + depth + " slices x " + frames + " frames.");
 	}
 
-	ImagePlus alpha(String title) {
-		ImageStack stack = new ImageStack(width, height);
-		for (Segmentation r : results)
-			for (int p = 0; p < prompts.size(); p++)
-				stack.addSlice(prompts.get(p), new FloatProcessor(width, height, r.alpha()[p].clone()));
-		ImagePlus imp = arrange(new ImagePlus(title, stack), depth, frames);
+	public ImagePlus alpha(String title) {
+		ImagePlus imp = arrange(new ImagePlus(title, stack((r, p) -> new FloatProcessor(width, height,
+			r.alpha()[p].clone()))), depth, frames);
 		imp.setDisplayRange(0, 1);
 		return imp;
 	}
 
-	/** The masks, with the ROIs of their non-empty masks as overlay (so they survive headless, and in saved TIFFs). */
-	ImagePlus masks(String title) {
+	/** A slice per plane and prompt (prompts fastest), labelled with its prompt. */
+	private ImageStack stack(java.util.function.BiFunction<Segmentation, Integer, ImageProcessor> slice) {
 		ImageStack stack = new ImageStack(width, height);
 		for (Segmentation r : results)
-			for (int p = 0; p < prompts.size(); p++)
-				stack.addSlice(prompts.get(p), new ByteProcessor(width, height, r.mask()[p].clone()));
-		ImagePlus imp = arrange(new ImagePlus(title, stack), depth, frames);
+			for (int p = 0; p < prompts.size(); p++) stack.addSlice(prompts.get(p), slice.apply(r, p));
+		return stack;
+	}
+
+	/** The masks, with the ROIs of their non-empty masks as overlay (so they survive headless, and in saved TIFFs). */
+	public ImagePlus masks(String title) {
+		ImagePlus imp = arrange(new ImagePlus(title, stack((r, p) -> new ByteProcessor(width, height,
+			r.mask()[p].clone()))), depth, frames);
 		Overlay overlay = new Overlay();
 		for (int k = 0; k < planes.size(); k++)
 			for (int p = 0; p < prompts.size(); p++) {
 				Roi roi = roi(k, p);
 				if (roi == null) continue;
-				if (imp.isHyperStack()) roi.setPosition(p + 1, planes.get(k).z() + 1, planes.get(k).t() + 1);
+				if (imp.isHyperStack()) roi.setPosition(p + 1, planes.get(k).slice() + 1, planes.get(k).frame() + 1);
 				else if (imp.getStackSize() > 1) roi.setPosition(k * prompts.size() + p + 1);
 				overlay.add(roi);
 			}
@@ -68,7 +68,7 @@ record PeekabooImages(List<String> prompts, List<Plane> planes, List<Segmentatio
 	}
 
 	/** Null when the run kept no timelapse. */
-	ImagePlus timelapse(String title) {
+	public ImagePlus timelapse(String title) {
 		int steps = results.get(0).timelapse().size();
 		if (steps == 0) return null;
 		int[] iterations = results.get(0).timelapseIterations();
@@ -89,15 +89,15 @@ record PeekabooImages(List<String> prompts, List<Plane> planes, List<Segmentatio
 	 * The ROIs of the non-empty masks, named after their prompts, placed on the segmented planes of {@code input}
 	 * (for the ROI Manager).
 	 */
-	List<Roi> rois(ImagePlus input) {
+	public List<Roi> rois(ImagePlus input) {
 		List<Roi> rois = new ArrayList<>();
 		for (int k = 0; k < planes.size(); k++)
 			for (int p = 0; p < prompts.size(); p++) {
 				Roi roi = roi(k, p);
 				if (roi == null) continue;
-				Plane plane = planes.get(k);
-				if (input.isHyperStack()) roi.setPosition(0, plane.z() + 1, plane.t() + 1);
-				else if (input.getStackSize() > 1) roi.setPosition(input.getStackIndex(1, plane.z() + 1, plane.t() + 1));
+				SourceImage.Plane plane = planes.get(k);
+				if (input.isHyperStack()) roi.setPosition(0, plane.slice() + 1, plane.frame() + 1);
+				else if (input.getStackSize() > 1) roi.setPosition(input.getStackIndex(1, plane.slice() + 1, plane.frame() + 1));
 				rois.add(roi);
 			}
 		return rois;

@@ -28,6 +28,8 @@ import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.util.Fraction;
 import net.imglib2.view.Views;
 
+import org.diffseg.run.DiffSegException;
+
 /**
  * An ImageJ 1.x {@link ImagePlus} seen as an ImgLib2 {@link Img} that shares its pixel arrays: writing through the
  * {@code Img} changes the {@code ImagePlus} and vice versa. Each stack plane becomes one plane of a {@link PlanarImg}.
@@ -39,13 +41,15 @@ import net.imglib2.view.Views;
  * <p>
  * Axes: X and Y always, then channel, Z and time in ImageJ's stack order (channel fastest), each only when longer
  * than 1 (as ImageJ's own wrappers do); {@link #axes()} says which are present.
+ * <p>
+ * Not called ImagePlusImg: imglib2-ij has a different class of that name, and code using both would clash.
  */
-public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes, Calibration calibration, String title) {
+public record Hyperstack<T extends NativeType<T>>(Img<T> img, List<Axis> axes, Calibration calibration, String title) {
 
 	/** The axes an ImageJ hyperstack can have, in ImageJ's order. */
 	public enum Axis { X, Y, CHANNEL, Z, TIME }
 
-	public ImagePlusImg {
+	public Hyperstack {
 		axes = List.copyOf(axes);
 		if (img.numDimensions() != axes.size())
 			throw new IllegalArgumentException("The image has " + img.numDimensions() + " dimensions but " + axes.size() +
@@ -63,48 +67,49 @@ public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes,
 	 * Wraps an image without copying. Refuses virtual stacks (their planes live on disk, so nothing could be shared):
 	 * the message says how to load one into memory.
 	 */
-	public static ImagePlusImg<?> wrap(ImagePlus imp) {
+	public static Hyperstack<?> wrap(ImagePlus imp) {
 		return switch (imp.getBitDepth()) {
-			case 8 -> ImagePlusImg.<UnsignedByteType, ByteArray, byte[]>wrap(imp, byte[].class, ByteArray::new,
+			case 8 -> Hyperstack.<UnsignedByteType, ByteArray, byte[]>wrap(imp, byte[].class, ByteArray::new,
 				UnsignedByteType::new);
-			case 16 -> ImagePlusImg.<UnsignedShortType, ShortArray, short[]>wrap(imp, short[].class, ShortArray::new,
+			case 16 -> Hyperstack.<UnsignedShortType, ShortArray, short[]>wrap(imp, short[].class, ShortArray::new,
 				UnsignedShortType::new);
-			case 32 -> ImagePlusImg.<FloatType, FloatArray, float[]>wrap(imp, float[].class, FloatArray::new,
+			case 32 -> Hyperstack.<FloatType, FloatArray, float[]>wrap(imp, float[].class, FloatArray::new,
 				FloatType::new);
-			case 24 -> ImagePlusImg.<ARGBType, IntArray, int[]>wrap(imp, int[].class, IntArray::new, ARGBType::new);
-			default -> throw new IllegalArgumentException("Image '" + imp.getTitle() + "' has an unsupported bit depth (" +
-				imp.getBitDepth() + "): convert it to 8-bit, 16-bit, 32-bit or RGB Color first (Image > Type).");
+			case 24 -> Hyperstack.<ARGBType, IntArray, int[]>wrap(imp, int[].class, IntArray::new, ARGBType::new);
+			default -> throw DiffSegException.image("Image '" + imp.getTitle() + "' has an unsupported bit depth (" +
+				imp.getBitDepth() + ")", "convert it to 8-bit, 16-bit, 32-bit or RGB Color first",
+				DiffSegException.CONVERT_TYPE);
 		};
 	}
 
 	/** Wraps an 8-bit image (fails with a clear message for other types). */
 	@SuppressWarnings("unchecked")
-	public static ImagePlusImg<UnsignedByteType> wrapUnsignedByte(ImagePlus imp) {
-		return (ImagePlusImg<UnsignedByteType>) wrapExpecting(imp, 8, "8-bit");
+	public static Hyperstack<UnsignedByteType> wrapUnsignedByte(ImagePlus imp) {
+		return (Hyperstack<UnsignedByteType>) wrapExpecting(imp, 8, "8-bit");
 	}
 
 	/** Wraps a 16-bit image (fails with a clear message for other types). */
 	@SuppressWarnings("unchecked")
-	public static ImagePlusImg<UnsignedShortType> wrapUnsignedShort(ImagePlus imp) {
-		return (ImagePlusImg<UnsignedShortType>) wrapExpecting(imp, 16, "16-bit");
+	public static Hyperstack<UnsignedShortType> wrapUnsignedShort(ImagePlus imp) {
+		return (Hyperstack<UnsignedShortType>) wrapExpecting(imp, 16, "16-bit");
 	}
 
 	/** Wraps a 32-bit image (fails with a clear message for other types). */
 	@SuppressWarnings("unchecked")
-	public static ImagePlusImg<FloatType> wrapFloat(ImagePlus imp) {
-		return (ImagePlusImg<FloatType>) wrapExpecting(imp, 32, "32-bit");
+	public static Hyperstack<FloatType> wrapFloat(ImagePlus imp) {
+		return (Hyperstack<FloatType>) wrapExpecting(imp, 32, "32-bit");
 	}
 
 	/** Wraps an RGB Color image (fails with a clear message for other types). */
 	@SuppressWarnings("unchecked")
-	public static ImagePlusImg<ARGBType> wrapArgb(ImagePlus imp) {
-		return (ImagePlusImg<ARGBType>) wrapExpecting(imp, 24, "RGB Color");
+	public static Hyperstack<ARGBType> wrapArgb(ImagePlus imp) {
+		return (Hyperstack<ARGBType>) wrapExpecting(imp, 24, "RGB Color");
 	}
 
-	private static ImagePlusImg<?> wrapExpecting(ImagePlus imp, int bitDepth, String name) {
+	private static Hyperstack<?> wrapExpecting(ImagePlus imp, int bitDepth, String name) {
 		if (imp.getBitDepth() != bitDepth)
-			throw new IllegalArgumentException("Image '" + imp.getTitle() + "' is " + typeName(imp.getBitDepth()) +
-				", not " + name + ": convert it first (Image > Type > " + name + ").");
+			throw DiffSegException.image("Image '" + imp.getTitle() + "' is " + typeName(imp.getBitDepth()) +
+				", not " + name, "convert it to " + name + " first", DiffSegException.CONVERT_TYPE);
 		return wrap(imp);
 	}
 
@@ -112,13 +117,13 @@ public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes,
 		return bitDepth == 24 ? "RGB Color" : bitDepth + "-bit";
 	}
 
-	private static <T extends NativeType<T>, A extends ArrayDataAccess<A>, P> ImagePlusImg<T> wrap(ImagePlus imp,
+	private static <T extends NativeType<T>, A extends ArrayDataAccess<A>, P> Hyperstack<T> wrap(ImagePlus imp,
 		Class<P> pixelClass, Function<P, A> access, Function<PlanarImg<T, A>, T> linkedType)
 	{
 		ImageStack stack = imp.getStack();
 		if (stack.isVirtual())
-			throw new IllegalArgumentException("Image '" + imp.getTitle() + "' is a virtual stack (its planes are on disk): " +
-				"load it into memory first (Image > Duplicate...), or open it without 'Use virtual stack'.");
+			throw DiffSegException.image("Image '" + imp.getTitle() + "' is a virtual stack (its planes are on " +
+				"disk)", "load it into memory first, or open it without a virtual stack", DiffSegException.LOAD_INTO_MEMORY);
 		int n = imp.getStackSize();
 		List<A> planes = new ArrayList<>(n);
 		for (int i = 1; i <= n; i++) {
@@ -139,7 +144,7 @@ public record ImagePlusImg<T extends NativeType<T>>(Img<T> img, List<Axis> axes,
 			}
 		PlanarImg<T, A> img = new PlanarImg<>(planes, dims.stream().mapToLong(Long::longValue).toArray(), new Fraction());
 		img.setLinkedType(linkedType.apply(img));
-		return new ImagePlusImg<>(img, axes, imp.getCalibration().copy(), imp.getTitle());
+		return new Hyperstack<>(img, axes, imp.getCalibration().copy(), imp.getTitle());
 	}
 
 	/** Length of an axis, 1 when the image does not have it. */

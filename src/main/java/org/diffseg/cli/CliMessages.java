@@ -1,0 +1,47 @@
+package org.diffseg.cli;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.diffseg.run.DiffSegException;
+
+/** The command line's words for a {@link DiffSegException}: the engines' neutral fix, with the flags to use. */
+final class CliMessages {
+
+	/** The flag of each neutral setting name. */
+	private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("bank", "--bank"),
+		Map.entry("model", "--model"), Map.entry("shorter side", "--shorter-side"), Map.entry("slice", "--slice"),
+		Map.entry("frame", "--frame"), Map.entry("channels", "--channel"), Map.entry("stuff", "--stuff and --thing"), Map.entry("guide", "--guide"),
+		Map.entry("prompts", "--prompt"), Map.entry("prompt", "--prompt"),
+		Map.entry("splitter", "--splitter"), Map.entry("classes", "--class"));
+
+	private CliMessages() {}
+
+	static String describe(DiffSegException e) {
+		return switch (e.kind()) {
+			case SETTING -> {
+				String flag = FLAGS.get(e.detail(DiffSegException.SETTING));
+				yield e.problem() + (flag == null ? "" : " (" + flag + ")") + e.fixWith("");
+			}
+			case PROTOTYPES_MISSING -> e.problem() + e.fixWith("diffseg prototypes" + prototypeFlags(e));
+			case PROTOTYPES_AMBIGUOUS -> e.problem() + ": choose them with --n, --steps, --seed or --parts, or keep " +
+				"one bank folder per setting";
+			default -> e.getMessage();
+		};
+	}
+
+	/** The options of {@code diffseg prototypes} that build what is missing. */
+	private static String prototypeFlags(DiffSegException e) {
+		StringBuilder b = new StringBuilder();
+		for (String kind : e.detail(DiffSegException.EXTRACTORS).split(" "))
+			if (!kind.isBlank()) b.append(" --").append(kind.toLowerCase(Locale.ROOT)).append(" DIR");
+		List<String> classes = Arrays.stream(e.detail(DiffSegException.CLASSES).split(";")).filter(c -> !c.isBlank())
+			.toList();
+		if (classes.isEmpty()) b.append(" --class NAME");
+		for (String c : classes) b.append(" --class \"").append(c).append('"');
+		if (!e.detail(DiffSegException.BANK).isEmpty()) b.append(" --bank ").append(e.detail(DiffSegException.BANK));
+		return b.toString();
+	}
+}

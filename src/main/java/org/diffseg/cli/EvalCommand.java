@@ -1,0 +1,251 @@
+package org.diffseg.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.diffseg.eval.Baselines;
+import org.diffseg.eval.EvalListener;
+import org.diffseg.eval.Evaluation;
+import org.diffseg.eval.OvDiffMethod;
+import org.diffseg.eval.PeekabooMethod;
+import org.diffseg.eval.SegmentationMethod;
+import org.diffseg.ovdiff.OvDiff;
+import org.diffseg.ovdiff.Segmenter;
+import org.diffseg.ovdiff.SupportSet;
+import org.diffseg.peekaboo.PeekabooSettings;
+import org.diffseg.sd.StableDiffusion;
+import org.diffseg.synth.LabelledImage;
+import org.diffseg.synth.SceneDataset;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code diffseg eval}: a method against the truth of a dataset folder, beside the whole-image and colour baselines. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+	description = "Evaluate Peekaboo or OVDiff on a dataset folder (scenes.json, as `diffseg synth` writes or as you " +
+		"annotate your own images): predicted masks, predictions.json, per-object IoU and Dice, mIoU beside two " +
+		"baselines (whole image; colour threshold knowing the colour word), report.md and montage.png. Method " +
+		"settings default to the engines' defaults.")
+public final class EvalCommand implements Callable<Integer> {
+
+	@Option(names = "--method", required = true, description = "peekaboo or ovdiff.")
+	String method;
+
+	@Option(names = "--dataset", required = true, description = "Dataset folder with scenes.json.")
+	Path dataset;
+
+	@Option(names = "--model", description = "Stable Diffusion folder (default: the shipped tiny model, whose random " +
+		"weights make the scores meaningless).")
+	Path model;
+
+	@Option(names = "--out", required = true, description = "Output folder.")
+	Path out;
+
+	@Option(names = "--limit", description = "Evaluate only the first N images.")
+	Integer limit;
+
+	@Option(names = "--colour-distance", description = "RGB distance of the colour baseline (default " +
+		Baselines.DEFAULT_COLOUR_DISTANCE + ").")
+	Double colourDistance;
+
+	@Option(names = "--representation", description = "Peekaboo: raster | raster bilateral | fourier | fourier " +
+		"bilateral (engine default) | guided bilateral is not available here.")
+	String representation;
+
+	@Option(names = "--size", description = "Peekaboo: alpha resolution (engine default 256).")
+	Integer size;
+
+	@Option(names = "--iterations", description = "Peekaboo: optimisation steps (engine default 300).")
+	Integer iterations;
+
+	@Option(names = "--composite-size", description = "Peekaboo: side of the composites given to the VAE (engine " +
+		"default: the model's).")
+	Integer compositeSize;
+
+	@Option(names = "--gravity", description = "Peekaboo: weight of the alpha regulariser (engine default 0.05).")
+	Float gravity;
+
+	@Option(names = "--guidance", description = "Peekaboo: classifier-free guidance (engine default 100).")
+	Float guidance;
+
+	@Option(names = "--threshold", description = "Peekaboo: mask threshold on alpha (engine default 0.5).")
+	Float threshold;
+
+	@Option(names = "--batch", description = "Peekaboo: composites per prompt and iteration (engine default 1).")
+	Integer batch;
+
+	@Option(names = "--seed", description = "Peekaboo: seed (engine default 0).")
+	Long seed;
+
+	@Option(names = "--vae-backward", description = "Peekaboo: full (keep the VAE encoder's graph: faster) or " +
+		"checkpointed (recompute it: less memory); default full for composites up to 256 px.")
+	String vaeBackward;
+
+	@Option(names = "--bank", description = "OVDiff: prototype bank folder, built once for the dataset's vocabulary " +
+		"and reused (default: OUT/bank).")
+	Path bank;
+
+	@Option(names = "--support-images", description = "OVDiff: support images per class (engine default 32).")
+	Integer supportImages;
+
+	@Option(names = "--steps", description = "OVDiff: sampling steps per support image (engine default 30).")
+	Integer steps;
+
+	@Option(names = "--support-size", description = "OVDiff: support image size (engine default: the model's).")
+	Integer supportSize;
+
+	@Option(names = "--parts", description = "OVDiff: K-means part prototypes (engine default 32).")
+	Integer parts;
+
+	@Option(names = "--shorter-side", description = "OVDiff: the image's shorter side is resized to this before the " +
+		"windows slide (engine default 448; 0 keeps the size).")
+	Integer shorterSide;
+
+	@Option(names = "--threads", description = "CPU threads of the native engine (default: its own choice, one per " +
+		"core). 1 is much faster where other processes compete for the cores (its threads otherwise spin waiting for " +
+		"each other).")
+	Integer threads;
+
+	@Mixin
+	DeviceOptions device;
+
+	@Spec
+	CommandSpec spec;
+
+	@Override
+	public Integer call() throws Exception {
+		String m = method.toLowerCase(Locale.ROOT);
+		if (!m.equals("peekaboo") && !m.equals("ovdiff")) throw new UserError("unknown --method '" + method +
+			"': use peekaboo or ovdiff.");
+		if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + " is a file: give a folder for --out.");
+		List<LabelledImage> data = SceneDataset.read(dataset);
+		if (limit != null) {
+			if (limit < 1) throw new UserError("--limit must be at least 1.");
+			data = data.subList(0, Math.min(limit, data.size()));
+		}
+		if (data.isEmpty()) throw new UserError(dataset + ": scenes.json lists no images.");
+		Path modelDir = model != null ? model : DefaultModel.folder();
+		PrintWriter err = spec.commandLine().getErr();
+		Evaluation evaluation = new Evaluation(colourDistance == null ? Baselines.DEFAULT_COLOUR_DISTANCE : colourDistance)
+			.context("dataset", dataset.toString()).context("model", modelDir.toString());
+		if (model == null || modelDir.toAbsolutePath().normalize().endsWith(Path.of("models", "tiny-sd-a")))
+			evaluation.note("the model is the shipped tiny-sd-a, whose weights are random: these numbers test the " +
+				"evaluation's mechanics and say nothing about the method. Evaluate a trained model (--model).");
+		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype())) {
+			if (threads != null) {
+				if (threads < 1) throw new UserError("--threads must be at least 1.");
+				ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+			}
+			evaluation.context("device", sd.device.toString());
+			evaluation.context("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+			SegmentationMethod sm;
+			try {
+				sm = m.equals("peekaboo") ? new PeekabooMethod(sd, peekabooSettings(), vaeCheckpointing()) :
+					new OvDiffMethod(sd, bank != null ? bank : out.resolve("bank"), ovdiffSettings());
+			}
+			catch (IllegalArgumentException e) {
+				throw new UserError(e.getMessage());
+			}
+			ProgressBar bar = new ProgressBar(err);
+			Evaluation.Result r;
+			try {
+				r = evaluation.run(data, sm, out, bar, SegmentationMethod.Cancel.NEVER);
+			}
+			catch (IllegalArgumentException e) {
+				throw new UserError(e.getMessage());
+			}
+			finally {
+				bar.finish();
+			}
+			PrintWriter o = spec.commandLine().getOut();
+			for (Evaluation.Summary s : r.summaries())
+				o.printf(Locale.ROOT, "%s (%d objects): %s mIoU %.3f | whole image %.3f | colour threshold %.3f%n",
+					s.subset(), s.objects(), r.method(), s.miou(), s.wholeMiou(), s.colourMiou());
+			o.printf(Locale.ROOT, "%d images in %.1f s; wrote %s%n", r.images(), r.seconds(),
+				out.resolve("report.md").toAbsolutePath());
+		}
+		return DiffSegCli.EXIT_OK;
+	}
+
+	private PeekabooSettings peekabooSettings() {
+		PeekabooSettings s = PeekabooSettings.defaults();
+		if (representation != null) s = s.withRepresentation(representation);
+		if (size != null) s = s.withSize(size);
+		if (iterations != null) s = s.withIterations(iterations);
+		if (compositeSize != null) s = s.withCompositeSize(compositeSize);
+		if (gravity != null) s = s.withGravity(gravity);
+		if (guidance != null) s = s.withGuidance(guidance);
+		if (threshold != null) s = s.withThreshold(threshold);
+		if (batch != null) s = s.withBatchSize(batch);
+		if (seed != null) s = s.withSeed(seed);
+		if (s.representation().equals("guided bilateral")) throw new UserError("'guided bilateral' needs a guide per " +
+			"image, which a dataset does not give: use another --representation.");
+		return s;
+	}
+
+	private Boolean vaeCheckpointing() {
+		if (vaeBackward == null) return null;
+		return switch (vaeBackward) {
+			case "full" -> false;
+			case "checkpointed" -> true;
+			default -> throw new UserError("--vae-backward must be full or checkpointed, not '" + vaeBackward + "'.");
+		};
+	}
+
+	private OvDiff.Settings ovdiffSettings() {
+		OvDiff.Settings s = OvDiff.Settings.defaults();
+		SupportSet.Sampling sampling = s.sampling();
+		if (supportImages != null) sampling = sampling.withImages(supportImages);
+		if (steps != null) sampling = sampling.withSteps(steps);
+		if (supportSize != null) sampling = sampling.withSize(supportSize);
+		s = s.withSampling(sampling);
+		if (parts != null) s = s.withParts(parts);
+		if (shorterSide != null) {
+			Segmenter.Settings d = s.segmentation();
+			s = s.withSegmentation(new Segmenter.Settings(shorterSide, d.windows(), d.stride(), d.wholeImage(),
+				d.stuffFilter(), d.pamr()));
+		}
+		return s;
+	}
+
+	/** One line redrawn in place: a bar over the images, the current image and its step, the time left. */
+	static final class ProgressBar implements EvalListener {
+		private final PrintWriter err;
+		private final long start = System.nanoTime();
+		private long lastDraw;
+		private boolean drawn;
+
+		ProgressBar(PrintWriter err) {
+			this.err = err;
+		}
+
+		@Override
+		public void update(String image, int done, int images, int step, int steps) {
+			long now = System.nanoTime();
+			if (now - lastDraw < 200_000_000L && done < images && step != steps) return;
+			lastDraw = now;
+			int width = 30, filled = images == 0 ? 0 : (int) Math.round(width * (done + (steps > 0 ?
+				(double) step / steps : 0)) / images);
+			double elapsed = (now - start) / 1e9;
+			String eta = done > 0 && done < images ? String.format(Locale.ROOT, ", %.0f s left", elapsed / done *
+				(images - done)) : "";
+			String inner = steps > 0 ? String.format(Locale.ROOT, " %d/%d", step, steps) : "";
+			err.printf(Locale.ROOT, "\r[%s%s] %d/%d images, %s%s, %.0f s%s   ", "#".repeat(Math.min(width, filled)),
+				"-".repeat(Math.max(0, width - filled)), done, images, image, inner, elapsed, eta);
+			err.flush();
+			drawn = true;
+		}
+
+		void finish() {
+			if (drawn) err.println();
+			err.flush();
+		}
+	}
+}

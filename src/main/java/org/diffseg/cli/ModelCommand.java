@@ -1,0 +1,46 @@
+package org.diffseg.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import org.diffseg.task.LoadedModels;
+
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every command that runs a use case of {@code org.diffseg.task} on a Stable Diffusion model shares: --model
+ * (default: the shipped tiny model), --device and --dtype, and where it prints.
+ */
+abstract class ModelCommand implements Callable<Integer> {
+
+	@Option(names = "--model", description = "Stable Diffusion folder (default: the shipped tiny model).")
+	Path model;
+
+	@Mixin
+	DeviceOptions device;
+
+	@Spec
+	CommandSpec spec;
+
+	/** The --model folder, else the shipped one. */
+	Path modelFolder() {
+		return model != null ? model : DefaultModel.folder();
+	}
+
+	/** The models of this run, on the chosen device, freed when closed. */
+	LoadedModels models() {
+		return new LoadedModels(device.device(), device.dtype());
+	}
+
+	PrintWriter out() {
+		return spec.commandLine().getOut();
+	}
+
+	PrintWriter err() {
+		return spec.commandLine().getErr();
+	}
+}

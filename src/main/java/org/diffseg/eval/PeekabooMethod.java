@@ -1,0 +1,91 @@
+package org.diffseg.eval;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+import org.diffseg.img.RgbPlanes;
+import org.diffseg.peekaboo.Peekaboo;
+import org.diffseg.peekaboo.PeekabooSettings;
+import org.diffseg.sd.StableDiffusion;
+import org.diffseg.synth.RgbImage;
+
+/**
+ * Peekaboo under evaluation: one run per image with all its prompts (one alpha channel each, optimised together), the
+ * masks at the settings' threshold. The settings are the engine's; nothing here knows the synthetic world.
+ */
+public final class PeekabooMethod implements SegmentationMethod {
+	/** Composites up to this side keep the VAE encoder's whole graph for the backward (a few MB; faster). */
+	public static final int FULL_VAE_GRAPH_UP_TO = 256;
+
+	private final Peekaboo peekaboo;
+	private final PeekabooSettings settings;
+	private final boolean checkpointing;
+
+	/**
+	 * @param vaeCheckpointing whether the VAE's backward recomputes the encoder from checkpoints (less memory) or keeps
+	 * its graph (faster); null: keep it for composites up to {@link #FULL_VAE_GRAPH_UP_TO} pixels
+	 */
+	public PeekabooMethod(StableDiffusion sd, PeekabooSettings settings, Boolean vaeCheckpointing) {
+		this.peekaboo = new Peekaboo(sd);
+		this.settings = settings.withTimelapseEvery(0);
+		this.checkpointing = vaeCheckpointing != null ? vaeCheckpointing :
+			peekaboo.compositeSize(settings) > FULL_VAE_GRAPH_UP_TO;
+		peekaboo.vaeCheckpointing(checkpointing);
+	}
+
+	@Override
+	public String name() {
+		return "peekaboo";
+	}
+
+	@Override
+	public Map<String, Object> settings() {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("representation", settings.representation());
+		m.put("size", settings.size());
+		m.put("composite_size", settings.compositeSize());
+		m.put("iterations", settings.iterations());
+		m.put("learning_rate", settings.learningRate());
+		m.put("gravity", settings.gravity());
+		m.put("guidance", settings.guidance());
+		m.put("batch_size", settings.batchSize());
+		m.put("threshold", settings.threshold());
+		m.put("square", settings.square());
+		m.put("seed", settings.seed());
+		m.put("vae_backward", checkpointing ? "checkpointed" : "full");
+		m.put("prompts_per_run", "all prompts of an image together");
+		return m;
+	}
+
+	@Override
+	public List<boolean[]> segment(RgbImage image, List<String> prompts, Progress progress, Cancel cancel) {
+		Peekaboo.Segmentation s = peekaboo.segment(planes(image), null, prompts, settings, (i, n, loss, mean) -> {
+			progress.update(i, n);
+			return !cancel.requested();
+		});
+		List<boolean[]> masks = new ArrayList<>();
+		for (byte[] mask : s.mask()) {
+			boolean[] m = new boolean[mask.length];
+			for (int i = 0; i < m.length; i++) m[i] = mask[i] != 0;
+			masks.add(m);
+		}
+		if (cancel.requested()) throw new CancellationException("the evaluation was cancelled");
+		return masks;
+	}
+
+	/** Packed RGB as the engines' float planes in [0, 1]. */
+	static RgbPlanes planes(RgbImage image) {
+		int n = image.width() * image.height();
+		float[] data = new float[3 * n];
+		for (int i = 0; i < n; i++) {
+			int p = image.rgb()[i];
+			data[i] = (p >> 16 & 0xFF) / 255f;
+			data[n + i] = (p >> 8 & 0xFF) / 255f;
+			data[2 * n + i] = (p & 0xFF) / 255f;
+		}
+		return new RgbPlanes(image.width(), image.height(), data);
+	}
+}

@@ -1,0 +1,69 @@
+package org.diffseg.task;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.diffseg.ovdiff.ClassNames;
+import org.diffseg.ovdiff.ClipFeatures;
+import org.diffseg.ovdiff.DinoFeatures;
+import org.diffseg.ovdiff.FeatureExtractor;
+import org.diffseg.ovdiff.ModelFolderIdentity;
+import org.diffseg.ovdiff.OvDiff;
+import org.diffseg.ovdiff.PrototypeBank;
+import org.diffseg.ovdiff.StableDiffusionFeatures;
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.DiffSegException;
+import org.diffseg.run.ProgressListener;
+import org.diffseg.sd.StableDiffusion;
+
+/**
+ * Prototypes build/extend, the use case: per class missing from the bank (for this model, settings and extractors),
+ * support images are sampled with Stable Diffusion and their foreground/background prototypes stored, one file per
+ * class and extractor, so an interrupted build keeps every class finished before.
+ */
+public final class PrototypesTask extends ModelTask {
+
+	/** The classes asked for (display names, distinct), those built now, and the bank's vocabulary size afterwards. */
+	public record Result(List<String> classes, List<String> built, int vocabularySize) {}
+
+	public PrototypesTask(ModelSource models) {
+		super(models);
+	}
+
+	/**
+	 * @throws DiffSegException for what the user can fix (no class, no bank, a bad setting)
+	 * @throws java.util.concurrent.CancellationException when {@code cancel} is cancelled: the class being built has no
+	 * file, those before stay
+	 */
+	public Result run(PrototypesSettings settings, ProgressListener progress, CancelToken cancel) throws IOException {
+		if (settings.classes().isEmpty()) throw DiffSegException.setting("classes", "no class given",
+			"name the classes to build");
+		if (settings.bank() == null || settings.bank().toString().isBlank()) throw DiffSegException.setting("bank",
+			"no prototype bank folder given", "choose the folder to store the prototypes in");
+		List<String> names = ClassNames.distinct(settings.classes());
+		OvDiff.Settings engine = settings.ovdiff();
+		StableDiffusion sd = stableDiffusion(settings.model(), cancel);
+		List<FeatureExtractor> members = new ArrayList<>();
+		members.add(new StableDiffusionFeatures(sd, StableDiffusionFeatures.DEFAULT_TIMESTEP, engine.sampling().size()));
+		if (settings.clip() != null)
+			members.add(new ClipFeatures(models.clip(settings.clip()), ModelFolderIdentity.of(settings.clip())));
+		if (settings.dino() != null)
+			members.add(new DinoFeatures(models.dino(settings.dino()), ModelFolderIdentity.of(settings.dino())));
+		FeatureExtractor.Ensemble features = new FeatureExtractor.Ensemble(members);
+		PrototypeBank bank = OvDiff.openBank(settings.bank(), sd, engine);
+		OvDiff ovdiff = new OvDiff();
+		cancel.onCancel(ovdiff::cancel);
+		List<String> built = ovdiff.buildVocabulary(sd, features, bank, names, engine, (name, stage, done, total) -> {
+			progress.progress("class " + (indexOf(names, name) + 1) + "/" + names.size() + " (" + name + "), " +
+				(stage == OvDiff.Stage.SAMPLING ? "support image" : "prototypes of image"), done, total);
+			cancel.check();
+		});
+		return new Result(names, built, OvDiff.vocabulary(bank, features).size());
+	}
+
+	private static int indexOf(List<String> names, String name) {
+		for (int i = 0; i < names.size(); i++) if (ClassNames.key(names.get(i)).equals(ClassNames.key(name))) return i;
+		return 0;
+	}
+}

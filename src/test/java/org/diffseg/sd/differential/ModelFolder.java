@@ -1,0 +1,72 @@
+package org.diffseg.sd.differential;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+import com.google.gson.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.diffseg.sd.SafeTensorsWriter;
+import org.diffseg.sd.WeightFiles;
+import org.diffseg.sd.nn.Json;
+import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightSources;
+
+/**
+ * A model component written as a diffusers folder (config.json and diffusion_pytorch_model.safetensors with random
+ * weights) and loaded back as StableDiffusion loads it: Config.from(config.json), the network built over a
+ * ParameterStore of the weight files, a complete load required. The plain formulation reads the same file.
+ */
+final class ModelFolder {
+	private ModelFolder() {}
+
+	/** How the production code builds a component from its config. */
+	interface Builder<T> {
+		T build(ParameterStore.Scope scope, Json config) throws java.io.IOException;
+	}
+
+	/**
+	 * @param dir an empty folder for the component
+	 * @return the production component and the weights as read from the file
+	 */
+	static <T> Harness.Built<T> writeAndLoad(NDManager m, Path dir, JsonObject config, long seed, Builder<T> builder)
+		throws IOException
+	{
+		Path configFile = dir.resolve("config.json");
+		Files.writeString(configFile, config.toString());
+		Map<String, long[]> shapes;
+		try (ParameterStore recording = ParameterStore.recordingShapes("shapes", m)) {
+			builder.build(recording.scope(""), Json.read(configFile));
+			shapes = recording.recordedShapes();
+		}
+		Weights random = Weights.random(shapes, seed);
+		SafeTensorsWriter writer = new SafeTensorsWriter();
+		for (String name : shapes.keySet())
+			writer.addFloats(name, shapes.get(name), Harness.floats(random.get(name, shapes.get(name))));
+		writer.write(dir.resolve("diffusion_pytorch_model.safetensors"));
+
+		try (WeightFiles files = WeightFiles.open(dir)) {
+			ParameterStore store = new ParameterStore(dir.getFileName().toString(), WeightSources.of(files), m,
+				Device.cpu(), DataType.FLOAT32);
+			T module = builder.build(store.scope(""), Json.read(configFile));
+			store.finish();
+			Weights stored = new Weights();
+			try (NDManager t = m.newSubManager()) {
+				for (String name : files.tensors().keySet()) {
+					NDArray a = files.load(t, name, DataType.FLOAT32);
+					float[] f = a.toFloatArray();
+					double[] v = new double[f.length];
+					for (int i = 0; i < f.length; i++) v[i] = f[i];
+					stored.put(name, a.getShape().getShape(), v);
+				}
+			}
+			return new Harness.Built<>(module, stored);
+		}
+	}
+}
