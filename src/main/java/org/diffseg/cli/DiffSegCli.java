@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 	subcommands = { CommandLine.HelpCommand.class, SystemCommand.class, InspectCommand.class,
 		CheckModelCommand.class, InitModelCommand.class, BenchCommand.class, PeekabooCommand.class,
 		ModelsCommand.class, UpdateSiteCommand.class, MacroCommand.class, PrototypesCommand.class, OvDiffCommand.class,
-		RgbaCommand.class, SynthCommand.class, EvalCommand.class })
+		RgbaCommand.class, SynthCommand.class, EvalCommand.class, TrainCommand.class })
 public final class DiffSegCli implements Callable<Integer> {
 
 	public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;
