@@ -34,6 +34,7 @@ public final class DiffSegCli implements Callable<Integer> {
 		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
 		// no SLF4J binding on the command line (Fiji brings its own): keep its "no providers" notice off stderr
 		if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
+		org.diffseg.sd.NativeMemory.configure(); // the C allocator tuned before any tensor
 		CommandLine cl = new CommandLine(new DiffSegCli());
 		cl.setOut(out);
 		cl.setErr(err);
