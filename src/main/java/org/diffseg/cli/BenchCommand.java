@@ -54,6 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
 		description = "Which measurements, comma-separated (default all: " + ALL_PARTS + ").")
 	List<String> parts;
 
+	@Option(names = "--profile", paramLabel = "FILE", description = "Write PyTorch's profiler trace of each part's timed runs " +
+		"(per-operator native time) to FILE.PART.json.")
+	Path profile;
+
 	static final String ALL_PARTS = "text_encode,unet_forward,vae_encode_backward,vae_encode_backward_plain,vae_decode";
 
 	@Mixin
@@ -292,7 +296,18 @@ public final class BenchCommand implements Callable<Integer> {
 	private void measure(Map<String, Object> json, Map<String, Object> cpu, StableDiffusion sd, String name, Runnable r) {
 		if (!parts.contains(name)) return;
 		Memory.CpuClock clock = new Memory.CpuClock();
-		json.put(name + "_ms", median(repeat, r));
+		if (profile != null) {
+			r.run(); // warm-up outside the trace
+			ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+			try {
+				json.put(name + "_ms", median(repeat, r));
+			}
+			finally {
+				ai.djl.pytorch.jni.JniUtils.stopProfile(profile.resolveSibling(profile.getFileName() + "." + name + ".json")
+					.toString());
+			}
+		}
+		else json.put(name + "_ms", median(repeat, r));
 		Map<String, Object> times = new LinkedHashMap<>();
 		clock.put(times, "");
 		cpu.put(name, times);

@@ -34,6 +34,9 @@ class NativeMemoryTest {
 			// the largest threshold glibc accepts on 64-bit; larger ones are refused
 			assertTrue(s.applied().contains("mmap threshold 32 MiB"), s.toString());
 			assertTrue(s.applied().contains("trim threshold 1 GiB"), s.toString());
+			String thp = NativeMemory.kernelThp();
+			if (System.getenv(NativeMemory.THP_ENV) == null && thp != null && !thp.equals("never"))
+				assertTrue(s.applied().stream().anyMatch(a -> a.startsWith("huge pages")), s.toString());
 		}
 		assertTrue(s.toString().startsWith("glibc "), s.toString());
 	}
