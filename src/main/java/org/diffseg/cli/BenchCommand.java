@@ -50,6 +50,16 @@ public final class BenchCommand implements Callable<Integer> {
 	@Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions per measurement (default 3).")
 	int repeat;
 
+	@Option(names = "--parts", split = ",", defaultValue = ALL_PARTS,
+		description = "Which measurements, comma-separated (default all: " + ALL_PARTS + ").")
+	List<String> parts;
+
+	@Option(names = "--profile", paramLabel = "FILE", description = "Write PyTorch's profiler trace of each part's timed runs " +
+		"(per-operator native time) to FILE.PART.json.")
+	Path profile;
+
+	static final String ALL_PARTS = "text_encode,unet_forward,vae_encode_backward,vae_encode_backward_plain,vae_decode";
+
 	@Mixin
 	DeviceOptions device;
 
@@ -58,9 +68,14 @@ public final class BenchCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
+		for (String p : parts)
+			if (!List.of(ALL_PARTS.split(",")).contains(p)) throw new UserError("--parts: unknown part '" + p +
+				"'; the parts are " + ALL_PARTS + ".");
 		if (model == null) throw new UserError("give --model DIR (e.g. a folder written by init-model).");
 		if (repeat < 1 || batch < 1) throw new UserError("--repeat and --batch must be at least 1.");
 		Map<String, Object> json = new LinkedHashMap<>();
+		Memory.CpuClock total = new Memory.CpuClock();
+		Map<String, Object> cpu = new LinkedHashMap<>();
 		try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype());
 			NDManager m = NDManager.newBaseManager(sd.device))
 		{
@@ -74,30 +89,28 @@ public final class BenchCommand implements Callable<Integer> {
 			json.put("batch", batch);
 			json.put("repeat", repeat);
 			json.put("threads", Runtime.getRuntime().availableProcessors());
-			json.put("text_encode_ms", median(repeat, () -> {
+			json.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+			json.put("allocator", NativeMemory.settings().toString());
+			measure(json, cpu, sd, "text_encode", () -> {
 				try (NDManager s = m.newSubManager()) {
 					sd.encodeText(s, List.of("", "a photograph of an astronaut riding a horse"));
 				}
-			}));
-			highestPeak = Memory.peakResidentBytes();
-			NativeMemory.release();
-			peakWasReset = resetPeakResident(); // each part's peak is its own
-			try (NDManager s = m.newSubManager()) {
+			});
+			if (parts.contains("unet_forward")) try (NDManager s = m.newSubManager()) {
 				NDArray pair = sd.encodeText(s, List.of("", "a photo of a cat"));
 				NDArray context = batch % 2 == 0 ? pair.get("0:1").repeat(0, batch / 2)
 					.concat(pair.get("1:2").repeat(0, batch / 2), 0) : pair.get("1:2").repeat(0, batch);
 				NDArray latents = TextToImage.initialLatents(s, 1, batch, sd.unet.config.inChannels(), latent, latent)
 					.toType(sd.dtype, false);
 				NDArray t = s.create(500f);
-				json.put("unet_forward_ms", median(repeat, () -> {
+				measure(json, cpu, sd, "unet_forward", () -> {
 					try (NDManager step = s.newSubManager()) {
 						sd.unet.forward(latents, t, context, null, null).attach(step);
 					}
-				}));
+				});
 			}
-			partPeak(json, "unet_forward", sd);
 			// as Peekaboo runs it: stage checkpoints, then one stage's graph at a time
-			json.put("vae_encode_backward_ms", median(repeat, () -> {
+			measure(json, cpu, sd, "vae_encode_backward", () -> {
 				try (NDManager s = m.newSubManager()) {
 					NDArray image = s.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(1, 3, size, size))
 						.toType(sd.dtype, false);
@@ -107,10 +120,9 @@ public final class BenchCommand implements Callable<Integer> {
 						sd.vae.vectorJacobian(gc, c, ones, null); // d/d(image) of sum(mean)
 					}
 				}
-			}));
-			partPeak(json, "vae_encode_backward", sd);
+			});
 			// one autograd graph over the whole encoder, for comparison
-			json.put("vae_encode_backward_plain_ms", median(repeat, () -> {
+			measure(json, cpu, sd, "vae_encode_backward_plain", () -> {
 				try (NDManager s = m.newSubManager()) {
 					NDArray image = s.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(1, 3, size, size))
 						.toType(sd.dtype, false);
@@ -120,22 +132,22 @@ public final class BenchCommand implements Callable<Integer> {
 						gc.backward(mean.sum());
 					}
 				}
-			}));
-			partPeak(json, "vae_encode_backward_plain", sd);
-			json.put("vae_decode_ms", median(repeat, () -> {
+			});
+			measure(json, cpu, sd, "vae_decode", () -> {
 				try (NDManager s = m.newSubManager()) {
 					NDArray z = TextToImage.initialLatents(s, 2, 1, sd.vae.config.latentChannels(), latent, latent)
 						.toType(sd.dtype, false);
 					sd.vae.decode(z, null);
 				}
-			}));
-			partPeak(json, "vae_decode", sd);
+			});
 			long peak = Math.max(highestPeak, Memory.peakResidentBytes());
 			json.put("weight_bytes", sd.weightBytes());
 			json.put("rss_after_load_bytes", rssLoaded);
 			json.put("peak_rss_bytes", peak);
 			json.put("peak_rss_over_weights", peak > 0 ? Math.round(1000.0 * peak / sd.weightBytes()) / 1000.0 : null);
 		}
+		json.put("cpu", cpu);
+		total.put(json, "total_");
 		spec.commandLine().getOut().println(Memory.toJson(json));
 		return DiffSegCli.EXIT_OK;
 	}
@@ -190,6 +202,7 @@ public final class BenchCommand implements Callable<Integer> {
 				throw new UserError(e.getMessage());
 			}
 			Map<String, Object> json = new LinkedHashMap<>();
+			Memory.CpuClock total = new Memory.CpuClock();
 			try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype())) {
 				long rssLoaded = Memory.residentBytes();
 				Peekaboo peekaboo = new Peekaboo(sd).vaeCheckpointing(vaeBackward.equals("checkpointed"));
@@ -218,22 +231,25 @@ public final class BenchCommand implements Callable<Integer> {
 				json.put("repeat", repeat);
 				json.put("threads", Runtime.getRuntime().availableProcessors());
 				json.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
-				double total = medianMs(t, -1);
-				json.put("ms_per_iteration", total);
+				json.put("allocator", NativeMemory.settings().toString());
+				double ms = medianMs(t, -1);
+				json.put("ms_per_iteration", ms);
 				Map<String, Object> split = new LinkedHashMap<>();
 				for (int part = 0; part < Peekaboo.Timings.PARTS.size(); part++)
 					split.put(Peekaboo.Timings.PARTS.get(part), medianMs(t, part));
 				json.put("split_ms", split);
 				double overhead = (double) split.get("parametrisation") + (double) split.get("other");
-				json.put("engine_overhead_share", Math.round(1000 * overhead / total) / 1000.0);
+				json.put("engine_overhead_share", Math.round(1000 * overhead / ms) / 1000.0);
 				json.put("weight_bytes", sd.weightBytes());
 				json.put("rss_after_load_bytes", rssLoaded);
 				Map<String, Object> rssAt = new LinkedHashMap<>();
-				for (int i : new int[] { 1, 10, repeat + 1 }) if (i <= repeat + 1) rssAt.put(String.valueOf(i), rss[i - 1]);
+				for (int i = 1; i <= repeat + 1; i++)
+					if (i == 1 || i == 10 || i % 50 == 0 || i == repeat + 1) rssAt.put(String.valueOf(i), rss[i - 1]);
 				json.put("rss_bytes_after_iteration", rssAt);
 				json.put(peakReset[0] ? "peak_rss_timed_iterations_bytes" : "peak_rss_since_start_bytes",
 					Memory.peakResidentBytes());
 			}
+			total.put(json, "total_");
 			spec.commandLine().getOut().println(Memory.toJson(json));
 			return DiffSegCli.EXIT_OK;
 		}
@@ -271,6 +287,31 @@ public final class BenchCommand implements Callable<Integer> {
 			sd.weightBytes()) / 1000.0);
 		NativeMemory.release(); // memory the allocator kept from this part must not count as the next part's
 		peakWasReset = resetPeakResident();
+	}
+
+	/**
+	 * When {@code name} is among the chosen parts: puts NAME_ms (median of the timed runs), the part's wall, user and
+	 * sys seconds (warm-up included) under {@code cpu}, and its resident-memory peak.
+	 */
+	private void measure(Map<String, Object> json, Map<String, Object> cpu, StableDiffusion sd, String name, Runnable r) {
+		if (!parts.contains(name)) return;
+		Memory.CpuClock clock = new Memory.CpuClock();
+		if (profile != null) {
+			r.run(); // warm-up outside the trace
+			ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+			try {
+				json.put(name + "_ms", median(repeat, r));
+			}
+			finally {
+				ai.djl.pytorch.jni.JniUtils.stopProfile(profile.resolveSibling(profile.getFileName() + "." + name + ".json")
+					.toString());
+			}
+		}
+		else json.put(name + "_ms", median(repeat, r));
+		Map<String, Object> times = new LinkedHashMap<>();
+		clock.put(times, "");
+		cpu.put(name, times);
+		partPeak(json, name, sd);
 	}
 
 	/** Whether the resident peak was reset after the previous part; the highest peak read so far (bytes). */

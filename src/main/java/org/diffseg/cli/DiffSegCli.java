@@ -34,6 +34,7 @@ public final class DiffSegCli implements Callable<Integer> {
 		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
 		// no SLF4J binding on the command line (Fiji brings its own): keep its "no providers" notice off stderr
 		if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
+		org.diffseg.sd.NativeMemory.configure(); // the C allocator tuned before any tensor
 		// Building the command tree loads classes that load ij.ImagePlus; ImageJ 1.x must be patched before that, or
 		// ij1-patcher prints ~70 lines of LinkageError traces for every macro run. MacroCommand reports a failure.
 		if (args.length > 0 && args[0].equals("macro")) patchImageJQuietly();

@@ -18,6 +18,43 @@ final class Memory {
 		return statusField("VmHWM:");
 	}
 
+	/**
+	 * User and kernel (sys) CPU seconds of this process so far, all threads ({@code /proc/self/stat}, in USER_HZ = 100
+	 * ticks per second); null where unknown.
+	 */
+	static double[] cpuSeconds() {
+		try {
+			String stat = Files.readString(Path.of("/proc/self/stat"));
+			String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+			// after "pid (comm) ": state is field 3, utime 14, stime 15
+			return new double[] { Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0 };
+		}
+		catch (IOException | RuntimeException e) {
+			return null;
+		}
+	}
+
+	/** A stopwatch over wall, user and sys time; {@link #put} writes what passed since it started. */
+	static final class CpuClock {
+		private final long wall = System.nanoTime();
+		private final double[] cpu = cpuSeconds();
+
+		/** Puts PREFIX_wall_s, PREFIX_user_s, PREFIX_sys_s and PREFIX_sys_share (of user + sys) into {@code json}. */
+		void put(Map<String, Object> json, String prefix) {
+			json.put(prefix + "wall_s", round((System.nanoTime() - wall) / 1e9));
+			double[] now = cpuSeconds();
+			if (now == null || cpu == null) return;
+			double user = now[0] - cpu[0], sys = now[1] - cpu[1];
+			json.put(prefix + "user_s", round(user));
+			json.put(prefix + "sys_s", round(sys));
+			json.put(prefix + "sys_share", user + sys > 0 ? Math.round(1000 * sys / (user + sys)) / 1000.0 : null);
+		}
+
+		private static double round(double s) {
+			return Math.round(s * 100) / 100.0;
+		}
+	}
+
 	private static long statusField(String key) {
 		try {
 			for (String line : Files.readAllLines(Path.of("/proc/self/status")))

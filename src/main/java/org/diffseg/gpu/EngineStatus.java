@@ -38,6 +38,7 @@ public record EngineStatus(String version, String djlVersion, String flavour, bo
 	}
 
 	private static EngineStatus load() {
+		org.diffseg.sd.NativeMemory.configure(); // before the engine's first tensor
 		String djl = Engine.getDjlVersion();
 		try {
 			Engine engine = Engine.getEngine(ENGINE);

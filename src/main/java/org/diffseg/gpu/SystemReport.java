@@ -7,15 +7,18 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
+import org.diffseg.sd.NativeMemory;
+
 /**
  * What DiffSeg runs on: Java, operating system, processors, heap, the deep-learning engine, CUDA and its GPUs, and the
  * device chosen with the reason (or why the requested device cannot be used). Printed by {@code diffseg system}.
  *
+ * @param allocator the C allocator CPU tensors come from and the settings DiffSeg put in force
  * @param device the chosen device, null when the request cannot be met
  * @param deviceError why the request cannot be met, null when a device was chosen
  */
 public record SystemReport(String javaVersion, String javaVendor, String javaVm, String os, int cores, long maxHeapBytes,
-	EngineStatus engine, CudaStatus cuda, DeviceRequest request, DeviceChoice device, String deviceError)
+	EngineStatus engine, NativeMemory.Settings allocator, CudaStatus cuda, DeviceRequest request, DeviceChoice device, String deviceError)
 {
 	/** Looks at this machine; {@code request} is what the user asked for (see {@link DeviceRequest#resolve}). */
 	public static SystemReport collect(DeviceRequest request) {
@@ -32,7 +35,7 @@ public record SystemReport(String javaVersion, String javaVendor, String javaVm,
 		return new SystemReport(System.getProperty("java.version"), System.getProperty("java.vendor"),
 			System.getProperty("java.vm.name"), System.getProperty("os.name") + " " + System.getProperty("os.version") +
 				" (" + System.getProperty("os.arch") + ")", Runtime.getRuntime().availableProcessors(),
-			Runtime.getRuntime().maxMemory(), engine, cuda, request, device, error);
+			Runtime.getRuntime().maxMemory(), engine, NativeMemory.settings(), cuda, request, device, error);
 	}
 
 	/** Human-readable, one fact per line. */
@@ -48,6 +51,7 @@ public record SystemReport(String javaVersion, String javaVendor, String javaVm,
 					(engine.gpuCount() == 1 ? "" : "s") + " usable)" : " (CPU only)"));
 			if (engine.libraryPath() != null) lines.add("natives: " + engine.libraryPath());
 		}
+		lines.add("malloc:  " + allocator);
 		lines.add("driver:  " + (cuda.driverVersion() == null && cuda.driverCudaVersion() == null ? "none found" :
 			(cuda.driverVersion() == null ? "" : cuda.driverVersion() + ", ") + "CUDA " + cuda.driverCudaVersion()));
 		lines.add("cuda:    " + (cuda.runtimeVersion() == null ? "runtime not loaded" : "runtime " + cuda.runtimeVersion()));
@@ -82,6 +86,16 @@ public record SystemReport(String javaVersion, String javaVendor, String javaVm,
 		e.addProperty("libraryPath", engine.libraryPath());
 		e.addProperty("problem", engine.problem());
 		root.add("engine", e);
+		JsonObject a = new JsonObject();
+		a.addProperty("allocator", allocator.allocator());
+		a.addProperty("tuned", allocator.tuned());
+		JsonArray applied = new JsonArray();
+		allocator.applied().forEach(applied::add);
+		a.add("applied", applied);
+		JsonArray anotes = new JsonArray();
+		allocator.notes().forEach(anotes::add);
+		a.add("notes", anotes);
+		root.add("malloc", a);
 		JsonObject c = new JsonObject();
 		c.addProperty("driverVersion", cuda.driverVersion());
 		c.addProperty("driverCudaVersion", cuda.driverCudaVersion());

@@ -227,5 +227,6 @@ public final class StableDiffusion implements AutoCloseable {
 	@Override
 	public void close() {
 		manager.close();
+		NativeMemory.release(); // the weights' memory back to the system, now that they are gone
 	}
 }

@@ -158,9 +158,6 @@ public final class UNet2DCondition {
 			if (taps != null) for (NDArray t : taps.values()) t.attach(caller);
 			return out;
 		}
-		finally {
-			NativeMemory.release();
-		}
 	}
 
 	NDArray run(NDArray sample, NDArray timestep, NDArray context, AttentionTap tap, Map<String, NDArray> taps) {

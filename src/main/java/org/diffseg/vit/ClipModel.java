@@ -141,5 +141,6 @@ public final class ClipModel implements AutoCloseable {
 	@Override
 	public void close() {
 		manager.close();
+		org.diffseg.sd.NativeMemory.release(); // the weights' memory back to the system
 	}
 }

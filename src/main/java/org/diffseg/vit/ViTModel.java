@@ -52,5 +52,6 @@ public final class ViTModel implements AutoCloseable {
 	@Override
 	public void close() {
 		manager.close();
+		org.diffseg.sd.NativeMemory.release(); // the weights' memory back to the system
 	}
 }

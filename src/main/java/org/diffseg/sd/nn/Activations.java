@@ -8,6 +8,8 @@ public final class Activations {
 
 	public static NDArray silu(NDArray x) {
 		NDArray gate = ai.djl.nn.Activation.sigmoid(x);
+		// without autograd the fresh gate can take the product in place: one tensor less (x * g == g * x exactly)
+		if (InPlace.allowed(x)) return gate.muli(x);
 		NDArray out = x.mul(gate);
 		gate.close();
 		return out;

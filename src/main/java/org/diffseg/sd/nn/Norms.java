@@ -65,6 +65,7 @@ public final class Norms {
 			NDArray w = weight.reshape(as), b = bias.reshape(as);
 			w.attach(x.getManager());
 			b.attach(x.getManager());
+			if (InPlace.allowed(x)) return normed.muli(w).addi(b); // the same numbers, two tensors fewer
 			return normed.mul(w).add(b);
 		}
 	}

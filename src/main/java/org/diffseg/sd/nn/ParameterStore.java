@@ -48,6 +48,11 @@ public final class ParameterStore implements AutoCloseable {
 	private NDArray zero;
 	private static final long RECORDED_ZEROS_MAX = 1 << 22;
 
+	static {
+		// every model (SD and ViT) loads through here: tune the C allocator before its first weight
+		org.diffseg.sd.NativeMemory.configure();
+	}
+
 	public ParameterStore(String label, TensorSource source, NDManager parent, Device device, DataType dtype) {
 		this.label = label;
 		this.source = source;
