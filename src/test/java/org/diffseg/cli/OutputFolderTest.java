@@ -115,4 +115,61 @@ class OutputFolderTest {
 		}
 		assertEquals(Map.of("alpha-1.tif", "a1", "alpha-2.tif", "a2"), visible(out));
 	}
+	@Test
+	void overwriteReplacesTheUsersFileWhenAskedTo() throws IOException {
+		Path out = Files.createDirectories(tmp.resolve("out"));
+		Files.writeString(out.resolve("mask-1.tif"), "mine");
+		try (OutputFolder folder = new OutputFolder(out, true)) {
+			write(folder, "mask-1.tif", "new");
+			folder.commit();
+		}
+		assertEquals(Map.of("mask-1.tif", "new"), visible(out));
+		run(out, "alpha-1.tif", "a1");
+		assertEquals(Map.of("alpha-1.tif", "a1"), visible(out), "the replaced file is DiffSeg's now");
+	}
+
+	/** Stands for a kill: nothing after it runs, not even close(). */
+	static final class Killed extends Error {}
+
+	/**
+	 * A run killed at each step of its commit, then a rerun's recovery: the folder holds the previous result (and the
+	 * user's files) or the killed run's whole result, nothing else.
+	 */
+	@Test
+	void aRunKilledAtAnyStepOfItsCommitIsUndoneOrFinishedByTheNext() throws IOException {
+		Map<String, String> before = Map.of("alpha-1.tif", "a1", "alpha-2.tif", "a2", "alpha-3.tif", "a3",
+			"notes.txt", "mine", "result.json", "r1");
+		Map<String, String> after = Map.of("alpha-1.tif", "b1", "notes.txt", "mine", "result.json", "r2");
+		boolean reachedEnd = false;
+		int sawBefore = 0, sawAfter = 0;
+		for (int k = 0; !reachedEnd; k++) {
+			Path out = Files.createDirectories(tmp.resolve("out" + k));
+			Files.writeString(out.resolve("notes.txt"), "mine");
+			run(out, "alpha-1.tif", "a1", "alpha-2.tif", "a2", "alpha-3.tif", "a3", "result.json", "r1");
+			int killAt = k;
+			int[] steps = { 0 };
+			OutputFolder folder = new OutputFolder(out);
+			write(folder, "alpha-1.tif", "b1", "result.json", "r2");
+			folder.step = what -> {
+				if (steps[0]++ == killAt) throw new Killed();
+			};
+			try {
+				folder.commit();
+				reachedEnd = true;
+			}
+			catch (Killed e) {
+				// the JVM is gone: no close()
+			}
+			new OutputFolder(out).close();
+			Map<String, String> now = all(out);
+			now.remove(OutputFolder.MANIFEST);
+			if (now.equals(before)) sawBefore++;
+			else if (now.equals(after)) sawAfter++;
+			else fail("killed at step " + k + ": " + now);
+			// and the manifest names the result set that is there, so the next rerun replaces it whole
+			run(out, "alpha-9.tif", "c9");
+			assertEquals(Map.of("alpha-9.tif", "c9", "notes.txt", "mine"), visible(out), "after the kill at step " + k);
+		}
+		assertTrue(sawBefore > 0 && sawAfter > 0, sawBefore + " undone, " + sawAfter + " finished");
+	}
 }
