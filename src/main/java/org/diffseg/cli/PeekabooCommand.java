@@ -59,6 +59,10 @@ public final class PeekabooCommand extends ModelCommand {
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
+	@Option(names = "--overwrite", description = "Replace files of the same names in --out that DiffSeg did not " +
+		"write (by default the run stops with a message and leaves them).")
+	boolean overwrite;
+
 	@Mixin
 	PeekabooOptions peekaboo;
 
@@ -72,7 +76,7 @@ public final class PeekabooCommand extends ModelCommand {
 		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(modelDir, prompts, s, guide == null ? null :
 			SourceImage.of(ImageFiles.open(guide)));
 		try (LoadedModels models = models();
-			OutputFolder folder = new OutputFolder(out))
+			OutputFolder folder = new OutputFolder(out, overwrite))
 		{
 			PeekabooSegmentResult r = new PeekabooSegmentTask(models).run(source, settings,
 				PeekabooOptions.everyTenth(log), CancelToken.none());
