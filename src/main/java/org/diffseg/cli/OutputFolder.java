@@ -79,6 +79,26 @@ final class OutputFolder implements AutoCloseable {
 		return staging.resolve(name);
 	}
 
+	/**
+	 * Refuses before the long work starts when the run will write one of these names over a file DiffSeg did not write
+	 * (commit checks again, for every file).
+	 */
+	void expect(Iterable<String> names) throws IOException {
+		foreign(names, manifest(out.resolve(MANIFEST)));
+	}
+
+	/** The files of these names in the folder that DiffSeg did not write; a UserError if there are any but --overwrite. */
+	private List<String> foreign(Iterable<String> names, Set<String> previous) {
+		List<String> foreign = new ArrayList<>();
+		for (String name : names) {
+			if (!Files.exists(out.resolve(name)) || previous.contains(name)) continue;
+			if (!overwrite) throw new UserError(out.resolve(name) + " was not written by DiffSeg: move it away or " +
+				"pass --overwrite.");
+			foreign.add(name);
+		}
+		return foreign;
+	}
+
 	/** Publishes the staged files as the folder's result set, replacing the previous one whole. */
 	void commit() throws IOException {
 		Set<String> previous = manifest(out.resolve(MANIFEST));
@@ -86,13 +106,7 @@ final class OutputFolder implements AutoCloseable {
 		try (Stream<Path> files = Files.list(staging)) {
 			files.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
 		}
-		List<String> aside = new ArrayList<>();
-		for (String name : names) {
-			if (!Files.exists(out.resolve(name)) || previous.contains(name)) continue;
-			if (!overwrite) throw new UserError(out.resolve(name) + " was not written by DiffSeg: move it away or " +
-				"pass --overwrite.");
-			aside.add(name);
-		}
+		List<String> aside = foreign(names, previous);
 		for (String name : previous) if (Files.exists(out.resolve(name))) aside.add(name);
 		Path old = out.resolve(OLD + id);
 		Files.createDirectory(old);

@@ -97,6 +97,8 @@ public final class OvDiffCommand extends ModelCommand {
 		try (LoadedModels models = models();
 			OutputFolder folder = new OutputFolder(out, overwrite))
 		{
+			// refuse before the long work (commit checks every file again)
+			folder.expect(List.of("labels.tif", "classes.csv", "scores.tif", "rois.zip", "explain.json", "result.json"));
 			OvDiffSegmentResult r = new OvDiffSegmentTask(models).run(source, settings, (stage, done, total) -> {
 				err.printf("%s %d/%d%n", stage, done, total);
 				err.flush();

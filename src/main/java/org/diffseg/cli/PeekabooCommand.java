@@ -78,6 +78,10 @@ public final class PeekabooCommand extends ModelCommand {
 		try (LoadedModels models = models();
 			OutputFolder folder = new OutputFolder(out, overwrite))
 		{
+			// refuse before the long work (commit checks every file again)
+			List<String> names = new java.util.ArrayList<>(List.of("rois.zip", "result.json"));
+			for (int p = 1; p <= prompts.size(); p++) names.addAll(List.of("alpha-" + p + ".tif", "mask-" + p + ".tif"));
+			folder.expect(names);
 			PeekabooSegmentResult r = new PeekabooSegmentTask(models).run(source, settings,
 				PeekabooOptions.everyTenth(log), CancelToken.none());
 			for (Peekaboo.Segmentation plane : r.planes()) plane.warnings().forEach(w -> log.println("warning: " + w));

@@ -52,6 +52,8 @@ public final class RgbaCommand extends ModelCommand {
 		try (LoadedModels models = models();
 			OutputFolder folder = new OutputFolder(out, overwrite))
 		{
+			// refuse before the long work (commit checks every file again)
+			folder.expect(java.util.List.of("rgba.tif", "rgba.png", "result.json"));
 			RgbaGenerateResult result = new RgbaGenerateTask(models).run(settings, PeekabooOptions.everyTenth(log),
 				CancelToken.none());
 			Peekaboo.Rgba r = result.rgba();

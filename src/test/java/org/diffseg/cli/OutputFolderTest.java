@@ -69,6 +69,22 @@ class OutputFolderTest {
 	}
 
 	@Test
+	void theRefusalCanComeBeforeTheLongWork() throws IOException {
+		Path out = Files.createDirectories(tmp.resolve("out"));
+		Files.writeString(out.resolve("mask-1.tif"), "mine");
+		try (OutputFolder folder = new OutputFolder(out)) {
+			folder.expect(java.util.List.of("alpha-1.tif"));
+			UserError e = assertThrows(UserError.class, () -> folder.expect(java.util.List.of("alpha-1.tif",
+				"mask-1.tif")));
+			assertTrue(e.getMessage().contains("mask-1.tif"), e.getMessage());
+		}
+		assertEquals(Map.of("mask-1.tif", "mine"), all(out));
+		try (OutputFolder folder = new OutputFolder(out, true)) {
+			folder.expect(java.util.List.of("mask-1.tif"));
+		}
+	}
+
+	@Test
 	void filesDiffSegDidNotWriteSurviveReruns() throws IOException {
 		Path out = Files.createDirectories(tmp.resolve("out"));
 		Files.writeString(out.resolve("notes.txt"), "mine");
