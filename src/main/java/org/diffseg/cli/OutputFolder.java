@@ -84,7 +84,7 @@ final class OutputFolder implements AutoCloseable {
 	 * (commit checks again, for every file).
 	 */
 	void expect(Iterable<String> names) throws IOException {
-		foreign(names, manifest(out.resolve(MANIFEST)));
+		foreign(names, previous(out));
 	}
 
 	/** The files of these names in the folder that DiffSeg did not write; a UserError if there are any but --overwrite. */
@@ -101,7 +101,7 @@ final class OutputFolder implements AutoCloseable {
 
 	/** Publishes the staged files as the folder's result set, replacing the previous one whole. */
 	void commit() throws IOException {
-		Set<String> previous = manifest(out.resolve(MANIFEST));
+		Set<String> previous = previous(out);
 		List<String> names = new ArrayList<>();
 		try (Stream<Path> files = Files.list(staging)) {
 			files.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
@@ -194,8 +194,11 @@ final class OutputFolder implements AutoCloseable {
 	}
 
 	static Set<String> manifest(Path manifest) throws IOException {
+		return manifest(read(manifest));
+	}
+
+	private static Set<String> manifest(JsonObject json) {
 		Set<String> names = new LinkedHashSet<>();
-		JsonObject json = read(manifest);
 		if (json != null && json.has("files")) json.getAsJsonArray("files").forEach(f -> {
 			String name = f.getAsString();
 			// only plain names inside the folder: a hand-edited manifest must not reach elsewhere
@@ -203,6 +206,27 @@ final class OutputFolder implements AutoCloseable {
 				!name.equals("..")) names.add(name);
 		});
 		return names;
+	}
+
+	/**
+	 * The files of the published result set: the manifest's, or in a folder an earlier DiffSeg wrote (no manifest),
+	 * result.json and the files its "files" list names.
+	 */
+	static Set<String> previous(Path out) throws IOException {
+		if (Files.exists(out.resolve(MANIFEST))) return manifest(out.resolve(MANIFEST));
+		Path result = out.resolve("result.json");
+		if (!Files.isRegularFile(result)) return Set.of();
+		try {
+			JsonObject json = JsonParser.parseString(Files.readString(result, StandardCharsets.UTF_8))
+				.getAsJsonObject();
+			if (!json.has("files") || !json.get("files").isJsonArray()) return Set.of();
+			Set<String> names = manifest(json);
+			names.add("result.json");
+			return names;
+		}
+		catch (RuntimeException e) {
+			return Set.of(); // not DiffSeg's result.json
+		}
 	}
 
 	private static String manifestId(Path manifest) throws IOException {

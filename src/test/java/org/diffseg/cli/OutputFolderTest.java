@@ -85,6 +85,18 @@ class OutputFolderTest {
 	}
 
 	@Test
+	void aResultSetAnEarlierDiffSegWroteIsReplacedWholeToo() throws IOException {
+		Path out = Files.createDirectories(tmp.resolve("out"));
+		Files.writeString(out.resolve("result.json"), "{\"prompts\": [\"a\", \"b\"], \"files\": [\"alpha-1.tif\", " +
+			"\"alpha-2.tif\"]}");
+		Files.writeString(out.resolve("alpha-1.tif"), "a1");
+		Files.writeString(out.resolve("alpha-2.tif"), "a2");
+		Files.writeString(out.resolve("notes.txt"), "mine");
+		run(out, "alpha-1.tif", "b1", "result.json", "r2");
+		assertEquals(Map.of("alpha-1.tif", "b1", "notes.txt", "mine", "result.json", "r2"), visible(out));
+	}
+
+	@Test
 	void filesDiffSegDidNotWriteSurviveReruns() throws IOException {
 		Path out = Files.createDirectories(tmp.resolve("out"));
 		Files.writeString(out.resolve("notes.txt"), "mine");
