@@ -1,26 +1,77 @@
 package org.diffseg.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Writes a command's outputs so that a failed or cancelled run never leaves them looking complete: files are written to
- * a hidden staging folder inside the output folder and moved into place at {@link #commit()}, {@code result.json} last.
+ * Writes a command's outputs so that the output folder always holds one complete result of one run: files are written
+ * to a hidden staging folder {@code .diffseg-partial-<id>} inside the output folder and published at {@link #commit()}.
+ * <p>
+ * {@code .diffseg-manifest.json} lists the files the last published run wrote; files not in it were not written by
+ * DiffSeg and are never overwritten or deleted unless the user asked for it ({@code --overwrite}). Publishing:
+ * <ol>
+ * <li>the previous result set (and, with --overwrite, the user's files the new set replaces) is moved aside into
+ * {@code .diffseg-old-<id>};</li>
+ * <li>{@code .diffseg-next.json} is written (atomically) naming the new files and the run's id;</li>
+ * <li>the new files are moved in;</li>
+ * <li>{@code .diffseg-next.json} is renamed onto {@code .diffseg-manifest.json} in one atomic step: the commit
+ * point;</li>
+ * <li>the old set and the staging folder are deleted.</li>
+ * </ol>
+ * A run killed at any moment is undone or completed by the next run on the same folder ({@link #recover}), so that
+ * the folder looks as if the killed run never started or had finished. Two runs on one folder at the same time are
+ * not supported.
  */
 final class OutputFolder implements AutoCloseable {
+	static final String MANIFEST = ".diffseg-manifest.json";
+	static final String NEXT = ".diffseg-next.json";
+	static final String PARTIAL = ".diffseg-partial-";
+	static final String OLD = ".diffseg-old-";
+	/** A temporary file DiffSeg writes next to its target before an atomic rename ({@code name.tmp-<uuid>}). */
+	static final Pattern TEMP = Pattern.compile(".*\\.tmp-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-" +
+		"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+	/** Called between the steps of {@link #commit()}; tests make it throw to stand for a kill at that moment. */
+	interface Step {
+		void reached(String what) throws IOException;
+	}
+
 	final Path out;
 	final Path staging;
-	private boolean committed;
+	private final String id = UUID.randomUUID().toString();
+	private final boolean overwrite;
+	private final boolean created;
+	Step step = what -> {};
 
 	OutputFolder(Path out) throws IOException {
+		this(out, false);
+	}
+
+	/** @param overwrite whether files DiffSeg did not write may be replaced by this run's files of the same name */
+	OutputFolder(Path out, boolean overwrite) throws IOException {
 		if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + " is a file: give a folder for --out.");
+		this.created = !Files.exists(out);
 		Files.createDirectories(out);
 		this.out = out;
-		this.staging = Files.createTempDirectory(out, ".diffseg-partial-");
+		this.overwrite = overwrite;
+		recover(out);
+		this.staging = Files.createDirectory(out.resolve(PARTIAL + id));
 	}
 
 	/** Where to write a file before commit. */
@@ -28,22 +79,180 @@ final class OutputFolder implements AutoCloseable {
 		return staging.resolve(name);
 	}
 
-	void commit() throws IOException {
-		Path result = staging.resolve("result.json");
-		try (Stream<Path> files = Files.list(staging)) {
-			for (Path f : (Iterable<Path>) files.filter(p -> !p.equals(result))::iterator)
-				Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-		}
-		if (Files.exists(result)) Files.move(result, out.resolve("result.json"), StandardCopyOption.REPLACE_EXISTING);
-		committed = true;
+	/**
+	 * Refuses before the long work starts when the run will write one of these names over a file DiffSeg did not write
+	 * (commit checks again, for every file).
+	 */
+	void expect(Iterable<String> names) throws IOException {
+		foreign(names, previous(out));
 	}
 
+	/** The files of these names in the folder that DiffSeg did not write; a UserError if there are any but --overwrite. */
+	private List<String> foreign(Iterable<String> names, Set<String> previous) {
+		List<String> foreign = new ArrayList<>();
+		for (String name : names) {
+			if (!Files.exists(out.resolve(name)) || previous.contains(name)) continue;
+			if (!overwrite) throw new UserError(out.resolve(name) + " was not written by DiffSeg: move it away or " +
+				"pass --overwrite.");
+			foreign.add(name);
+		}
+		return foreign;
+	}
+
+	/** Publishes the staged files as the folder's result set, replacing the previous one whole. */
+	void commit() throws IOException {
+		Set<String> previous = previous(out);
+		List<String> names = new ArrayList<>();
+		try (Stream<Path> files = Files.list(staging)) {
+			files.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
+		}
+		List<String> aside = foreign(names, previous);
+		for (String name : previous) if (Files.exists(out.resolve(name))) aside.add(name);
+		Path old = out.resolve(OLD + id);
+		Files.createDirectory(old);
+		step.reached("old folder");
+		for (String name : aside) {
+			Files.move(out.resolve(name), old.resolve(name));
+			step.reached("aside " + name);
+		}
+		writeAtomically(out.resolve(NEXT), manifestJson(id, names));
+		step.reached("next");
+		for (String name : names) {
+			Files.move(staging.resolve(name), out.resolve(name));
+			step.reached("in " + name);
+		}
+		move(out.resolve(NEXT), out.resolve(MANIFEST));
+		step.reached("manifest");
+		delete(old);
+		step.reached("old deleted");
+		delete(staging);
+	}
+
+	/** Removes the staging folder, undoes a commit that did not finish, and removes an output folder left empty. */
 	@Override
 	public void close() throws IOException {
-		if (!Files.exists(staging)) return;
-		try (Stream<Path> walk = Files.walk(staging)) {
+		recover(out);
+		if (created) try (Stream<Path> left = Files.list(out)) {
+			if (left.findAny().isEmpty()) Files.deleteIfExists(out);
+		}
+	}
+
+	/**
+	 * Brings a folder that a killed run left behind back to a published state: a commit that reached its commit point
+	 * is finished, any other is undone; staging folders and temporary files are deleted. Each step can itself be
+	 * killed and redone.
+	 */
+	static void recover(Path out) throws IOException {
+		String current = manifestId(out.resolve(MANIFEST));
+		Path next = out.resolve(NEXT);
+		if (Files.exists(next)) {
+			// killed between moving the old set aside and the commit point: every listed file in the folder is new
+			for (String name : manifest(next)) Files.deleteIfExists(out.resolve(name));
+			Files.delete(next);
+		}
+		List<Path> leftovers = new ArrayList<>();
+		try (Stream<Path> list = Files.list(out)) {
+			list.forEach(leftovers::add);
+		}
+		for (Path p : leftovers) {
+			String name = p.getFileName().toString();
+			if (name.startsWith(OLD) && Files.isDirectory(p)) {
+				if (!name.substring(OLD.length()).equals(current)) try (Stream<Path> files = Files.list(p)) {
+					// not committed: put the previous set (and the user's files) back
+					for (Path f : (Iterable<Path>) files::iterator) {
+						Path back = out.resolve(f.getFileName());
+						if (!Files.exists(back)) Files.move(f, back);
+					}
+				}
+				delete(p);
+			}
+			else if (name.startsWith(PARTIAL) && Files.isDirectory(p)) delete(p);
+			else if (TEMP.matcher(name).matches() && Files.isRegularFile(p)) Files.deleteIfExists(p);
+		}
+	}
+
+	private static JsonObject manifestJson(String id, List<String> names) {
+		JsonObject json = new JsonObject();
+		json.addProperty("about", "the files DiffSeg wrote here in its last run; it replaces (only) these when it " +
+			"runs again");
+		json.addProperty("run", id);
+		JsonArray files = new JsonArray();
+		names.forEach(files::add);
+		json.add("files", files);
+		return json;
+	}
+
+	private static JsonObject read(Path manifest) throws IOException {
+		if (!Files.exists(manifest)) return null;
+		try {
+			return JsonParser.parseString(Files.readString(manifest, StandardCharsets.UTF_8)).getAsJsonObject();
+		}
+		catch (RuntimeException e) {
+			throw new UserError(manifest + " is damaged: delete it (DiffSeg then treats the folder's files as " +
+				"not its own) and run again.", e);
+		}
+	}
+
+	static Set<String> manifest(Path manifest) throws IOException {
+		return manifest(read(manifest));
+	}
+
+	private static Set<String> manifest(JsonObject json) {
+		Set<String> names = new LinkedHashSet<>();
+		if (json != null && json.has("files")) json.getAsJsonArray("files").forEach(f -> {
+			String name = f.getAsString();
+			// only plain names inside the folder: a hand-edited manifest must not reach elsewhere
+			if (!name.isEmpty() && !name.contains("/") && !name.contains("\\") && !name.equals(".") &&
+				!name.equals("..")) names.add(name);
+		});
+		return names;
+	}
+
+	/**
+	 * The files of the published result set: the manifest's, or in a folder an earlier DiffSeg wrote (no manifest),
+	 * result.json and the files its "files" list names.
+	 */
+	static Set<String> previous(Path out) throws IOException {
+		if (Files.exists(out.resolve(MANIFEST))) return manifest(out.resolve(MANIFEST));
+		Path result = out.resolve("result.json");
+		if (!Files.isRegularFile(result)) return Set.of();
+		try {
+			JsonObject json = JsonParser.parseString(Files.readString(result, StandardCharsets.UTF_8))
+				.getAsJsonObject();
+			if (!json.has("files") || !json.get("files").isJsonArray()) return Set.of();
+			Set<String> names = manifest(json);
+			names.add("result.json");
+			return names;
+		}
+		catch (RuntimeException e) {
+			return Set.of(); // not DiffSeg's result.json
+		}
+	}
+
+	private static String manifestId(Path manifest) throws IOException {
+		JsonObject json = read(manifest);
+		return json == null || !json.has("run") ? null : json.get("run").getAsString();
+	}
+
+	private static void writeAtomically(Path target, JsonObject json) throws IOException {
+		Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + UUID.randomUUID());
+		Files.writeString(tmp, json.toString(), StandardCharsets.UTF_8);
+		move(tmp, target);
+	}
+
+	private static void move(Path from, Path to) throws IOException {
+		try {
+			Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		}
+		catch (AtomicMoveNotSupportedException e) {
+			Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+		}
+	}
+
+	private static void delete(Path dir) throws IOException {
+		if (!Files.exists(dir)) return;
+		try (Stream<Path> walk = Files.walk(dir)) {
 			for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
 		}
-		if (!committed) Files.deleteIfExists(staging);
 	}
 }

@@ -54,6 +54,10 @@ public final class OvDiffCommand extends ModelCommand {
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
+	@Option(names = "--overwrite", description = "Replace files of the same names in --out that DiffSeg did not " +
+		"write (by default the run stops with a message and leaves them).")
+	boolean overwrite;
+
 	@Mixin
 	StuffOptions verdicts;
 
@@ -91,8 +95,10 @@ public final class OvDiffCommand extends ModelCommand {
 			.categoryFilter(!vit.noCategoryFilter).require("support_images", n).require("steps", steps)
 			.require("seed", seed).require("parts", parts).build();
 		try (LoadedModels models = models();
-			OutputFolder folder = new OutputFolder(out))
+			OutputFolder folder = new OutputFolder(out, overwrite))
 		{
+			// refuse before the long work (commit checks every file again)
+			folder.expect(List.of("labels.tif", "classes.csv", "scores.tif", "rois.zip", "explain.json", "result.json"));
 			OvDiffSegmentResult r = new OvDiffSegmentTask(models).run(source, settings, (stage, done, total) -> {
 				err.printf("%s %d/%d%n", stage, done, total);
 				err.flush();

@@ -59,6 +59,10 @@ public final class PeekabooCommand extends ModelCommand {
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
+	@Option(names = "--overwrite", description = "Replace files of the same names in --out that DiffSeg did not " +
+		"write (by default the run stops with a message and leaves them).")
+	boolean overwrite;
+
 	@Mixin
 	PeekabooOptions peekaboo;
 
@@ -72,8 +76,12 @@ public final class PeekabooCommand extends ModelCommand {
 		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(modelDir, prompts, s, guide == null ? null :
 			SourceImage.of(ImageFiles.open(guide)));
 		try (LoadedModels models = models();
-			OutputFolder folder = new OutputFolder(out))
+			OutputFolder folder = new OutputFolder(out, overwrite))
 		{
+			// refuse before the long work (commit checks every file again)
+			List<String> names = new java.util.ArrayList<>(List.of("rois.zip", "result.json"));
+			for (int p = 1; p <= prompts.size(); p++) names.addAll(List.of("alpha-" + p + ".tif", "mask-" + p + ".tif"));
+			folder.expect(names);
 			PeekabooSegmentResult r = new PeekabooSegmentTask(models).run(source, settings,
 				PeekabooOptions.everyTenth(log), CancelToken.none());
 			for (Peekaboo.Segmentation plane : r.planes()) plane.warnings().forEach(w -> log.println("warning: " + w));

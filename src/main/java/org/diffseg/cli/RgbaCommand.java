@@ -36,6 +36,10 @@ public final class RgbaCommand extends ModelCommand {
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
+	@Option(names = "--overwrite", description = "Replace files of the same names in --out that DiffSeg did not " +
+		"write (by default the run stops with a message and leaves them).")
+	boolean overwrite;
+
 	@Mixin
 	PeekabooOptions peekaboo;
 
@@ -46,8 +50,10 @@ public final class RgbaCommand extends ModelCommand {
 		Path modelDir = modelFolder();
 		RgbaGenerateSettings settings = new RgbaGenerateSettings(modelDir, prompt, s);
 		try (LoadedModels models = models();
-			OutputFolder folder = new OutputFolder(out))
+			OutputFolder folder = new OutputFolder(out, overwrite))
 		{
+			// refuse before the long work (commit checks every file again)
+			folder.expect(java.util.List.of("rgba.tif", "rgba.png", "result.json"));
 			RgbaGenerateResult result = new RgbaGenerateTask(models).run(settings, PeekabooOptions.everyTenth(log),
 				CancelToken.none());
 			Peekaboo.Rgba r = result.rgba();

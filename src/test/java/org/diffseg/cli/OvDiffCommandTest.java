@@ -95,7 +95,8 @@ class OvDiffCommandTest {
 		assertEquals(0, seg.code(), seg.err());
 		assertTrue(seg.err().contains("window 1/"), seg.err());
 		try (Stream<Path> files = Files.list(out)) {
-			assertEquals(List.of("classes.csv", "explain.json", "labels.tif", "result.json", "rois.zip", "scores.tif"),
+			assertEquals(List.of(".diffseg-manifest.json", "classes.csv", "explain.json", "labels.tif", "result.json",
+				"rois.zip", "scores.tif"),
 				files.map(p -> p.getFileName().toString()).sorted().toList());
 		}
 		ImagePlus labels = IJ.openImage(out.resolve("labels.tif").toString());
@@ -219,9 +220,21 @@ class OvDiffCommandTest {
 		assertTrue(unknown.contains("'zebra'") && unknown.contains("diffseg prototypes") &&
 			unknown.contains("support_images=2"), unknown);
 		assertFalse(Files.exists(out.resolve("result.json")));
-		try (Stream<Path> left = Files.list(out)) {
-			assertEquals(0, left.count(), "a failed run leaves nothing in the output folder");
+		assertFalse(Files.exists(out), "a failed run leaves no output folder behind");
+		Path mine = Files.createDirectories(tmp.resolve("mine"));
+		Files.writeString(mine.resolve("labels.tif"), "the user's own");
+		String refused = oneLineFailure(run(new OvDiffCommand(), "--bank", bank.toString(), "--image",
+			image.toString(), "--class", "cat", "--out", mine.toString()));
+		assertTrue(refused.contains("labels.tif") && refused.contains("was not written by DiffSeg") &&
+			refused.contains("--overwrite"), refused);
+		try (Stream<Path> left = Files.list(mine)) {
+			assertEquals(List.of("labels.tif"), left.map(p -> p.getFileName().toString()).toList());
 		}
+		assertEquals("the user's own", Files.readString(mine.resolve("labels.tif")));
+		Result replaced = run(new OvDiffCommand(), "--bank", bank.toString(), "--image", image.toString(), "--class",
+			"cat", "--out", mine.toString(), "--overwrite");
+		assertEquals(0, replaced.code(), replaced.err());
+		assertEquals(16, IJ.openImage(mine.resolve("labels.tif").toString()).getBitDepth());
 		String dup = oneLineFailure(run(new PrototypesCommand(), concat(TINY, "--bank", bank.toString(), "--class",
 			"Dog", "--class", "dog ")));
 		assertTrue(dup.contains("same class"), dup);

@@ -48,9 +48,12 @@ class PeekabooCommandLineTest {
 		return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
 	}
 
+	/** The files in a folder but DiffSeg's record of which of them it wrote; none when there is no folder. */
 	private static List<String> names(Path folder) throws Exception {
+		if (!Files.exists(folder)) return List.of();
 		try (Stream<Path> files = Files.list(folder)) {
-			return files.map(p -> p.getFileName().toString()).sorted().toList();
+			return files.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".diffseg-manifest.json")).sorted()
+				.toList();
 		}
 	}
 
@@ -96,6 +99,15 @@ class PeekabooCommandLineTest {
 		// every file but result.json itself
 		assertEquals(names(out).stream().filter(n -> !n.equals("result.json")).toList(), json.getAsJsonArray("files")
 			.asList().stream().map(e -> e.getAsString()).sorted().toList());
+		// a rerun with fewer prompts replaces the result set whole: no alpha-2.tif of the first run stays
+		r = peekaboo("--image", IMAGE, "--prompt", "a dog", "--iterations", "1", "--size", "16", "--out",
+			out.toString());
+		assertEquals(DiffSegCli.EXIT_OK, r.code(), r.err());
+		List<String> rerun = names(out);
+		assertTrue(rerun.contains("alpha-1.tif") && !rerun.contains("alpha-2.tif") && !rerun.contains("mask-2.tif"),
+			rerun.toString());
+		assertEquals(List.of("a dog"), json(out.resolve("result.json")).getAsJsonArray("prompts").asList().stream()
+			.map(e -> e.getAsString()).toList());
 	}
 
 	@Test
