@@ -94,16 +94,6 @@ public final class DdimScheduler implements Scheduler {
 		return prevSample;
 	}
 
-	@Override
-	public float initNoiseSigma() {
-		return 1f;
-	}
-
-	@Override
-	public NDArray scaleModelInput(NDArray sample, long timestep) {
-		return sample;
-	}
-
 	/** Nothing to forget: DDIM keeps no history. */
 	@Override
 	public void reset() {

@@ -1,7 +1,6 @@
 package org.diffseg.sd.scheduler;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 
@@ -32,7 +31,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 	private int lowerOrderNums;
 	/** The previous step's x0 prediction (diffusers' model_outputs[-2] at the next step), or null. */
 	private NDArray previousX0;
-	private NDManager history;
+	private final History history = new History();
 
 	public DpmSolverMultistepScheduler(SchedulerConfig config) {
 		String name = "DPM-Solver++";
@@ -201,21 +200,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 	/** Keeps this step's x0 prediction for the next step, in the scheduler's own manager. */
 	private void keep(NDArray x0, NDArray sample) {
 		if (previousX0 != null) previousX0.close();
-		if (history == null) history = NDManager.newBaseManager(sample.getDevice(), sample.getManager().getEngine()
-			.getEngineName());
-		x0.attach(history);
-		NDScope.unregister(x0);
-		previousX0 = x0;
-	}
-
-	@Override
-	public float initNoiseSigma() {
-		return 1f;
-	}
-
-	@Override
-	public NDArray scaleModelInput(NDArray sample, long timestep) {
-		return sample;
+		previousX0 = history.keep(x0, sample);
 	}
 
 	@Override
@@ -223,8 +208,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 		stepIndex = -1;
 		lowerOrderNums = 0;
 		previousX0 = null;
-		if (history != null) history.close();
-		history = null;
+		history.close();
 	}
 
 	@Override

@@ -1,7 +1,6 @@
 package org.diffseg.sd.scheduler;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 
 import java.util.ArrayDeque;
@@ -40,7 +39,7 @@ public final class PndmScheduler implements Scheduler {
 	private final Deque<NDArray> ets = new ArrayDeque<>();
 	/** x_{t₀} remembered by step 0 for the Heun redo at step 1. */
 	private NDArray curSample;
-	private NDManager history;
+	private final History history = new History();
 
 	public PndmScheduler(SchedulerConfig config) {
 		if (!Boolean.TRUE.equals(config.skipPrkSteps())) throw new IllegalArgumentException("scheduler_config.json" +
@@ -107,7 +106,7 @@ public final class PndmScheduler implements Scheduler {
 			}
 			if (counter != 1) {
 				if (ets.size() == PNDM_ORDER) ets.removeFirst().close();
-				ets.addLast(keep(output.duplicate(), sample));
+				ets.addLast(history.keep(output.duplicate(), sample));
 			}
 			else {
 				// the Heun redo: from the remembered x_{t₀} at t₀ to this same timestep
@@ -119,7 +118,7 @@ public final class PndmScheduler implements Scheduler {
 			Iterator<NDArray> newest = ets.descendingIterator();
 			if (ets.size() == 1 && counter == 0) {
 				combined = output;
-				curSample = keep(sample.duplicate(), sample);
+				curSample = history.keep(sample.duplicate(), sample);
 			}
 			else if (ets.size() == 1 && counter == 1) {
 				combined = output.add(ets.getLast()).div(2);
@@ -174,32 +173,12 @@ public final class PndmScheduler implements Scheduler {
 		return sample.mul(sampleCoeff).sub(epsilon.mul(alphaProdPrev - alphaProdT).div(denominator));
 	}
 
-	/** Moves an array into the scheduler's own manager, out of the step's scope. */
-	private NDArray keep(NDArray array, NDArray like) {
-		if (history == null) history = NDManager.newBaseManager(like.getDevice(), like.getManager().getEngine()
-			.getEngineName());
-		array.attach(history);
-		NDScope.unregister(array);
-		return array;
-	}
-
-	@Override
-	public float initNoiseSigma() {
-		return 1f;
-	}
-
-	@Override
-	public NDArray scaleModelInput(NDArray sample, long timestep) {
-		return sample;
-	}
-
 	@Override
 	public void reset() {
 		counter = 0;
 		ets.clear();
 		curSample = null;
-		if (history != null) history.close();
-		history = null;
+		history.close();
 	}
 
 	@Override
