@@ -23,15 +23,9 @@ import java.util.Iterator;
  * model walks the trajectory of the equivalent ε model. The history lives in native memory, freed by
  * {@link #reset()}/{@link #close()}.
  */
-public final class PndmScheduler implements Scheduler {
+public final class PndmScheduler extends SpacedScheduler {
 	private static final int PNDM_ORDER = 4;
-	private final NoiseSchedule schedule;
-	private final int numTrainTimesteps;
-	private final int stepsOffset;
-	private final TimestepSpacing spacing;
-	private final PredictionType prediction;
 	private final float finalAlphaCumprod;
-	private long[] timesteps;
 	private int numInferenceSteps;
 	/** diffusers' counter: steps taken since setTimesteps/reset. */
 	private int counter;
@@ -42,15 +36,16 @@ public final class PndmScheduler implements Scheduler {
 	private final History history = new History();
 
 	public PndmScheduler(SchedulerConfig config) {
+		super("PNDM", supported(config), TimestepSpacing.LEADING);
+		finalAlphaCumprod = Boolean.TRUE.equals(config.setAlphaToOne()) ? 1f : schedule.alphaCumprod(0);
+	}
+
+	/** Refuses the options this sampler does not implement, before anything is built. */
+	private static SchedulerConfig supported(SchedulerConfig config) {
 		if (!Boolean.TRUE.equals(config.skipPrkSteps())) throw new IllegalArgumentException("scheduler_config.json" +
 			" does not set \"skip_prk_steps\": true; DiffSeg's PNDM implements only the PLMS sampler that Stable" +
 			" Diffusion configs select with it, not the Runge-Kutta warm-up; set the key to true or use ddim or dpm++");
-		schedule = new NoiseSchedule(config);
-		numTrainTimesteps = config.numTrainTimesteps();
-		stepsOffset = config.stepsOffset();
-		spacing = TimestepSpacing.of(config.timestepSpacing(), TimestepSpacing.LEADING);
-		prediction = config.prediction();
-		finalAlphaCumprod = Boolean.TRUE.equals(config.setAlphaToOne()) ? 1f : schedule.alphaCumprod(0);
+		return config;
 	}
 
 	@Override
@@ -81,12 +76,6 @@ public final class PndmScheduler implements Scheduler {
 		timesteps = TimestepSpacing.reverse(plms);
 		numInferenceSteps = steps;
 		reset();
-		return timesteps.clone();
-	}
-
-	@Override
-	public long[] timesteps() {
-		if (timesteps == null) throw notSet();
 		return timesteps.clone();
 	}
 
@@ -179,14 +168,5 @@ public final class PndmScheduler implements Scheduler {
 		ets.clear();
 		curSample = null;
 		history.close();
-	}
-
-	@Override
-	public NoiseSchedule noiseSchedule() {
-		return schedule;
-	}
-
-	private static IllegalStateException notSet() {
-		return new IllegalStateException("call setTimesteps before using the PNDM scheduler");
 	}
 }
