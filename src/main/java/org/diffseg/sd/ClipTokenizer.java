@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -358,15 +359,28 @@ public final class ClipTokenizer {
 		if (word.equals(DEFAULT_BOS) || word.equals(DEFAULT_EOS)) return new String[] { word };
 		String[] cached = cache.get(word);
 		if (cached != null) return cached;
+		String[] result = merge(word, mergeRanks, rank -> {}).toArray(new String[0]);
+		cache.put(word, result);
+		return result;
+	}
+
+	/**
+	 * GPT-2/CLIP BPE of one word: its characters, the last with {@code </w>}; the lowest-ranked adjacent pair is merged
+	 * everywhere, until no pair has a rank.
+	 *
+	 * @param ranks   merge ranks by "first second"
+	 * @param applied told the rank of every merge applied, in order
+	 */
+	public static List<String> merge(String word, Map<String, Integer> ranks, IntConsumer applied) {
 		List<String> symbols = new ArrayList<>(word.length());
-		for (int i = 0; i < word.length() - 1; i++) symbols.add(String.valueOf(word.charAt(i)));
-		symbols.add(word.charAt(word.length() - 1) + END_OF_WORD);
+		for (int i = 0; i < word.length(); i++)
+			symbols.add(word.substring(i, i + 1) + (i == word.length() - 1 ? END_OF_WORD : ""));
 		while (symbols.size() > 1) {
 			int best = Integer.MAX_VALUE;
 			String first = null;
 			String second = null;
 			for (int i = 0; i + 1 < symbols.size(); i++) {
-				Integer rank = mergeRanks.get(symbols.get(i) + ' ' + symbols.get(i + 1));
+				Integer rank = ranks.get(symbols.get(i) + ' ' + symbols.get(i + 1));
 				if (rank != null && rank < best) {
 					best = rank;
 					first = symbols.get(i);
@@ -374,6 +388,7 @@ public final class ClipTokenizer {
 				}
 			}
 			if (first == null) break;
+			applied.accept(best);
 			List<String> merged = new ArrayList<>(symbols.size());
 			for (int i = 0; i < symbols.size(); i++) {
 				if (i + 1 < symbols.size() && symbols.get(i).equals(first) && symbols.get(i + 1).equals(second)) {
@@ -384,9 +399,7 @@ public final class ClipTokenizer {
 			}
 			symbols = merged;
 		}
-		String[] result = symbols.toArray(new String[0]);
-		cache.put(word, result);
-		return result;
+		return symbols;
 	}
 
 	/** GPT-2's reversible byte-to-character table: printable Latin-1 bytes map to themselves, the rest to 256+. */
