@@ -421,16 +421,21 @@ public final class ClipTokenizer {
 		return file;
 	}
 
+	/** Refuses a tokenizer file of more than {@link #MAX_TOKENIZER_FILE_BYTES}: it is not the right file. */
+	private static void requireSize(Path file, String what, String clipSize) throws IOException {
+		long size = Files.size(file);
+		if (size > MAX_TOKENIZER_FILE_BYTES) throw new IOException(file + " is " + size + " bytes, too large for a " +
+			what + " (CLIP's is " + clipSize + "; at most " + MAX_TOKENIZER_FILE_BYTES + "): it is not the right file. " +
+			VOCAB_FIX);
+	}
+
 	/**
 	 * Streams the 49k-entry token-to-id object straight into a map (no intermediate JSON tree). A file that is not
 	 * such an object (garbage, an HTML error page saved as vocab.json, a list, string ids, fractional or negative ids,
 	 * more than {@link ConfigLimits#MAX_VOCAB} tokens) ends in one message naming the file, where and what is wrong.
 	 */
 	private static Map<String, Integer> readVocab(Path file) throws IOException {
-		long size = Files.size(file);
-		if (size > MAX_TOKENIZER_FILE_BYTES) throw new IOException(file + " is " + size + " bytes, too large for a " +
-			"vocabulary (CLIP's is 1.6 MB; at most " + MAX_TOKENIZER_FILE_BYTES + "): it is not the right file. " +
-			VOCAB_FIX);
+		requireSize(file, "vocabulary", "1.6 MB");
 		Map<String, Integer> vocab = new HashMap<>(65536);
 		try (Reader reader = new java.io.InputStreamReader(Files.newInputStream(file),
 			StandardCharsets.UTF_8.newDecoder()); JsonReader json = new JsonReader(new java.io.BufferedReader(reader)))
@@ -517,10 +522,7 @@ public final class ClipTokenizer {
 	 * {@link #MAX_MERGES} lines; a merge's rank is its line index, a repeated merge keeping its last rank.
 	 */
 	private static Map<String, Integer> readMerges(Path file) throws IOException {
-		long size = Files.size(file);
-		if (size > MAX_TOKENIZER_FILE_BYTES) throw new IOException(file + " is " + size + " bytes, too large for a " +
-			"merges file (CLIP's is 0.5 MB; at most " + MAX_TOKENIZER_FILE_BYTES + "): it is not the right file. " +
-			VOCAB_FIX);
+		requireSize(file, "merges file", "0.5 MB");
 		String content;
 		try {
 			content = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
