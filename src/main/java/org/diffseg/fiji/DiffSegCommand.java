@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
 
 import org.diffseg.task.ModelSource;
+import org.diffseg.task.SourceImage;
 import ij.ImagePlus;
 import org.scijava.app.StatusService;
 import org.scijava.command.ContextCommand;
@@ -69,6 +70,12 @@ abstract class DiffSegCommand extends ContextCommand {
 		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
+	}
+
+	/** What a segmenting command works on: the image's chosen channels, in every plane or in the current one. */
+	static SourceImage source(ImagePlus image, String channels, boolean allPlanes) {
+		SourceImage every = SourceImage.of(image).withChannels(channels(image, channels));
+		return allPlanes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
 	}
 
 	/** The {@code channels} field's channels, 0-based, or null for the automatic choice. */

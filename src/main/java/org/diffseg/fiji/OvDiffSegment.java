@@ -129,8 +129,7 @@ public class OvDiffSegment extends DiffSegCommand {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		if (bank == null || bank.getPath().isBlank()) throw new IllegalArgumentException("no prototype bank folder " +
 			"given: choose one with bank=[folder] (build it with OVDiff Build Vocabulary).");
-		SourceImage every = SourceImage.of(image).withChannels(channels(image, channels));
-		SourceImage source = all_planes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
+		SourceImage source = source(image, channels, all_planes);
 		OvDiffSegmentSettings settings = OvDiffSegmentSettings.builder().model(ModelPreference.resolve(model, prefs,
 			"model")).bank(bank.toPath()).classes(PromptList.split(classes, "classes", "class"))
 			.shorterSide(shorter_side).pamr(pamr)

@@ -156,8 +156,7 @@ public class PeekabooSegment extends DiffSegCommand {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		List<String> promptList = PromptList.parse(prompts, "prompts");
 		PeekabooSettings peekaboo = settings();
-		SourceImage every = SourceImage.of(image).withChannels(channels(image, channels));
-		SourceImage source = all_planes ? every : every.withPlane(image.getZ() - 1, image.getT() - 1);
+		SourceImage source = source(image, channels, all_planes);
 		ImagePlus guideImage = guideImage(peekaboo);
 		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(ModelPreference.resolve(model, prefs, "model"),
 			promptList, peekaboo, guideImage == null ? null : SourceImage.of(guideImage).withPlane(guideImage.getZ() - 1,

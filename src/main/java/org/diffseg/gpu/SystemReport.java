@@ -65,6 +65,12 @@ public record SystemReport(String javaVersion, String javaVendor, String javaVm,
 		return String.join(System.lineSeparator(), lines);
 	}
 
+	private static JsonArray strings(List<String> values) {
+		JsonArray out = new JsonArray();
+		values.forEach(out::add);
+		return out;
+	}
+
 	/** The same facts as JSON (bytes as numbers, absent values as null). */
 	public String toJson() {
 		JsonObject root = new JsonObject();
@@ -89,12 +95,8 @@ public record SystemReport(String javaVersion, String javaVendor, String javaVm,
 		JsonObject a = new JsonObject();
 		a.addProperty("allocator", allocator.allocator());
 		a.addProperty("tuned", allocator.tuned());
-		JsonArray applied = new JsonArray();
-		allocator.applied().forEach(applied::add);
-		a.add("applied", applied);
-		JsonArray anotes = new JsonArray();
-		allocator.notes().forEach(anotes::add);
-		a.add("notes", anotes);
+		a.add("applied", strings(allocator.applied()));
+		a.add("notes", strings(allocator.notes()));
 		root.add("malloc", a);
 		JsonObject c = new JsonObject();
 		c.addProperty("driverVersion", cuda.driverVersion());
@@ -113,9 +115,7 @@ public record SystemReport(String javaVersion, String javaVendor, String javaVm,
 		}
 		c.add("gpus", gpus);
 		c.addProperty("problem", cuda.problem());
-		JsonArray notes = new JsonArray();
-		cuda.notes().forEach(notes::add);
-		c.add("notes", notes);
+		c.add("notes", strings(cuda.notes()));
 		root.add("cuda", c);
 		JsonObject d = new JsonObject();
 		d.addProperty("requested", request.toString());

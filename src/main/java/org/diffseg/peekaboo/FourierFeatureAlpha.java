@@ -3,7 +3,6 @@ package org.diffseg.peekaboo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Activation;
 
 /**
  * The "fourier", "fourier bilateral" (default) and "guided bilateral" parametrisations: a
@@ -12,15 +11,8 @@ import ai.djl.nn.Activation;
  * sigmoid(bilateral blur of the logits) for the bilateral kinds, the blur's weights coming from the image
  * ("fourier bilateral") or from any other guide such as a depth map ("guided bilateral").
  */
-public final class FourierFeatureAlpha implements AlphaRepresentation {
-	private final Kind kind;
-	private final NDManager manager;
-	private final int channels;
-	private final long height;
-	private final long width;
+public final class FourierFeatureAlpha extends LogitAlpha {
 	private final FourierFeatureNetwork network;
-	private final BilateralProxyBlur blur;
-	private final int blurIterations;
 
 	/**
 	 * @param kind      {@link Kind#FOURIER}, {@link Kind#FOURIER_BILATERAL} or {@link Kind#GUIDED_BILATERAL}
@@ -31,28 +23,11 @@ public final class FourierFeatureAlpha implements AlphaRepresentation {
 	 */
 	public FourierFeatureAlpha(Kind kind, NDManager parent, int channels, long height, long width, NDArray guide,
 			BilateralProxyBlur.Settings bilateral, long seed) {
-		if (kind != Kind.FOURIER && kind != Kind.FOURIER_BILATERAL && kind != Kind.GUIDED_BILATERAL)
-			throw new IllegalArgumentException("FourierFeatureAlpha implements 'fourier', 'fourier bilateral' and "
-					+ "'guided bilateral', not '" + kind + "'.");
-		if (channels < 1 || height < 1 || width < 1)
-			throw new IllegalArgumentException("An alpha mask needs at least one channel and one pixel, got " + channels
-					+ " channels of " + height + "x" + width + ".");
-		if ((guide != null) != kind.bilateral())
-			throw new IllegalArgumentException("'" + kind + "' " + (kind.bilateral() ? "needs" : "takes no")
-					+ " bilateral guide image.");
-		if (guide != null)
-			RasterAlpha.checkGuide(guide, height, width);
-		this.kind = kind;
-		this.channels = channels;
-		this.height = height;
-		this.width = width;
-		this.manager = parent.newSubManager();
+		super(checked(kind), parent, channels, height, width, guide, bilateral);
 		boolean ok = false;
 		try {
 			network = new FourierFeatureNetwork(manager, height, width, channels, FourierFeatureNetwork.DEFAULT_HIDDEN,
 					FourierFeatureNetwork.DEFAULT_FEATURES, FourierFeatureNetwork.DEFAULT_SCALE, seed);
-			blur = guide == null ? null : new BilateralProxyBlur(manager, guide, bilateral);
-			blurIterations = guide == null ? 0 : bilateral.iterations();
 			ok = true;
 		} finally {
 			if (!ok)
@@ -60,44 +35,22 @@ public final class FourierFeatureAlpha implements AlphaRepresentation {
 		}
 	}
 
+	private static Kind checked(Kind kind) {
+		if (kind != Kind.FOURIER && kind != Kind.FOURIER_BILATERAL && kind != Kind.GUIDED_BILATERAL)
+			throw new IllegalArgumentException("FourierFeatureAlpha implements 'fourier', 'fourier bilateral' and "
+					+ "'guided bilateral', not '" + kind + "'.");
+		return kind;
+	}
+
 	@Override
 	public NDArray alpha() {
 		try (NDArray logits = network.logits()) {
-			if (blur == null)
-				return Activation.sigmoid(logits);
-			try (NDArray blurred = blur.apply(logits, blurIterations)) {
-				return Activation.sigmoid(blurred);
-			}
+			return sigmoid(logits);
 		}
 	}
 
 	@Override
 	public NDList parameters() {
 		return network.parameters();
-	}
-
-	@Override
-	public Kind kind() {
-		return kind;
-	}
-
-	@Override
-	public int channels() {
-		return channels;
-	}
-
-	@Override
-	public long height() {
-		return height;
-	}
-
-	@Override
-	public long width() {
-		return width;
-	}
-
-	@Override
-	public void close() {
-		manager.close();
 	}
 }

@@ -354,35 +354,30 @@ public final class Peekaboo {
 			NDManager scope = composites.getManager();
 			long t0 = System.nanoTime();
 			NDArray input = composites.mul(2).sub(1).toType(sd.dtype, false);
-			NDArray gradInput;
-			double value;
-			long unet;
+			// checkpointed: the posterior's mean and log-variance are the leaves, the encoder's stages are recomputed
+			// for the vector-Jacobian product; else the input is the leaf and autograd keeps the whole graph
+			AutoencoderKL.Checkpoints c = null;
+			NDArray leaf = null, mean = null, logvar = null;
+			NDArray latents;
 			if (checkpointing) {
-				AutoencoderKL.Checkpoints c = sd.vae.encodeForBackward(input);
-				NDArray mean = leaf(c.posterior().mean(), scope);
-				NDArray logvar = d.posteriorNoise() == null ? null : leaf(c.posterior().logvar(), scope);
-				NDArray latents = latents(new AutoencoderKL.Posterior(mean, logvar), d.posteriorNoise());
-				long t1 = System.nanoTime();
-				NDArray grad = distillation.gradient(latents, d.noise(), d.timesteps(), uncond, cond, s.guidance());
-				unet = System.nanoTime() - t1;
-				NDArray surrogate = latents.mul(grad).sum();
-				value = surrogate.getFloat();
-				checkObjective(latents, grad, value);
-				gc.backward(surrogate);
-				gradInput = sd.vae.vectorJacobian(gc, c, mean.getGradient(), logvar == null ? null : logvar.getGradient());
+				c = sd.vae.encodeForBackward(input);
+				mean = leaf(c.posterior().mean(), scope);
+				logvar = d.posteriorNoise() == null ? null : leaf(c.posterior().logvar(), scope);
+				latents = latents(new AutoencoderKL.Posterior(mean, logvar), d.posteriorNoise());
 			}
 			else {
-				NDArray leaf = leaf(input, scope);
-				NDArray latents = latents(sd.vae.encode(leaf, null), d.posteriorNoise());
-				long t1 = System.nanoTime();
-				NDArray grad = distillation.gradient(latents, d.noise(), d.timesteps(), uncond, cond, s.guidance());
-				unet = System.nanoTime() - t1;
-				NDArray surrogate = latents.mul(grad).sum();
-				value = surrogate.getFloat();
-				checkObjective(latents, grad, value);
-				gc.backward(surrogate);
-				gradInput = leaf.getGradient();
+				leaf = leaf(input, scope);
+				latents = latents(sd.vae.encode(leaf, null), d.posteriorNoise());
 			}
+			long t1 = System.nanoTime();
+			NDArray grad = distillation.gradient(latents, d.noise(), d.timesteps(), uncond, cond, s.guidance());
+			long unet = System.nanoTime() - t1;
+			NDArray surrogate = latents.mul(grad).sum();
+			double value = surrogate.getFloat();
+			checkObjective(latents, grad, value);
+			gc.backward(surrogate);
+			NDArray gradInput = checkpointing ? sd.vae.vectorJacobian(gc, c, mean.getGradient(), logvar == null ? null
+				: logvar.getGradient()) : leaf.getGradient();
 			// d/d(composites) = 2 d/d(2x - 1)
 			NDArray gradient = gradInput.toType(DataType.FLOAT32, false).mul(2);
 			NonFiniteException.check(gradient, "Peekaboo", "VAE encoder's gradient (the score distillation gradient " +

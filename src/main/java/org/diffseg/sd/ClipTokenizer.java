@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -358,15 +359,28 @@ public final class ClipTokenizer {
 		if (word.equals(DEFAULT_BOS) || word.equals(DEFAULT_EOS)) return new String[] { word };
 		String[] cached = cache.get(word);
 		if (cached != null) return cached;
+		String[] result = merge(word, mergeRanks, rank -> {}).toArray(new String[0]);
+		cache.put(word, result);
+		return result;
+	}
+
+	/**
+	 * GPT-2/CLIP BPE of one word: its characters, the last with {@code </w>}; the lowest-ranked adjacent pair is merged
+	 * everywhere, until no pair has a rank.
+	 *
+	 * @param ranks   merge ranks by "first second"
+	 * @param applied told the rank of every merge applied, in order
+	 */
+	public static List<String> merge(String word, Map<String, Integer> ranks, IntConsumer applied) {
 		List<String> symbols = new ArrayList<>(word.length());
-		for (int i = 0; i < word.length() - 1; i++) symbols.add(String.valueOf(word.charAt(i)));
-		symbols.add(word.charAt(word.length() - 1) + END_OF_WORD);
+		for (int i = 0; i < word.length(); i++)
+			symbols.add(word.substring(i, i + 1) + (i == word.length() - 1 ? END_OF_WORD : ""));
 		while (symbols.size() > 1) {
 			int best = Integer.MAX_VALUE;
 			String first = null;
 			String second = null;
 			for (int i = 0; i + 1 < symbols.size(); i++) {
-				Integer rank = mergeRanks.get(symbols.get(i) + ' ' + symbols.get(i + 1));
+				Integer rank = ranks.get(symbols.get(i) + ' ' + symbols.get(i + 1));
 				if (rank != null && rank < best) {
 					best = rank;
 					first = symbols.get(i);
@@ -374,6 +388,7 @@ public final class ClipTokenizer {
 				}
 			}
 			if (first == null) break;
+			applied.accept(best);
 			List<String> merged = new ArrayList<>(symbols.size());
 			for (int i = 0; i < symbols.size(); i++) {
 				if (i + 1 < symbols.size() && symbols.get(i).equals(first) && symbols.get(i + 1).equals(second)) {
@@ -384,9 +399,7 @@ public final class ClipTokenizer {
 			}
 			symbols = merged;
 		}
-		String[] result = symbols.toArray(new String[0]);
-		cache.put(word, result);
-		return result;
+		return symbols;
 	}
 
 	/** GPT-2's reversible byte-to-character table: printable Latin-1 bytes map to themselves, the rest to 256+. */
@@ -408,16 +421,21 @@ public final class ClipTokenizer {
 		return file;
 	}
 
+	/** Refuses a tokenizer file of more than {@link #MAX_TOKENIZER_FILE_BYTES}: it is not the right file. */
+	private static void requireSize(Path file, String what, String clipSize) throws IOException {
+		long size = Files.size(file);
+		if (size > MAX_TOKENIZER_FILE_BYTES) throw new IOException(file + " is " + size + " bytes, too large for a " +
+			what + " (CLIP's is " + clipSize + "; at most " + MAX_TOKENIZER_FILE_BYTES + "): it is not the right file. " +
+			VOCAB_FIX);
+	}
+
 	/**
 	 * Streams the 49k-entry token-to-id object straight into a map (no intermediate JSON tree). A file that is not
 	 * such an object (garbage, an HTML error page saved as vocab.json, a list, string ids, fractional or negative ids,
 	 * more than {@link ConfigLimits#MAX_VOCAB} tokens) ends in one message naming the file, where and what is wrong.
 	 */
 	private static Map<String, Integer> readVocab(Path file) throws IOException {
-		long size = Files.size(file);
-		if (size > MAX_TOKENIZER_FILE_BYTES) throw new IOException(file + " is " + size + " bytes, too large for a " +
-			"vocabulary (CLIP's is 1.6 MB; at most " + MAX_TOKENIZER_FILE_BYTES + "): it is not the right file. " +
-			VOCAB_FIX);
+		requireSize(file, "vocabulary", "1.6 MB");
 		Map<String, Integer> vocab = new HashMap<>(65536);
 		try (Reader reader = new java.io.InputStreamReader(Files.newInputStream(file),
 			StandardCharsets.UTF_8.newDecoder()); JsonReader json = new JsonReader(new java.io.BufferedReader(reader)))
@@ -504,10 +522,7 @@ public final class ClipTokenizer {
 	 * {@link #MAX_MERGES} lines; a merge's rank is its line index, a repeated merge keeping its last rank.
 	 */
 	private static Map<String, Integer> readMerges(Path file) throws IOException {
-		long size = Files.size(file);
-		if (size > MAX_TOKENIZER_FILE_BYTES) throw new IOException(file + " is " + size + " bytes, too large for a " +
-			"merges file (CLIP's is 0.5 MB; at most " + MAX_TOKENIZER_FILE_BYTES + "): it is not the right file. " +
-			VOCAB_FIX);
+		requireSize(file, "merges file", "0.5 MB");
 		String content;
 		try {
 			content = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))

@@ -1,12 +1,10 @@
 package org.diffseg.task;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.diffseg.ovdiff.ClassNames;
 import org.diffseg.ovdiff.Segmenter;
 import org.diffseg.run.DiffSegException;
 
@@ -51,50 +49,15 @@ public record OvDiffSegmentSettings(Path model, Path bank, Path clip, Path dino,
 	}
 
 	/** Builds settings; every field starts at its default. */
-	public static final class Builder {
-		private Path model, bank, clip, dino;
-		private final List<String> classes = new ArrayList<>();
-		private final Map<String, Boolean> stuff = new LinkedHashMap<>();
+	public static final class Builder extends OvDiffBuilder<Builder> {
 		private int shorterSide = Segmenter.Settings.defaults().shorterSide();
 		private boolean pamr = Segmenter.Settings.defaults().pamr(), categoryFilter = true;
 		private final Map<String, String> required = new LinkedHashMap<>();
 
 		private Builder() {}
 
-		public Builder model(Path folder) {
-			model = folder;
-			return this;
-		}
-
-		public Builder bank(Path folder) {
-			bank = folder;
-			return this;
-		}
-
-		public Builder clip(Path folder) {
-			clip = folder;
-			return this;
-		}
-
-		public Builder dino(Path folder) {
-			dino = folder;
-			return this;
-		}
-
-		public Builder classes(List<String> names) {
-			classes.clear();
-			classes.addAll(names);
-			return this;
-		}
-
-		/** Declares classes stuff (no background prototypes) or things for this run. */
-		public Builder stuff(List<String> stuffClasses, List<String> thingClasses) {
-			for (String c : stuffClasses) stuff.put(ClassNames.key(c), true);
-			for (String c : thingClasses) {
-				if (Boolean.TRUE.equals(stuff.get(ClassNames.key(c)))) throw DiffSegException.setting("stuff", "'" + c +
-					"' is declared both stuff and thing", "keep one");
-				stuff.put(ClassNames.key(c), false);
-			}
+		@Override
+		Builder self() {
 			return this;
 		}
 

@@ -1,13 +1,10 @@
 package org.diffseg.task;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.diffseg.ovdiff.ClassNames;
 import org.diffseg.ovdiff.MaskSplitter;
 import org.diffseg.ovdiff.MultiOtsuSplitter;
 import org.diffseg.ovdiff.OvDiff;
@@ -68,9 +65,7 @@ public record PrototypesSettings(Path model, Path bank, Path clip, Path dino, Li
 	}
 
 	/** Builds settings; every field starts at its default. */
-	public static final class Builder {
-		private Path model, bank, clip, dino;
-		private final List<String> classes = new ArrayList<>();
+	public static final class Builder extends OvDiffBuilder<Builder> {
 		private int supportImages = SupportSet.Sampling.defaults().images();
 		private int steps = SupportSet.Sampling.defaults().steps();
 		private int size = SupportSet.Sampling.defaults().size();
@@ -78,33 +73,11 @@ public record PrototypesSettings(Path model, Path bank, Path clip, Path dino, Li
 		private int batch = OvDiff.Settings.defaults().batchSize();
 		private long seed = SupportSet.Sampling.defaults().seed();
 		private String splitter = THRESHOLD;
-		private final Map<String, Boolean> stuff = new LinkedHashMap<>();
 
 		private Builder() {}
 
-		public Builder model(Path folder) {
-			model = folder;
-			return this;
-		}
-
-		public Builder bank(Path folder) {
-			bank = folder;
-			return this;
-		}
-
-		public Builder clip(Path folder) {
-			clip = folder;
-			return this;
-		}
-
-		public Builder dino(Path folder) {
-			dino = folder;
-			return this;
-		}
-
-		public Builder classes(List<String> names) {
-			classes.clear();
-			classes.addAll(names);
+		@Override
+		Builder self() {
 			return this;
 		}
 
@@ -140,17 +113,6 @@ public record PrototypesSettings(Path model, Path bank, Path clip, Path dino, Li
 
 		public Builder splitter(String name) {
 			splitter = name;
-			return this;
-		}
-
-		/** Declares classes stuff (no background prototypes) or things, over the built-in table. */
-		public Builder stuff(List<String> stuffClasses, List<String> thingClasses) {
-			for (String c : stuffClasses) stuff.put(ClassNames.key(c), true);
-			for (String c : thingClasses) {
-				if (Boolean.TRUE.equals(stuff.get(ClassNames.key(c)))) throw DiffSegException.setting("stuff", "'" + c +
-					"' is declared both stuff and thing", "keep one");
-				stuff.put(ClassNames.key(c), false);
-			}
 			return this;
 		}
 

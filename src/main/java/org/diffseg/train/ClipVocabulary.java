@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.diffseg.sd.ClipTokenizer;
+
 /**
  * A reduced but valid CLIP BPE tokenizer for a small world: the 256 byte symbols and their word-final forms (so any
  * text still tokenizes), plus exactly the merges of the full CLIP vocabulary that its BPE applies to the given words,
@@ -69,32 +71,7 @@ public final class ClipVocabulary {
 
 	/** GPT-2/CLIP BPE of one lower-case ASCII word, recording the ranks of the merges it applies. */
 	static List<String> bpe(String word, Map<String, Integer> ranks, Set<Integer> used) {
-		List<String> s = new ArrayList<>();
-		for (int i = 0; i < word.length(); i++) s.add(word.substring(i, i + 1) + (i == word.length() - 1 ? END : ""));
-		while (s.size() > 1) {
-			int best = Integer.MAX_VALUE;
-			String a = null, b = null;
-			for (int i = 0; i + 1 < s.size(); i++) {
-				Integer r = ranks.get(s.get(i) + " " + s.get(i + 1));
-				if (r != null && r < best) {
-					best = r;
-					a = s.get(i);
-					b = s.get(i + 1);
-				}
-			}
-			if (a == null) break;
-			used.add(best);
-			List<String> next = new ArrayList<>();
-			for (int i = 0; i < s.size(); i++) {
-				if (i + 1 < s.size() && s.get(i).equals(a) && s.get(i + 1).equals(b)) {
-					next.add(a + b);
-					i++;
-				}
-				else next.add(s.get(i));
-			}
-			s = next;
-		}
-		return s;
+		return ClipTokenizer.merge(word, ranks, used::add);
 	}
 
 	private static Map<String, Integer> fullMerges() throws IOException {

@@ -12,13 +12,11 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.diffseg.sd.ClipTextModel;
-import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Linear;
 import org.diffseg.sd.nn.ParameterStore;
-import org.diffseg.sd.nn.WeightSources;
 
 /**
  * transformers' CLIPModel ({@code openai/clip-vit-base-patch16} layout): vision tower, text tower (the SD port's
@@ -79,18 +77,8 @@ public final class ClipModel implements AutoCloseable {
 		Configs configs = Configs.of(config);
 		ImagePreprocessor pre = ImagePreprocessor.read(folder.resolve("preprocessor_config.json"),
 			ImagePreprocessor.Kind.CLIP);
-		NDManager manager = NDManager.newBaseManager(device);
-		try (SafeTensors weights = ModelFolder.weights(folder)) {
-			ParameterStore store = new ParameterStore(folder.getFileName() + " (CLIPModel)", WeightSources.of(weights),
-				manager, device, dtype);
-			ClipModel model = new ClipModel(store, configs, pre, manager);
-			store.finish();
-			return model;
-		}
-		catch (IOException | RuntimeException e) {
-			manager.close();
-			throw e;
-		}
+		return ModelFolder.load(folder, "CLIPModel", device, dtype, (store, manager) -> new ClipModel(store, configs, pre,
+			manager));
 	}
 
 	/**

@@ -1,11 +1,17 @@
 package org.diffseg.vit;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.nn.Json;
+import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightSources;
 
 /** The files of a Hugging Face model folder (transformers layout: config.json + model.safetensors). */
 final class ModelFolder {
@@ -34,5 +40,33 @@ final class ModelFolder {
 		for (String a : accepted) if (a.equals(type)) return;
 		throw new IOException(config.file() + " describes a '" + type + "' model, not " + String.join(" or ", accepted) +
 			": give the folder of a " + String.join(" / ", accepted) + " model.");
+	}
+
+	/** Builds a model on the parameters of a store (its weights not yet finished) in the model's own manager. */
+	interface Builder<T> {
+		T build(ParameterStore store, NDManager manager) throws IOException;
+	}
+
+	/**
+	 * Loads the folder's weights into a new manager on {@code device} and builds the model on them; a mismatch
+	 * between config and weights ends in one error listing every problem, and a failure frees the manager.
+	 *
+	 * @param label the model class named in the store's messages, e.g. ViTModel
+	 */
+	static <T> T load(Path folder, String label, Device device, DataType dtype, Builder<T> builder)
+		throws IOException
+	{
+		NDManager manager = NDManager.newBaseManager(device);
+		try (SafeTensors weights = weights(folder)) {
+			ParameterStore store = new ParameterStore(folder.getFileName() + " (" + label + ")", WeightSources.of(weights),
+				manager, device, dtype);
+			T model = builder.build(store, manager);
+			store.finish();
+			return model;
+		}
+		catch (IOException | RuntimeException e) {
+			manager.close();
+			throw e;
+		}
 	}
 }

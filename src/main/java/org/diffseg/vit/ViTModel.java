@@ -7,10 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
-import org.diffseg.sd.nn.WeightSources;
 
 /**
  * A transformers ViTModel folder ({@code facebook/dino-vitb8} layout: config.json with model_type vit, a
@@ -35,18 +32,8 @@ public final class ViTModel implements AutoCloseable {
 		VisionTransformer.Config c = VisionTransformer.Config.vit(config);
 		ImagePreprocessor pre = ImagePreprocessor.read(folder.resolve("preprocessor_config.json"),
 			ImagePreprocessor.Kind.VIT);
-		NDManager manager = NDManager.newBaseManager(device);
-		try (SafeTensors weights = ModelFolder.weights(folder)) {
-			ParameterStore store = new ParameterStore(folder.getFileName() + " (ViTModel)", WeightSources.of(weights),
-				manager, device, dtype);
-			VisionTransformer vision = new VisionTransformer(store.scope(""), c);
-			store.finish();
-			return new ViTModel(vision, pre, manager);
-		}
-		catch (IOException | RuntimeException e) {
-			manager.close();
-			throw e;
-		}
+		return ModelFolder.load(folder, "ViTModel", device, dtype, (store, manager) -> new ViTModel(new VisionTransformer(
+			store.scope(""), c), pre, manager));
 	}
 
 	@Override

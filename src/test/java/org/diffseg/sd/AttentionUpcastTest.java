@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.TestParams;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,20 +30,7 @@ class AttentionUpcastTest {
 		for (String p : new String[] { "to_q", "to_k", "to_v" }) tensors.put("attn." + p + ".weight", eye);
 		tensors.put("attn.to_out.0.weight", m.eye(DIM));
 		tensors.put("attn.to_out.0.bias", m.zeros(new Shape(DIM)));
-		Map<String, long[]> shapes = new LinkedHashMap<>();
-		tensors.forEach((n, a) -> shapes.put(n, a.getShape().getShape()));
-		ParameterStore.TensorSource source = new ParameterStore.TensorSource() {
-			@Override
-			public Map<String, long[]> shapes() {
-				return shapes;
-			}
-
-			@Override
-			public NDArray load(NDManager manager, String name, DataType floatType) {
-				return tensors.get(name).toType(floatType, true);
-			}
-		};
-		ParameterStore store = new ParameterStore("test", source, m, Device.cpu(), DataType.FLOAT16);
+		ParameterStore store = TestParams.of(m, tensors, DataType.FLOAT16);
 		return new Attention(store.scope("attn"), DIM, DIM, 1, DIM, upcast);
 	}
 

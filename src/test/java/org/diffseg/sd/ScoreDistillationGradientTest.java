@@ -12,21 +12,13 @@ import ai.djl.training.GradientCollector;
 
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.DirectMemory;
 import org.diffseg.sd.nn.Scalars;
 import org.diffseg.sd.nn.WeightSources;
 import org.junit.jupiter.api.Test;
 
 /** Gradients flow through the VAE encoder to the alpha logits (reference item: peekaboo_sds). */
 class ScoreDistillationGradientTest {
-
-	/** Frees unreachable direct buffers and reuses their memory, as a long run would. */
-	static void churnDirectMemory() {
-		for (int i = 0; i < 3; i++) {
-			System.gc();
-			java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(1 << 20);
-			for (int k = 0; k < b.capacity(); k += 4) b.putFloat(k, 1e6f);
-		}
-	}
 	@org.junit.jupiter.api.RepeatedTest(3)
 	void vaeEncoderVectorJacobianProductMatches() throws Exception {
 		String f = "peekaboo_sds.safetensors";
@@ -52,7 +44,7 @@ class ScoreDistillationGradientTest {
 				assertClose(latents, load(m, f, "latents"), 1e-3, "latents");
 				NDArray objective = latents.mul(gradLatents).sum().add(Scalars.times(alpha.sum(), 0.05f));
 				// constants saved for the backward pass must survive a garbage collection (DJL's mul(Number) does not)
-				churnDirectMemory();
+				DirectMemory.churn();
 				gc.backward(objective);
 			}
 			assertClose(logits.getGradient(), load(m, f, "grad_alpha_logits"), 1e-3, "grad_alpha_logits");

@@ -152,14 +152,19 @@ public final class Json {
 		return out;
 	}
 
-	/** A required list of integers, {@code minLength} to {@code maxLength} long, each in [min, max]. */
-	public int[] intList(String key, int minLength, int maxLength, int min, int max) throws ConfigException {
-		String what = "a list of " + lengths(minLength, maxLength) + " integers from " + min + " to " + max;
+	/** A required list, {@code minLength} to {@code maxLength} long; {@code what} names what it must be. */
+	private JsonArray list(String key, int minLength, int maxLength, String what) throws ConfigException {
 		if (!has(key)) throw missing(key, what);
 		JsonElement e = root.get(key);
 		if (!e.isJsonArray() || e.getAsJsonArray().size() < minLength || e.getAsJsonArray().size() > maxLength)
 			throw invalid(key, what);
-		JsonArray a = e.getAsJsonArray();
+		return e.getAsJsonArray();
+	}
+
+	/** A required list of integers, {@code minLength} to {@code maxLength} long, each in [min, max]. */
+	public int[] intList(String key, int minLength, int maxLength, int min, int max) throws ConfigException {
+		String what = "a list of " + lengths(minLength, maxLength) + " integers from " + min + " to " + max;
+		JsonArray a = list(key, minLength, maxLength, what);
 		int[] out = new int[a.size()];
 		for (int i = 0; i < out.length; i++) out[i] = toInt(key, a.get(i), min, max, what);
 		return out;
@@ -195,11 +200,7 @@ public final class Json {
 	/** A required list of strings, {@code minLength} to {@code maxLength} long. */
 	public String[] strings(String key, int minLength, int maxLength) throws ConfigException {
 		String what = "a list of " + lengths(minLength, maxLength) + " strings";
-		if (!has(key)) throw missing(key, what);
-		JsonElement e = root.get(key);
-		if (!e.isJsonArray() || e.getAsJsonArray().size() < minLength || e.getAsJsonArray().size() > maxLength)
-			throw invalid(key, what);
-		JsonArray a = e.getAsJsonArray();
+		JsonArray a = list(key, minLength, maxLength, what);
 		String[] out = new String[a.size()];
 		for (int i = 0; i < out.length; i++) {
 			JsonElement x = a.get(i);

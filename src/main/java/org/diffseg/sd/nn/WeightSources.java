@@ -16,24 +16,21 @@ public final class WeightSources {
 	private WeightSources() {}
 
 	public static ParameterStore.TensorSource of(WeightFiles files) {
-		Map<String, long[]> shapes = new LinkedHashMap<>();
-		for (SafeTensors.TensorInfo t : files.tensors().values()) shapes.put(t.name(), t.shape());
-		return new ParameterStore.TensorSource() {
-			@Override
-			public Map<String, long[]> shapes() {
-				return shapes;
-			}
-
-			@Override
-			public NDArray load(NDManager manager, String name, DataType floatType) throws IOException {
-				return files.load(manager, name, floatType);
-			}
-		};
+		return of(files.tensors(), files::load);
 	}
 
 	public static ParameterStore.TensorSource of(SafeTensors file) {
+		return of(file.tensors(), file::load);
+	}
+
+	/** How either kind of weight file loads one tensor. */
+	private interface Loader {
+		NDArray load(NDManager manager, String name, DataType floatType) throws IOException;
+	}
+
+	private static ParameterStore.TensorSource of(Map<String, SafeTensors.TensorInfo> tensors, Loader loader) {
 		Map<String, long[]> shapes = new LinkedHashMap<>();
-		for (SafeTensors.TensorInfo t : file.tensors().values()) shapes.put(t.name(), t.shape());
+		for (SafeTensors.TensorInfo t : tensors.values()) shapes.put(t.name(), t.shape());
 		return new ParameterStore.TensorSource() {
 			@Override
 			public Map<String, long[]> shapes() {
@@ -42,7 +39,7 @@ public final class WeightSources {
 
 			@Override
 			public NDArray load(NDManager manager, String name, DataType floatType) throws IOException {
-				return file.load(manager, name, floatType);
+				return loader.load(manager, name, floatType);
 			}
 		};
 	}

@@ -11,30 +11,25 @@ import ai.djl.ndarray.NDScope;
  * ε = (x - sqrt(ᾱ) x0) / sqrt(1-ᾱ)), converted by {@link PredictionType}. {@code clip_sample}
  * (class default on; SD pipelines turn it off) clamps x0. Stateless between steps.
  */
-public final class DdimScheduler implements Scheduler {
-	private final NoiseSchedule schedule;
-	private final int numTrainTimesteps;
-	private final int stepsOffset;
-	private final TimestepSpacing spacing;
-	private final PredictionType prediction;
+public final class DdimScheduler extends SpacedScheduler {
 	private final float finalAlphaCumprod;
 	private final boolean clipSample;
 	private final float clipSampleRange;
-	private long[] timesteps;
 	private int numInferenceSteps;
 
 	public DdimScheduler(SchedulerConfig config) {
-		config.requireOption("DDIM", "thresholding", false);
-		config.requireOption("DDIM", "rescale_betas_zero_snr", false);
-		schedule = new NoiseSchedule(config);
-		numTrainTimesteps = config.numTrainTimesteps();
-		stepsOffset = config.stepsOffset();
-		spacing = TimestepSpacing.of(config.timestepSpacing(), TimestepSpacing.LEADING);
-		prediction = config.prediction();
+		super("DDIM", supported(config), TimestepSpacing.LEADING);
 		boolean alphaToOne = config.setAlphaToOne() == null || config.setAlphaToOne();
 		finalAlphaCumprod = alphaToOne ? 1f : schedule.alphaCumprod(0);
 		clipSample = config.clipSample() == null || config.clipSample();
 		clipSampleRange = (float) config.clipSampleRange();
+	}
+
+	/** Refuses the options this sampler does not implement, before anything is built. */
+	private static SchedulerConfig supported(SchedulerConfig config) {
+		config.requireOption("DDIM", "thresholding", false);
+		config.requireOption("DDIM", "rescale_betas_zero_snr", false);
+		return config;
 	}
 
 	@Override
@@ -59,12 +54,6 @@ public final class DdimScheduler implements Scheduler {
 		timesteps = t;
 		numInferenceSteps = steps;
 		return t.clone();
-	}
-
-	@Override
-	public long[] timesteps() {
-		if (timesteps == null) throw notSet();
-		return timesteps.clone();
 	}
 
 	@Override
@@ -94,27 +83,8 @@ public final class DdimScheduler implements Scheduler {
 		return prevSample;
 	}
 
-	@Override
-	public float initNoiseSigma() {
-		return 1f;
-	}
-
-	@Override
-	public NDArray scaleModelInput(NDArray sample, long timestep) {
-		return sample;
-	}
-
 	/** Nothing to forget: DDIM keeps no history. */
 	@Override
 	public void reset() {
-	}
-
-	@Override
-	public NoiseSchedule noiseSchedule() {
-		return schedule;
-	}
-
-	private static IllegalStateException notSet() {
-		return new IllegalStateException("call setTimesteps before using the DDIM scheduler");
 	}
 }

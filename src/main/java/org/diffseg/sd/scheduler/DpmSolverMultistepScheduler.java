@@ -1,7 +1,6 @@
 package org.diffseg.sd.scheduler;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 
@@ -18,13 +17,7 @@ import java.util.Arrays;
  * - ½ α_t (e^{-h} - 1) D1 with D1 = (m0 - m1)/r0, r0 = h_0/h. The previous x0 prediction is kept between steps
  * (native memory, freed by {@link #reset()}/{@link #close()}).
  */
-public final class DpmSolverMultistepScheduler implements Scheduler {
-	private final NoiseSchedule schedule;
-	private final int numTrainTimesteps;
-	private final int stepsOffset;
-	private final TimestepSpacing spacing;
-	private final PredictionType prediction;
-	private long[] timesteps;
+public final class DpmSolverMultistepScheduler extends SpacedScheduler {
 	private float[] sigmas;
 	/** Index of the next step into {@link #timesteps}; -1 until the first step. */
 	private int stepIndex = -1;
@@ -32,9 +25,14 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 	private int lowerOrderNums;
 	/** The previous step's x0 prediction (diffusers' model_outputs[-2] at the next step), or null. */
 	private NDArray previousX0;
-	private NDManager history;
+	private final History history = new History();
 
 	public DpmSolverMultistepScheduler(SchedulerConfig config) {
+		super("DPM-Solver++", supported(config), TimestepSpacing.LINSPACE);
+	}
+
+	/** Refuses the options this sampler does not implement, before anything is built. */
+	private static SchedulerConfig supported(SchedulerConfig config) {
 		String name = "DPM-Solver++";
 		// diffusers maps deis to dpmsolver++ and the UniPC/DEIS solver types to midpoint
 		config.requireOption(name, "algorithm_type", "dpmsolver++", "deis");
@@ -50,11 +48,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 		config.requireOption(name, "rescale_betas_zero_snr", false);
 		config.requireOption(name, "lambda_min_clipped", Double.NEGATIVE_INFINITY);
 		// lower_order_final and euler_at_final only choose first order for the last step, which sigma 0 forces anyway
-		schedule = new NoiseSchedule(config);
-		numTrainTimesteps = config.numTrainTimesteps();
-		stepsOffset = config.stepsOffset();
-		spacing = TimestepSpacing.of(config.timestepSpacing(), TimestepSpacing.LINSPACE);
-		prediction = config.prediction();
+		return config;
 	}
 
 	@Override
@@ -90,12 +84,6 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 
 	private static long[] dropLast(long[] a) {
 		return Arrays.copyOf(a, a.length - 1);
-	}
-
-	@Override
-	public long[] timesteps() {
-		if (timesteps == null) throw notSet();
-		return timesteps.clone();
 	}
 
 	/** The noise levels σ_t of {@link #timesteps()} followed by the final 0 (a copy). */
@@ -201,21 +189,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 	/** Keeps this step's x0 prediction for the next step, in the scheduler's own manager. */
 	private void keep(NDArray x0, NDArray sample) {
 		if (previousX0 != null) previousX0.close();
-		if (history == null) history = NDManager.newBaseManager(sample.getDevice(), sample.getManager().getEngine()
-			.getEngineName());
-		x0.attach(history);
-		NDScope.unregister(x0);
-		previousX0 = x0;
-	}
-
-	@Override
-	public float initNoiseSigma() {
-		return 1f;
-	}
-
-	@Override
-	public NDArray scaleModelInput(NDArray sample, long timestep) {
-		return sample;
+		previousX0 = history.keep(x0, sample);
 	}
 
 	@Override
@@ -223,16 +197,6 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 		stepIndex = -1;
 		lowerOrderNums = 0;
 		previousX0 = null;
-		if (history != null) history.close();
-		history = null;
-	}
-
-	@Override
-	public NoiseSchedule noiseSchedule() {
-		return schedule;
-	}
-
-	private static IllegalStateException notSet() {
-		return new IllegalStateException("call setTimesteps before using the DPM-Solver++ scheduler");
+		history.close();
 	}
 }

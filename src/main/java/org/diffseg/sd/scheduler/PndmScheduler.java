@@ -1,7 +1,6 @@
 package org.diffseg.sd.scheduler;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 
 import java.util.ArrayDeque;
@@ -24,15 +23,9 @@ import java.util.Iterator;
  * model walks the trajectory of the equivalent ε model. The history lives in native memory, freed by
  * {@link #reset()}/{@link #close()}.
  */
-public final class PndmScheduler implements Scheduler {
+public final class PndmScheduler extends SpacedScheduler {
 	private static final int PNDM_ORDER = 4;
-	private final NoiseSchedule schedule;
-	private final int numTrainTimesteps;
-	private final int stepsOffset;
-	private final TimestepSpacing spacing;
-	private final PredictionType prediction;
 	private final float finalAlphaCumprod;
-	private long[] timesteps;
 	private int numInferenceSteps;
 	/** diffusers' counter: steps taken since setTimesteps/reset. */
 	private int counter;
@@ -40,18 +33,19 @@ public final class PndmScheduler implements Scheduler {
 	private final Deque<NDArray> ets = new ArrayDeque<>();
 	/** x_{t₀} remembered by step 0 for the Heun redo at step 1. */
 	private NDArray curSample;
-	private NDManager history;
+	private final History history = new History();
 
 	public PndmScheduler(SchedulerConfig config) {
+		super("PNDM", supported(config), TimestepSpacing.LEADING);
+		finalAlphaCumprod = Boolean.TRUE.equals(config.setAlphaToOne()) ? 1f : schedule.alphaCumprod(0);
+	}
+
+	/** Refuses the options this sampler does not implement, before anything is built. */
+	private static SchedulerConfig supported(SchedulerConfig config) {
 		if (!Boolean.TRUE.equals(config.skipPrkSteps())) throw new IllegalArgumentException("scheduler_config.json" +
 			" does not set \"skip_prk_steps\": true; DiffSeg's PNDM implements only the PLMS sampler that Stable" +
 			" Diffusion configs select with it, not the Runge-Kutta warm-up; set the key to true or use ddim or dpm++");
-		schedule = new NoiseSchedule(config);
-		numTrainTimesteps = config.numTrainTimesteps();
-		stepsOffset = config.stepsOffset();
-		spacing = TimestepSpacing.of(config.timestepSpacing(), TimestepSpacing.LEADING);
-		prediction = config.prediction();
-		finalAlphaCumprod = Boolean.TRUE.equals(config.setAlphaToOne()) ? 1f : schedule.alphaCumprod(0);
+		return config;
 	}
 
 	@Override
@@ -86,12 +80,6 @@ public final class PndmScheduler implements Scheduler {
 	}
 
 	@Override
-	public long[] timesteps() {
-		if (timesteps == null) throw notSet();
-		return timesteps.clone();
-	}
-
-	@Override
 	public NDArray step(NDArray modelOutput, long timestep, NDArray sample) {
 		if (timesteps == null) throw notSet();
 		int stride = numTrainTimesteps / numInferenceSteps;
@@ -107,7 +95,7 @@ public final class PndmScheduler implements Scheduler {
 			}
 			if (counter != 1) {
 				if (ets.size() == PNDM_ORDER) ets.removeFirst().close();
-				ets.addLast(keep(output.duplicate(), sample));
+				ets.addLast(history.keep(output.duplicate(), sample));
 			}
 			else {
 				// the Heun redo: from the remembered x_{t₀} at t₀ to this same timestep
@@ -119,7 +107,7 @@ public final class PndmScheduler implements Scheduler {
 			Iterator<NDArray> newest = ets.descendingIterator();
 			if (ets.size() == 1 && counter == 0) {
 				combined = output;
-				curSample = keep(sample.duplicate(), sample);
+				curSample = history.keep(sample.duplicate(), sample);
 			}
 			else if (ets.size() == 1 && counter == 1) {
 				combined = output.add(ets.getLast()).div(2);
@@ -174,40 +162,11 @@ public final class PndmScheduler implements Scheduler {
 		return sample.mul(sampleCoeff).sub(epsilon.mul(alphaProdPrev - alphaProdT).div(denominator));
 	}
 
-	/** Moves an array into the scheduler's own manager, out of the step's scope. */
-	private NDArray keep(NDArray array, NDArray like) {
-		if (history == null) history = NDManager.newBaseManager(like.getDevice(), like.getManager().getEngine()
-			.getEngineName());
-		array.attach(history);
-		NDScope.unregister(array);
-		return array;
-	}
-
-	@Override
-	public float initNoiseSigma() {
-		return 1f;
-	}
-
-	@Override
-	public NDArray scaleModelInput(NDArray sample, long timestep) {
-		return sample;
-	}
-
 	@Override
 	public void reset() {
 		counter = 0;
 		ets.clear();
 		curSample = null;
-		if (history != null) history.close();
-		history = null;
-	}
-
-	@Override
-	public NoiseSchedule noiseSchedule() {
-		return schedule;
-	}
-
-	private static IllegalStateException notSet() {
-		return new IllegalStateException("call setTimesteps before using the PNDM scheduler");
+		history.close();
 	}
 }

@@ -31,13 +31,17 @@ public interface Scheduler extends AutoCloseable {
 	NDArray step(NDArray modelOutput, long timestep, NDArray sample);
 
 	/** Standard deviation of the initial noise; 1 for every scheduler here. */
-	float initNoiseSigma();
+	default float initNoiseSigma() {
+		return 1f;
+	}
 
 	/**
 	 * Scales the model input for schedulers that need it. The identity for DDIM, PNDM and DPM-Solver: it returns
 	 * {@code sample} itself, so do not close the result separately.
 	 */
-	NDArray scaleModelInput(NDArray sample, long timestep);
+	default NDArray scaleModelInput(NDArray sample, long timestep) {
+		return sample;
+	}
 
 	/** Forgets the multistep history and step counter (keeping the timesteps) and frees native memory. */
 	void reset();

@@ -16,16 +16,6 @@ import org.junit.jupiter.api.Test;
  * closed, while autograd may still hold the matrix for the backward pass (the same hazard as DJL's mul(Number)).
  */
 class ResizeGradientTest {
-
-	/** Frees unreachable direct buffers and reuses their memory, as a long run would. */
-	static void churnDirectMemory() {
-		for (int i = 0; i < 3; i++) {
-			System.gc();
-			java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(1 << 20);
-			for (int k = 0; k < b.capacity(); k += 4) b.putFloat(k, 1e6f);
-		}
-	}
-
 	private static float[] gradient(NDManager m, boolean churn) {
 		m.getEngine().setRandomSeed(2);
 		NDArray x = m.randomNormal(new Shape(1, 5, 7));
@@ -34,7 +24,7 @@ class ResizeGradientTest {
 		try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
 			NDArray y = Resize.resize(x, 9, 13, Resize.Mode.BICUBIC);
 			NDArray objective = y.mul(g).sum();
-			if (churn) churnDirectMemory();
+			if (churn) DirectMemory.churn();
 			gc.backward(objective);
 		}
 		return x.getGradient().toFloatArray();

@@ -13,6 +13,11 @@ public final class TestParams {
 	private TestParams() {}
 
 	public static ParameterStore of(NDManager manager, Map<String, NDArray> tensors) {
+		return of(manager, tensors, DataType.FLOAT32);
+	}
+
+	/** The same, holding the parameters as {@code floatType}. */
+	public static ParameterStore of(NDManager manager, Map<String, NDArray> tensors, DataType floatType) {
 		Map<String, long[]> shapes = new LinkedHashMap<>();
 		tensors.forEach((n, a) -> shapes.put(n, a.getShape().getShape()));
 		ParameterStore.TensorSource source = new ParameterStore.TensorSource() {
@@ -26,6 +31,6 @@ public final class TestParams {
 				return tensors.get(name).toType(floatType, true);
 			}
 		};
-		return new ParameterStore("test", source, manager, Device.cpu(), DataType.FLOAT32);
+		return new ParameterStore("test", source, manager, Device.cpu(), floatType);
 	}
 }
