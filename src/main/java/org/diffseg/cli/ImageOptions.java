@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.diffseg.img.Hyperstack;
+import org.diffseg.img.ImageFileCheck;
 import org.diffseg.task.SourceImage;
 
 import picocli.CommandLine.Option;
@@ -35,6 +36,8 @@ public final class ImageOptions {
 	/** The image file, opened, with the planes and channels chosen; says on {@code err} which planes are used. */
 	SourceImage open(PrintWriter err) {
 		ImagePlus imp = ImageFiles.open(image);
+		if (ImageFileCheck.pngWithAlpha(image)) err.println("note: " + image.getFileName() + " has an alpha channel " +
+			"(transparency): DiffSeg segments its colours and ignores the alpha");
 		int[] chosen = channels.isEmpty() ? null : channels.stream().mapToInt(c -> c - 1).toArray();
 		Hyperstack<?> img = SourceImage.wrap(imp);
 		SourceImage source = new SourceImage(img, slice == null ? -1 : slice - 1, frame == null ? -1 : frame - 1, chosen);

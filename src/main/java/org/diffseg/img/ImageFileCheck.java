@@ -27,6 +27,23 @@ public final class ImageFileCheck {
 
 	private ImageFileCheck() {}
 
+	/**
+	 * Whether {@code file} is a PNG with an alpha channel (colour type 4, grey + alpha, or 6, RGB + alpha): ImageJ opens
+	 * it without the alpha, so a front-end says so instead of dropping it in silence. False for anything else.
+	 */
+	public static boolean pngWithAlpha(Path file) {
+		byte[] ihdr = new byte[26]; // signature (8), chunk length (4), "IHDR" (4), width, height, bit depth, colour type
+		try (var in = Files.newInputStream(file)) {
+			if (in.readNBytes(ihdr, 0, ihdr.length) < ihdr.length) return false;
+		}
+		catch (IOException e) {
+			return false;
+		}
+		if (!"PNG".equals(format(ihdr)) || ihdr[12] != 'I' || ihdr[13] != 'H' || ihdr[14] != 'D' || ihdr[15] != 'R')
+			return false;
+		return ihdr[25] == 4 || ihdr[25] == 6;
+	}
+
 	/** @throws DiffSegException (input) naming the file and what it is, when it cannot be a usable image */
 	public static void check(Path file) {
 		if (!Files.exists(file)) throw input(file + ": no such image file", "check the path");
