@@ -55,34 +55,37 @@ public final class EvalCommand implements Callable<Integer> {
 		Baselines.DEFAULT_COLOUR_DISTANCE + ").")
 	Double colourDistance;
 
+	/** Peekaboo's defaults, from the engine's builder (the one place they are written). */
+	private static final PeekabooSettings PEEKABOO = PeekabooSettings.defaults();
+
 	@Option(names = "--representation", description = "Peekaboo: raster | raster bilateral | fourier | fourier " +
-		"bilateral (engine default) | guided bilateral is not available here.")
-	String representation;
+		"bilateral (default ${DEFAULT-VALUE}); guided bilateral is not available here.")
+	String representation = PEEKABOO.representation();
 
-	@Option(names = "--size", description = "Peekaboo: alpha resolution (engine default 256).")
-	Integer size;
+	@Option(names = "--size", description = "Peekaboo: alpha resolution (default ${DEFAULT-VALUE}).")
+	int size = PEEKABOO.size();
 
-	@Option(names = "--iterations", description = "Peekaboo: optimisation steps (engine default 300).")
-	Integer iterations;
+	@Option(names = "--iterations", description = "Peekaboo: optimisation steps (default ${DEFAULT-VALUE}).")
+	int iterations = PEEKABOO.iterations();
 
-	@Option(names = "--composite-size", description = "Peekaboo: side of the composites given to the VAE (engine " +
-		"default: the model's).")
-	Integer compositeSize;
+	@Option(names = "--composite-size", description = "Peekaboo: side of the composites given to the VAE (default " +
+		"${DEFAULT-VALUE}: the model's).")
+	int compositeSize = PEEKABOO.compositeSize();
 
-	@Option(names = "--gravity", description = "Peekaboo: weight of the alpha regulariser (engine default 0.05).")
-	Float gravity;
+	@Option(names = "--gravity", description = "Peekaboo: weight of the alpha regulariser (default ${DEFAULT-VALUE}).")
+	float gravity = PEEKABOO.gravity();
 
-	@Option(names = "--guidance", description = "Peekaboo: classifier-free guidance (engine default 100).")
-	Float guidance;
+	@Option(names = "--guidance", description = "Peekaboo: classifier-free guidance (default ${DEFAULT-VALUE}).")
+	float guidance = PEEKABOO.guidance();
 
-	@Option(names = "--threshold", description = "Peekaboo: mask threshold on alpha (engine default 0.5).")
-	Float threshold;
+	@Option(names = "--threshold", description = "Peekaboo: mask threshold on alpha (default ${DEFAULT-VALUE}).")
+	float threshold = PEEKABOO.threshold();
 
-	@Option(names = "--batch", description = "Peekaboo: composites per prompt and iteration (engine default 1).")
-	Integer batch;
+	@Option(names = "--batch", description = "Peekaboo: composites per prompt and iteration (default ${DEFAULT-VALUE}).")
+	int batch = PEEKABOO.batchSize();
 
-	@Option(names = "--seed", description = "Peekaboo: seed (engine default 0).")
-	Long seed;
+	@Option(names = "--seed", description = "Peekaboo: seed (default ${DEFAULT-VALUE}).")
+	long seed = PEEKABOO.seed();
 
 	@Option(names = "--vae-backward", description = "Peekaboo: full (keep the VAE encoder's graph: faster) or " +
 		"checkpointed (recompute it: less memory); default full for composites up to 256 px.")
@@ -175,16 +178,9 @@ public final class EvalCommand implements Callable<Integer> {
 	}
 
 	private PeekabooSettings peekabooSettings() {
-		PeekabooSettings s = PeekabooSettings.defaults();
-		if (representation != null) s = s.withRepresentation(representation);
-		if (size != null) s = s.withSize(size);
-		if (iterations != null) s = s.withIterations(iterations);
-		if (compositeSize != null) s = s.withCompositeSize(compositeSize);
-		if (gravity != null) s = s.withGravity(gravity);
-		if (guidance != null) s = s.withGuidance(guidance);
-		if (threshold != null) s = s.withThreshold(threshold);
-		if (batch != null) s = s.withBatchSize(batch);
-		if (seed != null) s = s.withSeed(seed);
+		PeekabooSettings s = PEEKABOO.toBuilder().representation(representation).size(size).iterations(iterations)
+			.compositeSize(compositeSize).gravity(gravity).guidance(guidance).threshold(threshold).batchSize(batch)
+			.seed(seed).build();
 		if (s.representation().equals("guided bilateral")) throw new UserError("'guided bilateral' needs a guide per " +
 			"image, which a dataset does not give: use another --representation.");
 		return s;
