@@ -69,7 +69,11 @@ final class AdamW implements AutoCloseable {
 				NDArray mi = m.get(e.getKey()), vi = v.get(e.getKey());
 				mi.muli(beta1).addi(gs.mul(1 - beta1));
 				vi.muli(beta2).addi(gs.square().muli(1 - beta2));
-				NDArray update = mi.div(c1).divi(vi.div(c2).sqrt().addi(eps)).muli(lr);
+				// mi.div(..) would belong to the moments' (long-lived) manager: scoped, or every step leaks two copies
+				NDArray mHat = mi.div(c1), vHat = vi.div(c2);
+				mHat.attach(scope);
+				vHat.attach(scope);
+				NDArray update = mHat.divi(vHat.sqrt().addi(eps)).muli(lr); // sqrt() of a scoped array stays scoped
 				NDArray data = p.stopGradient();
 				data.attach(scope);
 				if (weightDecay > 0 && p.getShape().dimension() > 1) data.muli(1 - lr * weightDecay);
@@ -89,6 +93,11 @@ final class AdamW implements AutoCloseable {
 				g.set(ALL, 0);
 			}
 		}
+	}
+
+	/** Arrays held by the optimiser's manager (the moments; for leak tests). */
+	int managedArrays() {
+		return manager.getManagedArrays().size();
 	}
 
 	@Override

@@ -47,7 +47,7 @@ public final class Trainer {
 
 	/** Progress of a run. */
 	public interface Listener {
-		/** Called after every optimisation step. */
+		/** Called after every optimisation step; {@code secondsPerStep} is the rate of this process (for an ETA). */
 		void step(String stage, int step, int steps, float loss, double secondsPerStep);
 
 		/** Status lines (stage starts, checkpoints, results). */
@@ -168,6 +168,10 @@ public final class Trainer {
 			if (!s.recipe.toJson().equals(recipe.toJson()))
 				listener.message("note: the schedule changed from " + s.recipe.toJson().replaceAll("\\s+", " ") + " to " +
 					recipe.toJson().replaceAll("\\s+", " ") + "; training continues with the new one");
+			if (s.stage.equals("done") && recipe.unetSteps() > s.step) {
+				listener.message("continuing the finished run from UNet step " + s.step + " to " + recipe.unetSteps());
+				s.stage = "unet";
+			}
 			s.recipe = recipe;
 			return s;
 		}
@@ -196,6 +200,7 @@ public final class Trainer {
 		int steps = recipe.vaeSteps(), batch = recipe.vaeBatch(), size = recipe.imageSize();
 		long start = System.nanoTime();
 		double before = state.vaeSeconds;
+		int first = state.step;
 		while (state.step < steps) {
 			if (cancelled.getAsBoolean()) return false;
 			int step = state.step;
@@ -222,7 +227,7 @@ public final class Trainer {
 			state.vaeLoss.add(loss);
 			state.step++;
 			state.vaeSeconds = before + (System.nanoTime() - start) / 1e9;
-			listener.step("vae", state.step, steps, loss, state.vaeSeconds / state.step);
+			listener.step("vae", state.step, steps, loss, (System.nanoTime() - start) / 1e9 / (state.step - first));
 			if (state.step % recipe.checkpointEvery() == 0 && state.step < steps)
 				save(state, text, vae, unet, opt, "vae");
 		}
@@ -293,6 +298,7 @@ public final class Trainer {
 		Map<String, long[]> tokens = new HashMap<>();
 		long start = System.nanoTime();
 		double before = state.unetSeconds;
+		int first = state.step;
 		NDManager base = unet.params.values().iterator().next().getManager();
 		while (state.step < steps) {
 			if (cancelled.getAsBoolean()) return false;
@@ -338,12 +344,12 @@ public final class Trainer {
 			state.unetLoss.add(loss);
 			state.step++;
 			state.unetSeconds = before + (System.nanoTime() - start) / 1e9;
-			listener.step("unet", state.step, steps, loss, state.unetSeconds / state.step);
+			listener.step("unet", state.step, steps, loss, (System.nanoTime() - start) / 1e9 / (state.step - first));
 			if (state.step % recipe.checkpointEvery() == 0 && state.step < steps)
 				save(state, text, vae, unet, opt, "unet");
 		}
 		state.stage = "done";
-		save(state, text, vae, unet, null, null);
+		save(state, text, vae, unet, opt, "unet"); // the moments stay, so that a longer schedule can continue exactly
 		listener.message(String.format("UNet done: loss %.4f (mean of the last 100 steps)", mean(state.unetLoss, 100)));
 		return true;
 	}

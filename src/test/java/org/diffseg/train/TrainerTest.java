@@ -76,6 +76,23 @@ class TrainerTest {
 	}
 
 	@Test
+	void aFinishedRunContinuesWhenGivenMoreSteps(@TempDir Path dir) throws Exception {
+		Recipe shorter = Recipe.preset("smoke").withSteps(4, 3).withCheckpointEvery(1000);
+		Trainer.Result first = new Trainer(shorter, new TestWorld(), 9, dir.resolve("w"), QUIET, null).run();
+		assertTrue(first.finished());
+		assertEquals("done", readState(first.model()).stage);
+		assertTrue(Files.isRegularFile(first.model().resolve("optimizer-unet.safetensors")), "moments kept");
+		Trainer.Result longer = new Trainer(shorter.withSteps(4, 6), new TestWorld(), 9, dir.resolve("w"), QUIET, null)
+			.run();
+		assertTrue(longer.finished());
+		Trainer.State s = readState(longer.model());
+		assertEquals("done", s.stage);
+		assertEquals(6, s.step);
+		assertEquals(6, s.unetLoss.size());
+		assertEquals(first.state().unetLoss, s.unetLoss.subList(0, 3));
+	}
+
+	@Test
 	void checkpointReloadsBitIdentically(@TempDir Path dir) throws Exception {
 		Recipe r = Recipe.preset("smoke").withSteps(2, 0);
 		Trainer.Result result = new Trainer(r, new TestWorld(), 5, dir.resolve("w"), QUIET, null).run();
