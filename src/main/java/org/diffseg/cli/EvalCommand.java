@@ -21,6 +21,8 @@ import org.diffseg.sd.StableDiffusion;
 import org.diffseg.synth.LabelledImage;
 import org.diffseg.synth.SceneDataset;
 
+import org.diffseg.task.ModelRecommendations;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,26 +61,29 @@ public final class EvalCommand implements Callable<Integer> {
 	private static final PeekabooSettings PEEKABOO = PeekabooSettings.defaults();
 
 	@Option(names = "--representation", description = "Peekaboo: raster | raster bilateral | fourier | fourier " +
-		"bilateral (default ${DEFAULT-VALUE}); guided bilateral is not available here.")
+		"bilateral (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}); guided bilateral is not available here.")
 	String representation = PEEKABOO.representation();
 
-	@Option(names = "--size", description = "Peekaboo: alpha resolution (default ${DEFAULT-VALUE}).")
+	@Option(names = "--size", description = "Peekaboo: alpha resolution (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
 	int size = PEEKABOO.size();
 
-	@Option(names = "--iterations", description = "Peekaboo: optimisation steps (default ${DEFAULT-VALUE}).")
+	@Option(names = "--iterations", description = "Peekaboo: optimisation steps (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
 	int iterations = PEEKABOO.iterations();
 
 	@Option(names = "--composite-size", description = "Peekaboo: side of the composites given to the VAE (default " +
 		"${DEFAULT-VALUE}: the model's).")
 	int compositeSize = PEEKABOO.compositeSize();
 
-	@Option(names = "--gravity", description = "Peekaboo: weight of the alpha regulariser (default ${DEFAULT-VALUE}).")
+	@Option(names = "--learning-rate", description = "Peekaboo: SGD learning rate (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
+	float learningRate = PEEKABOO.learningRate();
+
+	@Option(names = "--gravity", description = "Peekaboo: weight of the alpha regulariser (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
 	float gravity = PEEKABOO.gravity();
 
-	@Option(names = "--guidance", description = "Peekaboo: classifier-free guidance (default ${DEFAULT-VALUE}).")
+	@Option(names = "--guidance", description = "Peekaboo: classifier-free guidance (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
 	float guidance = PEEKABOO.guidance();
 
-	@Option(names = "--threshold", description = "Peekaboo: mask threshold on alpha (default ${DEFAULT-VALUE}).")
+	@Option(names = "--threshold", description = "Peekaboo: mask threshold on alpha (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
 	float threshold = PEEKABOO.threshold();
 
 	@Option(names = "--batch", description = "Peekaboo: composites per prompt and iteration (default ${DEFAULT-VALUE}).")
@@ -150,7 +155,7 @@ public final class EvalCommand implements Callable<Integer> {
 			evaluation.context("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
 			SegmentationMethod sm;
 			try {
-				sm = m.equals("peekaboo") ? new PeekabooMethod(sd, peekabooSettings(), vaeCheckpointing()) :
+				sm = m.equals("peekaboo") ? new PeekabooMethod(sd, peekabooSettings(modelDir), vaeCheckpointing()) :
 					new OvDiffMethod(sd, bank != null ? bank : out.resolve("bank"), ovdiffSettings());
 			}
 			catch (IllegalArgumentException e) {
@@ -177,13 +182,25 @@ public final class EvalCommand implements Callable<Integer> {
 		return DiffSegCli.EXIT_OK;
 	}
 
-	private PeekabooSettings peekabooSettings() {
-		PeekabooSettings s = PEEKABOO.toBuilder().representation(representation).size(size).iterations(iterations)
-			.compositeSize(compositeSize).gravity(gravity).guidance(guidance).threshold(threshold).batchSize(batch)
-			.seed(seed).build();
+	/** The model's recommendations ({@link ModelRecommendations}), then the options given. */
+	private PeekabooSettings peekabooSettings(Path modelDir) throws java.io.IOException {
+		PeekabooSettings.Builder b = ModelRecommendations.peekaboo(modelDir).batchSize(batch).seed(seed);
+		if (given("--representation")) b.representation(representation);
+		if (given("--size")) b.size(size);
+		if (given("--iterations")) b.iterations(iterations);
+		if (given("--composite-size")) b.compositeSize(compositeSize);
+		if (given("--learning-rate")) b.learningRate(learningRate);
+		if (given("--gravity")) b.gravity(gravity);
+		if (given("--guidance")) b.guidance(guidance);
+		if (given("--threshold")) b.threshold(threshold);
+		PeekabooSettings s = b.build();
 		if (s.representation().equals("guided bilateral")) throw new UserError("'guided bilateral' needs a guide per " +
 			"image, which a dataset does not give: use another --representation.");
 		return s;
+	}
+
+	private boolean given(String option) {
+		return spec.commandLine().getParseResult().hasMatchedOption(option);
 	}
 
 	private Boolean vaeCheckpointing() {

@@ -44,7 +44,7 @@ public final class PeekabooCommand extends ModelCommand {
 	List<String> prompts;
 
 	@Option(names = "--representation", description = "raster | raster bilateral | fourier | fourier bilateral | " +
-		"guided bilateral (default ${DEFAULT-VALUE})")
+		"guided bilateral (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE})")
 	String representation = DEFAULTS.representation();
 
 	@Option(names = "--guide", description = "Guide image for 'guided bilateral' (e.g. a depth map), same size.")
@@ -53,7 +53,8 @@ public final class PeekabooCommand extends ModelCommand {
 	@Option(names = "--square", description = "crop (centre) or scale (default ${DEFAULT-VALUE}).")
 	String square = DEFAULTS.square();
 
-	@Option(names = "--threshold", description = "Mask threshold on alpha (default ${DEFAULT-VALUE}).")
+	@Option(names = "--threshold", description = "Mask threshold on alpha (default: " + PeekabooOptions.MODEL +
+		"${DEFAULT-VALUE}).")
 	float threshold = DEFAULTS.threshold();
 
 	@Option(names = "--out", required = true, description = "Output folder.")
@@ -68,11 +69,13 @@ public final class PeekabooCommand extends ModelCommand {
 
 	@Override
 	public Integer call() throws Exception {
-		PeekabooSettings s = peekaboo.builder().representation(representation).square(square).threshold(threshold)
-			.build();
 		var log = err();
 		SourceImage source = image.open(log);
 		Path modelDir = modelFolder();
+		PeekabooSettings.Builder b = peekaboo.builder(modelDir).square(square);
+		if (peekaboo.given("--representation")) b.representation(representation);
+		if (peekaboo.given("--threshold")) b.threshold(threshold);
+		PeekabooSettings s = b.build();
 		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(modelDir, prompts, s, guide == null ? null :
 			SourceImage.of(ImageFiles.open(guide)));
 		try (LoadedModels models = models();

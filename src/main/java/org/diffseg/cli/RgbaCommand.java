@@ -45,9 +45,9 @@ public final class RgbaCommand extends ModelCommand {
 
 	@Override
 	public Integer call() throws Exception {
-		PeekabooSettings s = peekaboo.builder().representation("fourier").build();
 		var log = err();
 		Path modelDir = modelFolder();
+		PeekabooSettings s = peekaboo.builder(modelDir).representation("fourier").build();
 		RgbaGenerateSettings settings = new RgbaGenerateSettings(modelDir, prompt, s);
 		try (LoadedModels models = models();
 			OutputFolder folder = new OutputFolder(out, overwrite))

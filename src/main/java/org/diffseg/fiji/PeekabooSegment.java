@@ -2,10 +2,14 @@ package org.diffseg.fiji;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.diffseg.peekaboo.BilateralProxyBlur;
 import org.diffseg.peekaboo.PeekabooSettings;
+import org.diffseg.task.ModelRecommendations;
 import org.diffseg.task.PeekabooImages;
 import org.diffseg.task.PeekabooSegmentResult;
 import org.diffseg.task.PeekabooSegmentSettings;
@@ -96,6 +100,12 @@ public class PeekabooSegment extends DiffSegCommand {
 		"environment variable DIFFSEG_DEVICE when set, else the GPU with the most free memory, else the CPU.")
 	private String device = RunDevice.AUTO;
 
+	@Parameter(label = "Use the model's recommended settings", description = "When the model folder has a " +
+		"diffseg.json (the shipped shapes model does), its recommended representation, size, iterations, learning " +
+		"rate, gravity, guidance and threshold replace the values set here. The authors' defaults are for Stable " +
+		"Diffusion 1.5; a small model needs others.")
+	private boolean model_settings = true;
+
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
 	private String advanced = "Advanced settings (the defaults are the authors')";
 
@@ -155,11 +165,11 @@ public class PeekabooSegment extends DiffSegCommand {
 	public void run() {
 		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
 		List<String> promptList = PromptList.parse(prompts, "prompts");
-		PeekabooSettings peekaboo = settings();
+		Path modelDir = ModelPreference.resolve(model, prefs, "model");
+		PeekabooSettings peekaboo = settings(modelDir);
 		SourceImage source = source(image, channels, all_planes);
 		ImagePlus guideImage = guideImage(peekaboo);
-		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(ModelPreference.resolve(model, prefs, "model"),
-			promptList, peekaboo, guideImage == null ? null : SourceImage.of(guideImage).withPlane(guideImage.getZ() - 1,
+		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(modelDir, promptList, peekaboo, guideImage == null ? null : SourceImage.of(guideImage).withPlane(guideImage.getZ() - 1,
 			guideImage.getT() - 1));
 		PeekabooSegmentResult result = runTask("Peekaboo", RunDevice.choose(device, dtype), settings.model(),
 			(models, progress) -> new PeekabooSegmentTask(models).run(source, settings, progress, progress.token()));
@@ -172,12 +182,21 @@ public class PeekabooSegment extends DiffSegCommand {
 		if (add_rois) addToRoiManager(images.rois(image));
 	}
 
-	private PeekabooSettings settings() {
-		return PeekabooSettings.builder().representation(representation).size(size).iterations(iterations)
+	private PeekabooSettings settings(Path modelDir) {
+		PeekabooSettings.Builder b = PeekabooSettings.builder().representation(representation).size(size).iterations(iterations)
 			.learningRate((float) learning_rate).gravity((float) gravity).guidance((float) guidance)
 			.minTimestep(min_timestep).maxTimestep(max_timestep).bilateral(new BilateralProxyBlur.Settings(blur_kernel,
 				blur_sigma, blur_tolerance, blur_passes)).square(square).batchSize(batch).threshold((float) threshold)
-			.sampleLatents(sample_latents).timelapseEvery(timelapse ? timelapse_every : 0).seed(seed).build();
+			.sampleLatents(sample_latents).timelapseEvery(timelapse ? timelapse_every : 0).seed(seed);
+		if (model_settings) {
+			try {
+				ModelRecommendations.applyPeekaboo(modelDir, b);
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException(e);
+			}
+		}
+		return b.build();
 	}
 
 	/** The guide image for "guided bilateral", or null for the other representations. */

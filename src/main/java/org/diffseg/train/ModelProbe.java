@@ -76,6 +76,14 @@ public final class ModelProbe {
 	 * reads the cross-attention of the finest layers (averaged over heads and layers).
 	 */
 	public static AttentionScore attention(StableDiffusion sd, long seed, int scenes, int t) {
+		return attention(sd, seed, scenes, t, true);
+	}
+
+	/**
+	 * As {@link #attention(StableDiffusion, long, int, int)}; {@code finestOnly} false averages every cross-attention
+	 * layer, coarser maps repeated up to the latent grid (as OVDiff's heat maps do).
+	 */
+	public static AttentionScore attention(StableDiffusion sd, long seed, int scenes, int t, boolean finestOnly) {
 		SceneGenerator g = new SceneGenerator(seed);
 		int size = sd.defaultImageSize(), lat = size / sd.latentScale();
 		double ch = 0, sh = 0, cm = 0, sm = 0;
@@ -103,7 +111,7 @@ public final class ModelProbe {
 					for (SceneObject o : scene.objects()) {
 						int ci = position(sd, ids, o.colour(), o.shape(), 0), si = position(sd, ids, o.colour(), o.shape(), 1);
 						if (ci < 0) continue;
-						float[] cmap = map(rec, lat, ci), smap = map(rec, lat, si);
+						float[] cmap = map(rec, lat, ci, finestOnly), smap = map(rec, lat, si, finestOnly);
 						boolean[] cells = cells(o.mask(), size, lat);
 						ch += hit(cmap, cells);
 						sh += hit(smap, cells);
@@ -125,16 +133,22 @@ public final class ModelProbe {
 		return -1;
 	}
 
-	/** Attention to one token over the latent grid, averaged over heads and the layers at full latent resolution. */
-	private static float[] map(AttentionRecorder rec, int lat, int token) {
+	/**
+	 * Attention to one token over the latent grid, averaged over heads and the layers at full latent resolution (or
+	 * over all layers, each repeated up to the grid).
+	 */
+	private static float[] map(AttentionRecorder rec, int lat, int token, boolean finestOnly) {
 		float[] out = new float[lat * lat];
 		int layers = 0;
 		for (var e : rec.probs.entrySet()) {
 			long[] hw = rec.sizes.get(e.getKey());
-			if (hw[0] != lat || hw[1] != lat) continue;
+			if (finestOnly && (hw[0] != lat || hw[1] != lat)) continue;
+			if (lat % hw[0] != 0 || lat % hw[1] != 0) continue;
 			NDArray p = e.getValue(); // [heads, Q, 77]
 			float[] v = p.get(":, :, " + token).mean(new int[] { 0 }).toType(DataType.FLOAT32, false).toFloatArray();
-			for (int i = 0; i < v.length; i++) out[i] += v[i];
+			int fy = (int) (lat / hw[0]), fx = (int) (lat / hw[1]);
+			for (int y = 0; y < lat; y++)
+				for (int x = 0; x < lat; x++) out[y * lat + x] += v[(int) ((y / fy) * hw[1] + x / fx)];
 			layers++;
 		}
 		for (int i = 0; i < out.length; i++) out[i] /= Math.max(1, layers);
@@ -167,6 +181,17 @@ public final class ModelProbe {
 			if (cells[i]) in += map[i];
 		}
 		return all > 0 ? in / all : 0;
+	}
+
+	/** Prints the attention check of a model folder: {@code ModelProbe MODEL [SCENES]} (a development aid). */
+	public static void main(String[] args) throws Exception {
+		try (StableDiffusion sd = StableDiffusion.load(Path.of(args[0]))) {
+			int scenes = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+			for (int t : new int[] { 300, 600 }) {
+				System.out.println("t = " + t + ", finest layers: " + attention(sd, 20261206L, scenes, t, true));
+				System.out.println("t = " + t + ", all layers:    " + attention(sd, 20261206L, scenes, t, false));
+			}
+		}
 	}
 
 	/** Model-card text: the samples sheet and the attention check. */
