@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.SafeTensorsWriter;
+import org.diffseg.task.ModelRecommendations;
 
 /**
  * Turns a training checkpoint into the shipped model folder: the configs and tokenizer, float16 weights, the loss
@@ -26,6 +27,8 @@ public final class ModelExport {
 		Trainer.copyConfigs(checkpoint, out);
 		for (String w : WEIGHTS) half(checkpoint.resolve(w), out.resolve(w));
 		LossCurve.write(out.resolve("loss.png"), state.vaeLoss, state.unetLoss);
+		String recommended = state.recipe.recommendedSettings();
+		if (recommended != null) Files.writeString(out.resolve(ModelRecommendations.FILE), recommended);
 		Files.writeString(out.resolve("README.md"), card(out, state, world, extra));
 	}
 

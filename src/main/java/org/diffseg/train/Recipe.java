@@ -37,7 +37,7 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 	public static Recipe preset(String name) {
 		return switch (name) {
 			case "shapes" -> new Recipe("shapes", 64, new int[] { 16, 32, 32 }, 8, new int[] { 32, 32, 64, 64 }, 2,
-				new int[] { 2, 2, 4, 4 }, 16, 64, 2, 4, 4096, 300, 16, 2e-3f, 1e-5f, 1000, 16, 1e-3f, 0.1f, 0.01f, 1f,
+				new int[] { 2, 2, 4, 4 }, 16, 64, 2, 4, 4096, 300, 16, 2e-3f, 1e-5f, 6000, 16, 1e-3f, 0.1f, 0.01f, 1f,
 				100, 100, 10f);
 			case "smoke" -> new Recipe("smoke", 32, new int[] { 8, 16, 16 }, 4, new int[] { 16, 16, 16, 16 }, 2,
 				new int[] { 2, 2, 2, 2 }, 8, 16, 1, 2, 32, 12, 4, 3e-3f, 1e-5f, 12, 4, 2e-3f, 0.1f, 0f, 1f, 0, 6, 10f);
@@ -56,6 +56,27 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 		return new Recipe(name, imageSize, vaeChannels, vaeGroups, unetChannels, unetLayers, unetHeads, unetGroups,
 			textWidth, textLayers, textHeads, pool, vaeSteps, vaeBatch, vaeLr, klWeight, unetSteps, unetBatch, unetLr,
 			emptyCaption, weightDecay, clip, warmup, k, snrWeightCap);
+	}
+
+	/**
+	 * The method settings that suit models of this recipe, written to the model folder's diffseg.json (read by
+	 * org.diffseg.task.ModelRecommendations), or null. Tuned on scenes of training seeds, never on validation scenes:
+	 * the papers' values are for Stable Diffusion 1.5 (a 256 px alpha, a 512 px VAE); at 64 px the same SGD step
+	 * leaves the alpha where it started, and the alpha penalty must balance this model's score-distillation gradient.
+	 */
+	public String recommendedSettings() {
+		if (!name.equals("shapes")) return null;
+		return """
+			{
+			  "peekaboo": {
+			    "representation": "raster bilateral",
+			    "size": 64,
+			    "iterations": 150,
+			    "learning_rate": 0.1,
+			    "gravity": 0.2
+			  }
+			}
+			""";
 	}
 
 	public int latentSize() {

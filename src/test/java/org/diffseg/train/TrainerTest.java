@@ -121,6 +121,15 @@ class TrainerTest {
 	}
 
 	@Test
+	void theShapesRecipesRecommendedSettingsAreValid(@TempDir Path dir) throws Exception {
+		Files.writeString(dir.resolve(org.diffseg.task.ModelRecommendations.FILE),
+			Recipe.preset("shapes").recommendedSettings());
+		var s = org.diffseg.task.ModelRecommendations.peekaboo(dir).build();
+		assertEquals(64, s.size());
+		assertEquals(null, Recipe.preset("smoke").recommendedSettings());
+	}
+
+	@Test
 	void halfPrecisionRoundsLikeIeee() {
 		for (float f : new float[] { 0f, 1f, -2.5f, 65504f, 1e-7f, 3.14159f, -0.1f, 6.1e-5f })
 			assertEquals(f, SafeTensors.halfToFloat(Net.toHalf(f)), Math.abs(f) * 1e-3 + 6e-8, "value " + f);
