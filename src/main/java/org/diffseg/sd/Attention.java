@@ -3,28 +3,28 @@ package org.diffseg.sd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
-import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.MultiHeadAttention;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /** diffusers' Attention as used in the UNet's transformer blocks (no q/k/v bias, output projection with bias). */
 public final class Attention {
-	final Linear q, k, v, out;
+	final LinearLayer q, k, v, out;
 	final int heads, headDim;
 	final boolean upcast;
 	final String path;
 
 	/** @param contextDim key/value input width (query width for self-attention) */
-	public Attention(ParameterStore.Scope p, int queryDim, int contextDim, int heads, int headDim, boolean upcast) {
+	public Attention(WeightStore.Scope p, int queryDim, int contextDim, int heads, int headDim, boolean upcast) {
 		this.heads = heads;
 		this.headDim = headDim;
 		this.upcast = upcast;
 		this.path = p.prefix();
 		int inner = heads * headDim;
-		q = new Linear(p.scope("to_q"), queryDim, inner, false);
-		k = new Linear(p.scope("to_k"), contextDim, inner, false);
-		v = new Linear(p.scope("to_v"), contextDim, inner, false);
-		out = new Linear(p.scope("to_out.0"), inner, queryDim, true);
+		q = new LinearLayer(p.scope("to_q"), queryDim, inner, false);
+		k = new LinearLayer(p.scope("to_k"), contextDim, inner, false);
+		v = new LinearLayer(p.scope("to_v"), contextDim, inner, false);
+		out = new LinearLayer(p.scope("to_out.0"), inner, queryDim, true);
 	}
 
 	/**

@@ -17,7 +17,7 @@ import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Conv2d;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.Scalars;
 import org.diffseg.sd.nn.Scoped;
 
@@ -81,7 +81,7 @@ public final class AutoencoderKL {
 	final Decoder decoder;
 	final Conv2d quantConv, postQuantConv;
 
-	public AutoencoderKL(ParameterStore.Scope p, Config c) {
+	public AutoencoderKL(WeightStore.Scope p, Config c) {
 		this.config = c;
 		encoder = new Encoder(p.scope("encoder"), c);
 		decoder = new Decoder(p.scope("decoder"), c);
@@ -234,7 +234,7 @@ public final class AutoencoderKL {
 		final ResnetBlock2D r0, r1;
 		final VaeAttention attn;
 
-		MidBlock(ParameterStore.Scope p, int ch, Config c) {
+		MidBlock(WeightStore.Scope p, int ch, Config c) {
 			r0 = new ResnetBlock2D(p.scope("resnets.0"), ch, ch, 0, c.groups(), EPS);
 			attn = c.midAttention() ? new VaeAttention(p.scope("attentions.0"), ch, c.groups(), EPS) : null;
 			r1 = new ResnetBlock2D(p.scope("resnets.1"), ch, ch, 0, c.groups(), EPS);
@@ -257,12 +257,12 @@ public final class AutoencoderKL {
 		final MidBlock mid;
 		final Norms.GroupNorm normOut;
 
-		Encoder(ParameterStore.Scope p, Config c) {
+		Encoder(WeightStore.Scope p, Config c) {
 			int[] boc = c.blockOut();
 			convIn = new Conv2d(p.scope("conv_in"), c.inChannels(), boc[0], 3, 1, 1);
 			int prev = boc[0];
 			for (int i = 0; i < boc.length; i++) {
-				ParameterStore.Scope b = p.scope("down_blocks." + i);
+				WeightStore.Scope b = p.scope("down_blocks." + i);
 				List<ResnetBlock2D> rs = new ArrayList<>();
 				for (int j = 0; j < c.layersPerBlock(); j++) {
 					rs.add(new ResnetBlock2D(b.scope("resnets." + j), j == 0 ? prev : boc[i], boc[i], 0, c.groups(), EPS));
@@ -303,7 +303,7 @@ public final class AutoencoderKL {
 		final MidBlock mid;
 		final Norms.GroupNorm normOut;
 
-		Decoder(ParameterStore.Scope p, Config c) {
+		Decoder(WeightStore.Scope p, Config c) {
 			int[] boc = c.blockOut();
 			int top = boc[boc.length - 1];
 			convIn = new Conv2d(p.scope("conv_in"), c.latentChannels(), top, 3, 1, 1);
@@ -311,7 +311,7 @@ public final class AutoencoderKL {
 			int prev = top;
 			for (int i = 0; i < boc.length; i++) {
 				int out = boc[boc.length - 1 - i];
-				ParameterStore.Scope b = p.scope("up_blocks." + i);
+				WeightStore.Scope b = p.scope("up_blocks." + i);
 				List<ResnetBlock2D> rs = new ArrayList<>();
 				for (int j = 0; j < c.layersPerBlock() + 1; j++)
 					rs.add(new ResnetBlock2D(b.scope("resnets." + j), j == 0 ? prev : out, out, 0, c.groups(), EPS));

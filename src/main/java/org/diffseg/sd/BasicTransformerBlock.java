@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 
 import org.diffseg.sd.nn.Activations;
-import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * diffusers' BasicTransformerBlock (layer_norm type): self-attention (attn1), cross-attention to the text (attn2),
@@ -15,9 +15,9 @@ import org.diffseg.sd.nn.ParameterStore;
 public final class BasicTransformerBlock {
 	final Norms.LayerNorm norm1, norm2, norm3;
 	final Attention attn1, attn2;
-	final Linear geglu, ffOut;
+	final LinearLayer geglu, ffOut;
 
-	public BasicTransformerBlock(ParameterStore.Scope p, int dim, int heads, int headDim, int crossDim,
+	public BasicTransformerBlock(WeightStore.Scope p, int dim, int heads, int headDim, int crossDim,
 		boolean onlyCross, boolean upcast, float eps)
 	{
 		norm1 = new Norms.LayerNorm(p.scope("norm1"), dim, eps);
@@ -26,8 +26,8 @@ public final class BasicTransformerBlock {
 		attn2 = new Attention(p.scope("attn2"), dim, crossDim, heads, headDim, upcast);
 		norm3 = new Norms.LayerNorm(p.scope("norm3"), dim, eps);
 		int inner = 4 * dim;
-		geglu = new Linear(p.scope("ff.net.0.proj"), dim, 2 * inner, true);
-		ffOut = new Linear(p.scope("ff.net.2"), inner, dim, true);
+		geglu = new LinearLayer(p.scope("ff.net.0.proj"), dim, 2 * inner, true);
+		ffOut = new LinearLayer(p.scope("ff.net.2"), inner, dim, true);
 		this.onlyCross = onlyCross;
 	}
 

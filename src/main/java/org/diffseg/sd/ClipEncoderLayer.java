@@ -3,10 +3,10 @@ package org.diffseg.sd;
 import ai.djl.ndarray.NDArray;
 
 import org.diffseg.sd.nn.Activations;
-import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.MultiHeadAttention;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * One pre-LN CLIP transformer layer (transformers' CLIPEncoderLayer): x + attn(ln1(x)), then x + mlp(ln2(x)).
@@ -14,11 +14,11 @@ import org.diffseg.sd.nn.ParameterStore;
  */
 public final class ClipEncoderLayer {
 	final Norms.LayerNorm layerNorm1, layerNorm2;
-	final Linear q, k, v, out, fc1, fc2;
+	final LinearLayer q, k, v, out, fc1, fc2;
 	final int heads;
 	final String act;
 
-	public ClipEncoderLayer(ParameterStore.Scope p, int hidden, int heads, int intermediate, String act, float eps) {
+	public ClipEncoderLayer(WeightStore.Scope p, int hidden, int heads, int intermediate, String act, float eps) {
 		if (hidden % heads != 0) throw new IllegalArgumentException("hidden_size " + hidden +
 			" is not divisible by num_attention_heads " + heads);
 		Activations.check(act);
@@ -26,13 +26,13 @@ public final class ClipEncoderLayer {
 		this.act = act;
 		layerNorm1 = new Norms.LayerNorm(p.scope("layer_norm1"), hidden, eps);
 		layerNorm2 = new Norms.LayerNorm(p.scope("layer_norm2"), hidden, eps);
-		ParameterStore.Scope a = p.scope("self_attn");
-		q = new Linear(a.scope("q_proj"), hidden, hidden, true);
-		k = new Linear(a.scope("k_proj"), hidden, hidden, true);
-		v = new Linear(a.scope("v_proj"), hidden, hidden, true);
-		out = new Linear(a.scope("out_proj"), hidden, hidden, true);
-		fc1 = new Linear(p.scope("mlp").scope("fc1"), hidden, intermediate, true);
-		fc2 = new Linear(p.scope("mlp").scope("fc2"), intermediate, hidden, true);
+		WeightStore.Scope a = p.scope("self_attn");
+		q = new LinearLayer(a.scope("q_proj"), hidden, hidden, true);
+		k = new LinearLayer(a.scope("k_proj"), hidden, hidden, true);
+		v = new LinearLayer(a.scope("v_proj"), hidden, hidden, true);
+		out = new LinearLayer(a.scope("out_proj"), hidden, hidden, true);
+		fc1 = new LinearLayer(p.scope("mlp").scope("fc1"), hidden, intermediate, true);
+		fc2 = new LinearLayer(p.scope("mlp").scope("fc2"), intermediate, hidden, true);
 	}
 
 	/** The key projection of this layer's attention input (what OVDiff takes from CLIP ViTs). */

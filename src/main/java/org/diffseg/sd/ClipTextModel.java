@@ -13,7 +13,7 @@ import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * transformers' CLIPTextModel: token + position embeddings, causal pre-LN transformer, final LayerNorm, pooled
@@ -59,7 +59,7 @@ public final class ClipTextModel {
 	final Norms.LayerNorm finalNorm;
 
 	/** @param p scope of the text model ({@code text_model} in CLIPTextModel and CLIPModel checkpoints) */
-	public ClipTextModel(ParameterStore.Scope p, Config c) {
+	public ClipTextModel(WeightStore.Scope p, Config c) {
 		this.config = c;
 		p.store().allowUnused(p.full("embeddings.position_ids"));
 		tokenEmbedding = p.get("embeddings.token_embedding.weight", c.vocab(), c.hidden());

@@ -16,12 +16,12 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * Writes a random-weight Stable Diffusion model in the diffusers folder layout, so speed and memory can be measured
  * at real size without real weights. The tensor names and shapes come from building our own networks on the preset's
- * configs (a shape-recording {@link ParameterStore}), so the file always matches what the loader expects. Weights are
+ * configs (a shape-recording {@link WeightStore}), so the file always matches what the loader expects. Weights are
  * scaled normals (1/sqrt(fan-in)) so activations stay finite; they mean nothing.
  */
 public final class RandomModel {
@@ -78,7 +78,7 @@ public final class RandomModel {
 	/** Builds a network on a shape-recording store. */
 	public interface Build {
 		/** Builds the network on the recording store; returns the CLIP text positions (0 when none). */
-		int build(ParameterStore store) throws IOException;
+		int build(WeightStore store) throws IOException;
 	}
 
 	/**
@@ -88,7 +88,7 @@ public final class RandomModel {
 	public static void component(NDManager m, String name, Path file, long seed, Consumer<String> log, Build build)
 		throws IOException
 	{
-		try (ParameterStore store = ParameterStore.recordingShapes(name, m)) {
+		try (WeightStore store = WeightStore.recordingShapes(name, m)) {
 			int positions = build.build(store);
 			SafeTensorsWriter writer = new SafeTensorsWriter();
 			long params = 0;

@@ -4,21 +4,21 @@ import ai.djl.ndarray.NDArray;
 
 import org.diffseg.sd.nn.Activations;
 import org.diffseg.sd.nn.Conv2d;
-import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /** diffusers' ResnetBlock2D (default "default" time-embedding norm, output scale 1). */
 public final class ResnetBlock2D {
 	final Norms.GroupNorm norm1, norm2;
 	final Conv2d conv1, conv2, shortcut;
-	final Linear timeEmbProj;
+	final LinearLayer timeEmbProj;
 
 	/** @param tembChannels 0 when the block takes no time embedding (VAE) */
-	public ResnetBlock2D(ParameterStore.Scope p, int in, int out, int tembChannels, int groups, float eps) {
+	public ResnetBlock2D(WeightStore.Scope p, int in, int out, int tembChannels, int groups, float eps) {
 		norm1 = new Norms.GroupNorm(p.scope("norm1"), groups, in, eps);
 		conv1 = new Conv2d(p.scope("conv1"), in, out, 3, 1, 1);
-		timeEmbProj = tembChannels > 0 ? new Linear(p.scope("time_emb_proj"), tembChannels, out, true) : null;
+		timeEmbProj = tembChannels > 0 ? new LinearLayer(p.scope("time_emb_proj"), tembChannels, out, true) : null;
 		norm2 = new Norms.GroupNorm(p.scope("norm2"), groups, out, eps);
 		conv2 = new Conv2d(p.scope("conv2"), out, out, 3, 1, 1);
 		shortcut = in != out ? new Conv2d(p.scope("conv_shortcut"), in, out, 1, 1, 0) : null;

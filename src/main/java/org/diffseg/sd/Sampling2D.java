@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
 import org.diffseg.sd.nn.Conv2d;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /** diffusers' Downsample2D and Upsample2D (with convolution). */
 public final class Sampling2D {
@@ -18,7 +18,7 @@ public final class Sampling2D {
 		final Conv2d conv;
 		final boolean asymmetricPad;
 
-		public Downsample(ParameterStore.Scope p, int channels, boolean asymmetricPad) {
+		public Downsample(WeightStore.Scope p, int channels, boolean asymmetricPad) {
 			this.asymmetricPad = asymmetricPad;
 			conv = new Conv2d(p.scope("conv"), channels, channels, 3, 2, asymmetricPad ? 0 : 1);
 		}
@@ -34,7 +34,7 @@ public final class Sampling2D {
 	public static final class Upsample {
 		final Conv2d conv;
 
-		public Upsample(ParameterStore.Scope p, int channels) {
+		public Upsample(WeightStore.Scope p, int channels) {
 			conv = new Conv2d(p.scope("conv"), channels, channels, 3, 1, 1);
 		}
 

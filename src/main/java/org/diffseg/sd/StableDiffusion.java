@@ -18,7 +18,7 @@ import java.util.List;
 
 import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.WeightSources;
 import org.diffseg.sd.scheduler.NoiseSchedule;
 import org.diffseg.sd.scheduler.SchedulerConfig;
@@ -143,7 +143,7 @@ public final class StableDiffusion implements AutoCloseable {
 	}
 
 	private interface Builder<T> {
-		T build(ParameterStore store) throws IOException;
+		T build(WeightStore store) throws IOException;
 	}
 
 	private static <T> T component(Path folder, String name, NDManager manager, Device device, DataType dtype,
@@ -153,14 +153,14 @@ public final class StableDiffusion implements AutoCloseable {
 			for (SafeTensors.TensorInfo t : files.tensors().values())
 				digest.update((t.name() + t.dtype() + java.util.Arrays.toString(t.shape()) + ";")
 					.getBytes(StandardCharsets.UTF_8));
-			ParameterStore store = new ParameterStore(name, WeightSources.of(files), manager, device, dtype);
+			WeightStore store = new WeightStore(name, WeightSources.of(files), manager, device, dtype);
 			try {
 				T model = builder.build(store);
 				store.finish();
 				bytes[0] += store.loadedBytes();
 				return model;
 			}
-			catch (ParameterStore.ModelLoadException e) {
+			catch (WeightStore.ModelLoadException e) {
 				problems.add(e);
 				return null;
 			}

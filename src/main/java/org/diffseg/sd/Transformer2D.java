@@ -7,30 +7,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.diffseg.sd.nn.Conv2d;
-import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
- * diffusers' Transformer2DModel on continuous input: GroupNorm, proj_in (1x1 conv, or Linear on tokens when
+ * diffusers' Transformer2DModel on continuous input: GroupNorm, proj_in (1x1 conv, or LinearLayer on tokens when
  * {@code use_linear_projection}), transformer blocks over the H*W tokens, proj_out, residual.
  */
 public final class Transformer2D {
 	final Norms.GroupNorm norm;
 	final Conv2d convIn, convOut;
-	final Linear linearIn, linearOut;
+	final LinearLayer linearIn, linearOut;
 	final List<BasicTransformerBlock> blocks = new ArrayList<>();
 	final int inner;
 
-	public Transformer2D(ParameterStore.Scope p, int channels, int heads, int layers, int crossDim, int groups,
+	public Transformer2D(WeightStore.Scope p, int channels, int heads, int layers, int crossDim, int groups,
 		boolean linearProjection, boolean onlyCross, boolean upcast)
 	{
 		int headDim = channels / heads;
 		inner = heads * headDim;
 		norm = new Norms.GroupNorm(p.scope("norm"), groups, channels, 1e-6f);
 		if (linearProjection) {
-			linearIn = new Linear(p.scope("proj_in"), channels, inner, true);
-			linearOut = new Linear(p.scope("proj_out"), inner, channels, true);
+			linearIn = new LinearLayer(p.scope("proj_in"), channels, inner, true);
+			linearOut = new LinearLayer(p.scope("proj_out"), inner, channels, true);
 			convIn = convOut = null;
 		}
 		else {

@@ -16,9 +16,9 @@ import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Conv2d;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * diffusers' UNet2DConditionModel (the SD 1.x / 2.x configurations): sinusoidal timestep embedding and its MLP,
@@ -103,19 +103,19 @@ public final class UNet2DCondition {
 	}
 
 	public final Config config;
-	final Linear timeLinear1, timeLinear2;
+	final LinearLayer timeLinear1, timeLinear2;
 	final Conv2d convIn, convOut;
 	final List<UNetBlocks.DownBlock> down = new ArrayList<>();
 	final UNetBlocks.MidBlock mid;
 	final List<UNetBlocks.UpBlock> up = new ArrayList<>();
 	final Norms.GroupNorm normOut;
 
-	public UNet2DCondition(ParameterStore.Scope p, Config c) {
+	public UNet2DCondition(WeightStore.Scope p, Config c) {
 		this.config = c;
 		int[] boc = c.blockOut();
 		int n = boc.length, temb = c.tembChannels();
-		timeLinear1 = new Linear(p.scope("time_embedding.linear_1"), boc[0], temb, true);
-		timeLinear2 = new Linear(p.scope("time_embedding.linear_2"), temb, temb, true);
+		timeLinear1 = new LinearLayer(p.scope("time_embedding.linear_1"), boc[0], temb, true);
+		timeLinear2 = new LinearLayer(p.scope("time_embedding.linear_2"), temb, temb, true);
 		convIn = new Conv2d(p.scope("conv_in"), c.inChannels(), boc[0], 3, 1, 1);
 		UNetBlocks.Common common = new UNetBlocks.Common(temb, c.groups(), c.eps(), c.crossDim(), c.linearProjection(),
 			c.onlyCross(), c.upcast(), c.transformerLayers(), c.downsamplePadding());

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * The UNet's down, mid and up blocks. One class each covers diffusers' plain and cross-attention variants
@@ -25,7 +25,7 @@ public final class UNetBlocks {
 		final List<Transformer2D> attentions = new ArrayList<>();
 		final Sampling2D.Downsample downsampler;
 
-		DownBlock(ParameterStore.Scope p, boolean crossAttention, int layers, int in, int out, int heads,
+		DownBlock(WeightStore.Scope p, boolean crossAttention, int layers, int in, int out, int heads,
 			boolean downsample, Common c)
 		{
 			for (int j = 0; j < layers; j++) {
@@ -61,7 +61,7 @@ public final class UNetBlocks {
 		final List<ResnetBlock2D> resnets = new ArrayList<>();
 		final List<Transformer2D> attentions = new ArrayList<>();
 
-		MidBlock(ParameterStore.Scope p, int channels, int heads, Common c) {
+		MidBlock(WeightStore.Scope p, int channels, int heads, Common c) {
 			resnets.add(new ResnetBlock2D(p.scope("resnets.0"), channels, channels, c.tembChannels(), c.groups(),
 				c.eps()));
 			attentions.add(new Transformer2D(p.scope("attentions.0"), channels, heads, c.transformerLayers(),
@@ -91,7 +91,7 @@ public final class UNetBlocks {
 		 * @param in channels of the matching down block's input (the last skip), @param prevOut channels coming from
 		 * below
 		 */
-		UpBlock(ParameterStore.Scope p, boolean crossAttention, int layers, int in, int out, int prevOut, int heads,
+		UpBlock(WeightStore.Scope p, boolean crossAttention, int layers, int in, int out, int prevOut, int heads,
 			boolean upsample, Common c)
 		{
 			for (int j = 0; j < layers; j++) {

@@ -3,10 +3,10 @@ package org.diffseg.sd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
-import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.MultiHeadAttention;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * The VAE mid-block self-attention: GroupNorm, one head over all channels, residual. Accepts the legacy weight
@@ -15,12 +15,12 @@ import org.diffseg.sd.nn.ParameterStore;
  */
 public final class VaeAttention {
 	final Norms.GroupNorm norm;
-	final Linear q, k, v, out;
+	final LinearLayer q, k, v, out;
 	final int channels;
 
-	public VaeAttention(ParameterStore.Scope p, int channels, int groups, float eps) {
+	public VaeAttention(WeightStore.Scope p, int channels, int groups, float eps) {
 		this.channels = channels;
-		ParameterStore s = p.store();
+		WeightStore s = p.store();
 		for (String[] pair : new String[][] { { "to_q", "query" }, { "to_k", "key" }, { "to_v", "value" },
 			{ "to_out.0", "proj_attn" } })
 		{
@@ -28,10 +28,10 @@ public final class VaeAttention {
 				s.alias(p.full(pair[0] + suffix), p.full(pair[1] + suffix));
 		}
 		norm = new Norms.GroupNorm(p.scope("group_norm"), groups, channels, eps);
-		q = new Linear(p.scope("to_q"), channels, channels, true);
-		k = new Linear(p.scope("to_k"), channels, channels, true);
-		v = new Linear(p.scope("to_v"), channels, channels, true);
-		out = new Linear(p.scope("to_out.0"), channels, channels, true);
+		q = new LinearLayer(p.scope("to_q"), channels, channels, true);
+		k = new LinearLayer(p.scope("to_k"), channels, channels, true);
+		v = new LinearLayer(p.scope("to_v"), channels, channels, true);
+		out = new LinearLayer(p.scope("to_out.0"), channels, channels, true);
 	}
 
 	public NDArray forward(NDArray x) {

@@ -187,11 +187,45 @@ public final class ModelProbe {
 	public static void main(String[] args) throws Exception {
 		try (StableDiffusion sd = StableDiffusion.load(Path.of(args[0]))) {
 			int scenes = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+			System.out.println("mean attention per token position (all layers, t = 300): " + java.util.Arrays.toString(
+				tokenShares(sd, 20261206L, Math.min(scenes, 20), 300)));
 			for (int t : new int[] { 300, 600 }) {
 				System.out.println("t = " + t + ", finest layers: " + attention(sd, 20261206L, scenes, t, true));
 				System.out.println("t = " + t + ", all layers:    " + attention(sd, 20261206L, scenes, t, false));
 			}
 		}
+	}
+
+	/** The share of cross-attention each of the first 12 token positions gets, over pixels, heads and layers. */
+	static float[] tokenShares(StableDiffusion sd, long seed, int scenes, int t) {
+		SceneGenerator g = new SceneGenerator(seed);
+		int size = sd.defaultImageSize(), lat = size / sd.latentScale();
+		float[] share = new float[12];
+		int n = 0;
+		try (NDManager m = NDManager.newBaseManager()) {
+			for (int k = 0; k < scenes; k++) {
+				Scene scene = g.next();
+				try (NDManager s = m.newSubManager(); AttentionRecorder rec = new AttentionRecorder(s, p -> true, true, false)) {
+					float[] px = new float[3 * size * size];
+					for (int i = 0; i < size * size; i++) {
+						int v = scene.rgb()[i];
+						px[i] = ((v >> 16) & 255) / 127.5f - 1;
+						px[size * size + i] = ((v >> 8) & 255) / 127.5f - 1;
+						px[2 * size * size + i] = (v & 255) / 127.5f - 1;
+					}
+					NDArray z = sd.vae.encode(s.create(px, new Shape(1, 3, size, size)), null).mean().mul(sd.vae.scalingFactor());
+					NDArray xt = sd.noiseSchedule.addNoise(z, TextToImage.initialLatents(s, k, 1, 4, lat, lat), new long[] { t });
+					sd.unet.forward(xt, s.create((float) t), sd.encodeText(s, List.of(scene.caption())), rec, null);
+					for (NDArray p : rec.probs.values()) {
+						float[] v = p.mean(new int[] { 0 }).mean(new int[] { 0 }).toType(DataType.FLOAT32, false).toFloatArray();
+						for (int i = 0; i < share.length; i++) share[i] += v[i];
+						n++;
+					}
+				}
+			}
+		}
+		for (int i = 0; i < share.length; i++) share[i] /= n;
+		return share;
 	}
 
 	/** Model-card text: the samples sheet and the attention check. */

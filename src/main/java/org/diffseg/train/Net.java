@@ -21,12 +21,12 @@ import org.diffseg.sd.SafeTensorsWriter;
 import org.diffseg.sd.UNet2DCondition;
 import org.diffseg.sd.WeightFiles;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.WeightSources;
 
 /**
  * One network of a model folder (text_encoder, vae or unet), built by the production classes on a
- * {@link ParameterStore} that reads the component's safetensors, so training and inference run the same code. Keeps
+ * {@link WeightStore} that reads the component's safetensors, so training and inference run the same code. Keeps
  * every loaded weight by its diffusers name, so they can be trained in place and written back.
  */
 final class Net<T> {
@@ -42,7 +42,7 @@ final class Net<T> {
 	}
 
 	interface Builder<T> {
-		T build(ParameterStore.Scope scope, Json config) throws IOException;
+		T build(WeightStore.Scope scope, Json config) throws IOException;
 	}
 
 	static Net<ClipTextModel> text(Path folder, NDManager m) throws IOException {
@@ -61,8 +61,8 @@ final class Net<T> {
 		Json config = Json.read(folder.resolve(component).resolve("config.json"));
 		Map<String, NDArray> params = new LinkedHashMap<>();
 		try (WeightFiles files = WeightFiles.open(folder.resolve(component))) {
-			ParameterStore.TensorSource files0 = WeightSources.of(files);
-			ParameterStore.TensorSource source = new ParameterStore.TensorSource() {
+			WeightStore.TensorSource files0 = WeightSources.of(files);
+			WeightStore.TensorSource source = new WeightStore.TensorSource() {
 				@Override
 				public Map<String, long[]> shapes() {
 					return files0.shapes();
@@ -75,7 +75,7 @@ final class Net<T> {
 					return a;
 				}
 			};
-			ParameterStore store = new ParameterStore(component, source, m, Device.cpu(), DataType.FLOAT32);
+			WeightStore store = new WeightStore(component, source, m, Device.cpu(), DataType.FLOAT32);
 			T module = builder.build(store.scope(""), config);
 			store.finish();
 			return new Net<>(component, module, params);
@@ -153,7 +153,7 @@ final class Net<T> {
 	static void writeInitial(Path folder, String component, long seed, Builder<?> builder) throws IOException {
 		Json config = Json.read(folder.resolve(component).resolve("config.json"));
 		try (NDManager m = NDManager.newBaseManager();
-			ParameterStore store = ParameterStore.recordingShapes(component, m))
+			WeightStore store = WeightStore.recordingShapes(component, m))
 		{
 			builder.build(store.scope(""), config);
 			SafeTensorsWriter w = new SafeTensorsWriter();

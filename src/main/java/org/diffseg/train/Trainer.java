@@ -368,7 +368,7 @@ public final class Trainer {
 		return p;
 	}
 
-	/** Linear warm-up, then cosine decay to a tenth. */
+	/** LinearLayer warm-up, then cosine decay to a tenth. */
 	static float lr(float peak, int step, int steps, int warmup) {
 		if (step < warmup) return peak * (step + 1) / warmup;
 		double progress = (step - warmup) / (double) Math.max(1, steps - warmup);

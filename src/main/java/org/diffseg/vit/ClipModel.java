@@ -15,8 +15,8 @@ import org.diffseg.sd.ClipTextModel;
 import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.Linear;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.LinearLayer;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * transformers' CLIPModel ({@code openai/clip-vit-base-patch16} layout): vision tower, text tower (the SD port's
@@ -36,12 +36,12 @@ public final class ClipModel implements AutoCloseable {
 	public final ClipTextModel text;
 	public final ImagePreprocessor preprocessor;
 	public final int projectionDim;
-	private final Linear visualProjection, textProjection;
+	private final LinearLayer visualProjection, textProjection;
 	private final NDArray logitScale;
 	private final NDManager manager;
 
 	/** Builds the model on a store; {@code manager} owns the weights (null for a shape-recording store). */
-	ClipModel(ParameterStore store, Json config, ImagePreprocessor preprocessor, NDManager manager)
+	ClipModel(WeightStore store, Json config, ImagePreprocessor preprocessor, NDManager manager)
 		throws ConfigException
 	{
 		this(store, Configs.of(config), preprocessor, manager);
@@ -56,7 +56,7 @@ public final class ClipModel implements AutoCloseable {
 		}
 	}
 
-	private ClipModel(ParameterStore store, Configs configs, ImagePreprocessor preprocessor, NDManager manager) {
+	private ClipModel(WeightStore store, Configs configs, ImagePreprocessor preprocessor, NDManager manager) {
 		this.manager = manager;
 		this.preprocessor = preprocessor;
 		VisionTransformer.Config vc = configs.vision();
@@ -64,9 +64,9 @@ public final class ClipModel implements AutoCloseable {
 		projectionDim = configs.projectionDim();
 		vision = new VisionTransformer(store.scope("vision_model"), vc);
 		text = new ClipTextModel(store.scope("text_model"), tc);
-		ParameterStore.Scope root = store.scope("");
-		visualProjection = new Linear(root.scope("visual_projection"), vc.hidden(), projectionDim, false);
-		textProjection = new Linear(root.scope("text_projection"), tc.hidden(), projectionDim, false);
+		WeightStore.Scope root = store.scope("");
+		visualProjection = new LinearLayer(root.scope("visual_projection"), vc.hidden(), projectionDim, false);
+		textProjection = new LinearLayer(root.scope("text_projection"), tc.hidden(), projectionDim, false);
 		logitScale = root.get("logit_scale");
 	}
 

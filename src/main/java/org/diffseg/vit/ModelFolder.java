@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.WeightSources;
 
 /** The files of a Hugging Face model folder (transformers layout: config.json + model.safetensors). */
@@ -44,7 +44,7 @@ final class ModelFolder {
 
 	/** Builds a model on the parameters of a store (its weights not yet finished) in the model's own manager. */
 	interface Builder<T> {
-		T build(ParameterStore store, NDManager manager) throws IOException;
+		T build(WeightStore store, NDManager manager) throws IOException;
 	}
 
 	/**
@@ -58,7 +58,7 @@ final class ModelFolder {
 	{
 		NDManager manager = NDManager.newBaseManager(device);
 		try (SafeTensors weights = weights(folder)) {
-			ParameterStore store = new ParameterStore(folder.getFileName() + " (" + label + ")", WeightSources.of(weights),
+			WeightStore store = new WeightStore(folder.getFileName() + " (" + label + ")", WeightSources.of(weights),
 				manager, device, dtype);
 			T model = builder.build(store, manager);
 			store.finish();

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 import org.diffseg.sd.RandomModel;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * Writes a random-weight CLIP ViT-B/16 or DINO ViT-B/8 folder in the Hugging Face layout, so the feature extractors'
@@ -74,7 +74,7 @@ public final class RandomVitModel {
 	 * Builds the network a config describes on {@code store} (a shape-recording one lists its tensors).
 	 * @return CLIP's text positions, 0 for a ViT
 	 */
-	static int build(ParameterStore store, Json config, Path preprocessor) throws IOException {
+	static int build(WeightStore store, Json config, Path preprocessor) throws IOException {
 		if (config.getString("model_type", "").equals("clip")) {
 			ClipModel model = new ClipModel(store, config, ImagePreprocessor.read(preprocessor,
 				ImagePreprocessor.Kind.CLIP), null);

@@ -3,10 +3,10 @@ package org.diffseg.vit;
 import ai.djl.ndarray.NDArray;
 
 import org.diffseg.sd.nn.Activations;
-import org.diffseg.sd.nn.Linear;
+import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.MultiHeadAttention;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /**
  * transformers' ViTLayer (the DINO block under HF names): x + attention(layernorm_before(x)), then
@@ -14,23 +14,23 @@ import org.diffseg.sd.nn.ParameterStore;
  */
 final class ViTLayer implements EncoderLayer {
 	private final Norms.LayerNorm before, after;
-	private final Linear query, key, value, attentionOut, intermediate, output;
+	private final LinearLayer query, key, value, attentionOut, intermediate, output;
 	private final int heads;
 	private final String act;
 
-	ViTLayer(ParameterStore.Scope p, VisionTransformer.Config c) {
+	ViTLayer(WeightStore.Scope p, VisionTransformer.Config c) {
 		heads = c.heads();
 		act = c.act();
 		int d = c.hidden();
 		before = new Norms.LayerNorm(p.scope("layernorm_before"), d, c.eps());
 		after = new Norms.LayerNorm(p.scope("layernorm_after"), d, c.eps());
-		ParameterStore.Scope a = p.scope("attention");
-		query = new Linear(a.scope("attention.query"), d, d, c.qkvBias());
-		key = new Linear(a.scope("attention.key"), d, d, c.qkvBias());
-		value = new Linear(a.scope("attention.value"), d, d, c.qkvBias());
-		attentionOut = new Linear(a.scope("output.dense"), d, d, true);
-		intermediate = new Linear(p.scope("intermediate.dense"), d, c.intermediate(), true);
-		output = new Linear(p.scope("output.dense"), c.intermediate(), d, true);
+		WeightStore.Scope a = p.scope("attention");
+		query = new LinearLayer(a.scope("attention.query"), d, d, c.qkvBias());
+		key = new LinearLayer(a.scope("attention.key"), d, d, c.qkvBias());
+		value = new LinearLayer(a.scope("attention.value"), d, d, c.qkvBias());
+		attentionOut = new LinearLayer(a.scope("output.dense"), d, d, true);
+		intermediate = new LinearLayer(p.scope("intermediate.dense"), d, c.intermediate(), true);
+		output = new LinearLayer(p.scope("output.dense"), c.intermediate(), d, true);
 	}
 
 	@Override

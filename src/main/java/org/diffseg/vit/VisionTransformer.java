@@ -17,7 +17,7 @@ import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.vit.PositionEmbeddingInterpolation.GridOrder;
 
 /**
@@ -112,10 +112,10 @@ public final class VisionTransformer {
 	/**
 	 * @param p CLIP: the {@code vision_model} scope of a CLIPModel checkpoint; ViT: the root of a ViTModel checkpoint
 	 */
-	public VisionTransformer(ParameterStore.Scope p, Config c) {
+	public VisionTransformer(WeightStore.Scope p, Config c) {
 		this.config = c;
 		int d = c.hidden(), k = c.patchSize(), n = c.gridSize() * c.gridSize();
-		ParameterStore.Scope e = p.scope("embeddings");
+		WeightStore.Scope e = p.scope("embeddings");
 		p.store().allowUnused(e.full("position_ids"));
 		if (c.layout() == Layout.CLIP) {
 			classToken = e.get("class_embedding", d).reshape(1, 1, d);

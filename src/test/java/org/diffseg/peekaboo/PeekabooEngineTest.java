@@ -93,12 +93,12 @@ class PeekabooEngineTest {
 	}
 
 	/** A known linear objective Σ W·composite, recording what the engine gives it. */
-	private static final class Linear implements CompositeObjective {
+	private static final class LinearLayer implements CompositeObjective {
 		final float[] weights;
 		final Shape shape;
 		float[] seen;
 
-		Linear(Shape shape, long seed) {
+		LinearLayer(Shape shape, long seed) {
 			this.shape = shape;
 			weights = ParameterInit.uniform(new SplittableRandom(seed), Math.toIntExact(shape.size()), 1);
 		}
@@ -119,7 +119,7 @@ class PeekabooEngineTest {
 
 	/** The objective in double precision: Σ W·composite(logits) + gravity · Σ sigmoid(logits) (raster alpha). */
 	private static double objective(NDManager m, NDArray image, float[] logits, Shape shape, int composite,
-		PeekabooSettings s, Peekaboo.Draws d, Linear linear, boolean bilateral)
+		PeekabooSettings s, Peekaboo.Draws d, LinearLayer linear, boolean bilateral)
 	{
 		try (NDManager scope = m.newSubManager();
 			RasterAlpha alpha = bilateral ? new RasterAlpha(AlphaRepresentation.Kind.RASTER_BILATERAL, scope,
@@ -146,7 +146,7 @@ class PeekabooEngineTest {
 			Peekaboo.Draws d = new Peekaboo.Draws(new float[] { 0.2f, 0.7f, 0.4f }, new long[] { 0 }, null, null);
 			for (int composite : new int[] { 8, 16, 4 }) // no resize, bilinear up, area down
 				for (boolean bilateral : new boolean[] { false, true }) {
-					Linear linear = new Linear(new Shape(1, 3, composite, composite), composite);
+					LinearLayer linear = new LinearLayer(new Shape(1, 3, composite, composite), composite);
 					float[] logits = ParameterInit.gaussian(new SplittableRandom(7), size * size, 1);
 					float[] gradient;
 					try (NDManager scope = m.newSubManager();

@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.TestParams;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +30,7 @@ class AttentionUpcastTest {
 		for (String p : new String[] { "to_q", "to_k", "to_v" }) tensors.put("attn." + p + ".weight", eye);
 		tensors.put("attn.to_out.0.weight", m.eye(DIM));
 		tensors.put("attn.to_out.0.bias", m.zeros(new Shape(DIM)));
-		ParameterStore store = TestParams.of(m, tensors, DataType.FLOAT16);
+		WeightStore store = TestParams.of(m, tensors, DataType.FLOAT16);
 		return new Attention(store.scope("attn"), DIM, DIM, 1, DIM, upcast);
 	}
 

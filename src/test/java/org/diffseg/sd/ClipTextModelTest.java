@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.Device;
 
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.WeightSources;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,7 @@ class ClipTextModelTest {
 	void matchesReference() throws Exception {
 		try (NDManager m = NDManager.newBaseManager();
 			SafeTensors w = SafeTensors.open(Reference.TINY_SD.resolve("text_encoder/model.safetensors"));
-			ParameterStore store = new ParameterStore("text_encoder", WeightSources.of(w), m, Device.cpu(), DataType.FLOAT32))
+			WeightStore store = new WeightStore("text_encoder", WeightSources.of(w), m, Device.cpu(), DataType.FLOAT32))
 		{
 			ClipTextModel model = new ClipTextModel(store.scope("text_model"),
 				ClipTextModel.Config.from(Json.read(Reference.TINY_SD.resolve("text_encoder/config.json"))));

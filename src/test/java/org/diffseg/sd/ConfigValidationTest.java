@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 
 import org.diffseg.cli.DiffSegCli;
 import org.diffseg.sd.nn.ConfigException;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -277,12 +277,12 @@ class ConfigValidationTest {
 	/**
 	 * A config within its bounds can still describe a network far larger than its weights (say vocab_size 1000000
 	 * with the weights of a 49408-token model). The tensors the weights lack are zero-stride stand-ins until
-	 * {@link ParameterStore#finish()} reports them: a 1 TiB request allocates nothing (a real allocation of that
+	 * {@link WeightStore#finish()} reports them: a 1 TiB request allocates nothing (a real allocation of that
 	 * size fails at once on any machine).
 	 */
 	@Test
 	void weightsTheFileLacksAreNeverAllocated() throws Exception {
-		ParameterStore.TensorSource none = new ParameterStore.TensorSource() {
+		WeightStore.TensorSource none = new WeightStore.TensorSource() {
 			@Override
 			public java.util.Map<String, long[]> shapes() {
 				return java.util.Map.of("small", new long[] { 3 });
@@ -296,7 +296,7 @@ class ConfigValidationTest {
 			}
 		};
 		try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
-			ParameterStore store = new ParameterStore("huge", none, m, ai.djl.Device.cpu(),
+			WeightStore store = new WeightStore("huge", none, m, ai.djl.Device.cpu(),
 				ai.djl.ndarray.types.DataType.FLOAT32))
 		{
 			long rows = 1 << 20, cols = 1 << 18; // 2^38 floats: 1 TiB
@@ -304,7 +304,7 @@ class ConfigValidationTest {
 			assertEquals(new ai.djl.ndarray.types.Shape(rows, cols), missing.getShape());
 			ai.djl.ndarray.NDArray misshaped = store.get("small", rows, cols);
 			assertEquals(new ai.djl.ndarray.types.Shape(1, rows * cols), misshaped.reshape(1, rows * cols).getShape());
-			ParameterStore.ModelLoadException e = assertThrows(ParameterStore.ModelLoadException.class, store::finish);
+			WeightStore.ModelLoadException e = assertThrows(WeightStore.ModelLoadException.class, store::finish);
 			assertEquals(1, e.missing.size(), e.getMessage());
 			assertEquals(1, e.misshaped.size(), e.getMessage());
 		}

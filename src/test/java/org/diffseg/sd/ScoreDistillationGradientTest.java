@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.DirectMemory;
 import org.diffseg.sd.nn.Scalars;
 import org.diffseg.sd.nn.WeightSources;
@@ -24,7 +24,7 @@ class ScoreDistillationGradientTest {
 		String f = "peekaboo_sds.safetensors";
 		try (NDManager m = NDManager.newBaseManager();
 			SafeTensors w = SafeTensors.open(Reference.TINY_SD.resolve("vae/diffusion_pytorch_model.safetensors"));
-			ParameterStore store = new ParameterStore("vae", WeightSources.of(w), m, Device.cpu(), DataType.FLOAT32))
+			WeightStore store = new WeightStore("vae", WeightSources.of(w), m, Device.cpu(), DataType.FLOAT32))
 		{
 			AutoencoderKL vae = new AutoencoderKL(store.scope(""),
 				AutoencoderKL.Config.from(Json.read(Reference.TINY_SD.resolve("vae/config.json"))));

@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Map;
 
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.WeightSources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,14 +21,14 @@ import org.junit.jupiter.api.Test;
 class UNet2DConditionTest {
 	static NDManager m;
 	static SafeTensors weights;
-	static ParameterStore store;
+	static WeightStore store;
 	static UNet2DCondition unet;
 
 	@BeforeAll
 	static void loadModel() throws Exception {
 		m = NDManager.newBaseManager();
 		weights = SafeTensors.open(Reference.TINY_SD.resolve("unet/diffusion_pytorch_model.safetensors"));
-		store = new ParameterStore("unet", WeightSources.of(weights), m, Device.cpu(), DataType.FLOAT32);
+		store = new WeightStore("unet", WeightSources.of(weights), m, Device.cpu(), DataType.FLOAT32);
 		unet = new UNet2DCondition(store.scope(""),
 			UNet2DCondition.Config.from(Json.read(Reference.TINY_SD.resolve("unet/config.json"))));
 		store.finish();

@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.vit.PositionEmbeddingInterpolation.GridOrder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +106,7 @@ class DinoTest {
 		Files.writeString(dir.resolve("config.json"), Files.readString(DINO.resolve("config.json"))
 			.replace("\"num_hidden_layers\": 3", "\"num_hidden_layers\": 4")
 			.replace("\"intermediate_size\": 37", "\"intermediate_size\": 36"));
-		ParameterStore.ModelLoadException e = assertThrows(ParameterStore.ModelLoadException.class,
+		WeightStore.ModelLoadException e = assertThrows(WeightStore.ModelLoadException.class,
 			() -> ViTModel.load(dir, Device.cpu(), DataType.FLOAT32));
 		assertTrue(e.missing.stream().anyMatch(s -> s.startsWith("encoder.layer.3.")), e.getMessage());
 		assertTrue(e.misshaped.stream().anyMatch(s -> s.startsWith("encoder.layer.0.intermediate.dense.weight")),

@@ -20,7 +20,7 @@ import java.util.TreeMap;
 
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,7 +76,7 @@ class RandomVitModelTest {
 
 	private static double millions(String preset) throws IOException {
 		Path config = Files.createTempFile("config", ".json"), pre = Files.createTempFile("preprocessor", ".json");
-		try (NDManager m = NDManager.newBaseManager(); ParameterStore store = ParameterStore.recordingShapes(preset, m)) {
+		try (NDManager m = NDManager.newBaseManager(); WeightStore store = WeightStore.recordingShapes(preset, m)) {
 			copy("/org/diffseg/vit/presets/" + preset + "/config.json", config);
 			copy("/org/diffseg/vit/presets/" + preset + "/preprocessor_config.json", pre);
 			RandomVitModel.build(store, Json.read(config), pre);

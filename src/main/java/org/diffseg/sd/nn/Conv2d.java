@@ -29,7 +29,7 @@ public final class Conv2d {
 	public final NDArray weight, bias;
 	public final int in, out, kernel, stride, padding;
 
-	public Conv2d(ParameterStore.Scope p, int in, int out, int kernel, int stride, int padding) {
+	public Conv2d(WeightStore.Scope p, int in, int out, int kernel, int stride, int padding) {
 		this.in = in;
 		this.out = out;
 		this.kernel = kernel;

@@ -13,7 +13,7 @@ public final class Norms {
 		public final float eps;
 		final int dim;
 
-		public LayerNorm(ParameterStore.Scope p, int dim, float eps) {
+		public LayerNorm(WeightStore.Scope p, int dim, float eps) {
 			this.dim = dim;
 			this.eps = eps;
 			this.weight = p.get("weight", dim);
@@ -34,7 +34,7 @@ public final class Norms {
 		public final int groups, channels;
 		public final float eps;
 
-		public GroupNorm(ParameterStore.Scope p, int groups, int channels, float eps) {
+		public GroupNorm(WeightStore.Scope p, int groups, int channels, float eps) {
 			if (channels % groups != 0) throw new IllegalArgumentException("GroupNorm: " + channels +
 				" channels are not divisible into " + groups + " groups");
 			this.groups = groups;

@@ -11,15 +11,15 @@ import java.util.Map;
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.WeightFiles;
 
-/** Adapts weight files to {@link ParameterStore.TensorSource}. */
+/** Adapts weight files to {@link WeightStore.TensorSource}. */
 public final class WeightSources {
 	private WeightSources() {}
 
-	public static ParameterStore.TensorSource of(WeightFiles files) {
+	public static WeightStore.TensorSource of(WeightFiles files) {
 		return of(files.tensors(), files::load);
 	}
 
-	public static ParameterStore.TensorSource of(SafeTensors file) {
+	public static WeightStore.TensorSource of(SafeTensors file) {
 		return of(file.tensors(), file::load);
 	}
 
@@ -28,10 +28,10 @@ public final class WeightSources {
 		NDArray load(NDManager manager, String name, DataType floatType) throws IOException;
 	}
 
-	private static ParameterStore.TensorSource of(Map<String, SafeTensors.TensorInfo> tensors, Loader loader) {
+	private static WeightStore.TensorSource of(Map<String, SafeTensors.TensorInfo> tensors, Loader loader) {
 		Map<String, long[]> shapes = new LinkedHashMap<>();
 		for (SafeTensors.TensorInfo t : tensors.values()) shapes.put(t.name(), t.shape());
-		return new ParameterStore.TensorSource() {
+		return new WeightStore.TensorSource() {
 			@Override
 			public Map<String, long[]> shapes() {
 				return shapes;

@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 
 /** Moving data between the production module (float32 NDArrays) and the plain formulation, and comparing them. */
 final class Harness {
@@ -31,27 +31,27 @@ final class Harness {
 	 * Builds the module once on a shape-recording store (to learn the tensors it wants), draws random weights for
 	 * them, and builds it again on those weights; the load must be complete (no missing or unexpected tensors).
 	 */
-	static <T> Built<T> build(NDManager m, long seed, Function<ParameterStore.Scope, T> builder) {
+	static <T> Built<T> build(NDManager m, long seed, Function<WeightStore.Scope, T> builder) {
 		return build(m, seed, UnaryOperator.identity(), builder);
 	}
 
 	/** As {@link #build(NDManager, long, Function)}, storing each tensor under {@code rename(name)}. */
 	static <T> Built<T> build(NDManager m, long seed, UnaryOperator<String> rename,
-		Function<ParameterStore.Scope, T> builder)
+		Function<WeightStore.Scope, T> builder)
 	{
 		Weights w;
-		try (ParameterStore recording = ParameterStore.recordingShapes("shapes", m)) {
+		try (WeightStore recording = WeightStore.recordingShapes("shapes", m)) {
 			builder.apply(recording.scope(""));
 			Map<String, long[]> shapes = new LinkedHashMap<>();
 			recording.recordedShapes().forEach((name, shape) -> shapes.put(rename.apply(name), shape));
 			w = Weights.random(shapes, seed);
 		}
-		ParameterStore store = w.store(m);
+		WeightStore store = w.store(m);
 		T module = builder.apply(store.scope(""));
 		try {
 			store.finish();
 		}
-		catch (ParameterStore.ModelLoadException e) {
+		catch (WeightStore.ModelLoadException e) {
 			throw new AssertionError(e.getMessage(), e);
 		}
 		return new Built<>(module, w);

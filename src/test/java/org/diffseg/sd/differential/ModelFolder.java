@@ -15,20 +15,20 @@ import java.util.Map;
 import org.diffseg.sd.SafeTensorsWriter;
 import org.diffseg.sd.WeightFiles;
 import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.WeightSources;
 
 /**
  * A model component written as a diffusers folder (config.json and diffusion_pytorch_model.safetensors with random
  * weights) and loaded back as StableDiffusion loads it: Config.from(config.json), the network built over a
- * ParameterStore of the weight files, a complete load required. The plain formulation reads the same file.
+ * WeightStore of the weight files, a complete load required. The plain formulation reads the same file.
  */
 final class ModelFolder {
 	private ModelFolder() {}
 
 	/** How the production code builds a component from its config. */
 	interface Builder<T> {
-		T build(ParameterStore.Scope scope, Json config) throws java.io.IOException;
+		T build(WeightStore.Scope scope, Json config) throws java.io.IOException;
 	}
 
 	/**
@@ -41,7 +41,7 @@ final class ModelFolder {
 		Path configFile = dir.resolve("config.json");
 		Files.writeString(configFile, config.toString());
 		Map<String, long[]> shapes;
-		try (ParameterStore recording = ParameterStore.recordingShapes("shapes", m)) {
+		try (WeightStore recording = WeightStore.recordingShapes("shapes", m)) {
 			builder.build(recording.scope(""), Json.read(configFile));
 			shapes = recording.recordedShapes();
 		}
@@ -52,7 +52,7 @@ final class ModelFolder {
 		writer.write(dir.resolve("diffusion_pytorch_model.safetensors"));
 
 		try (WeightFiles files = WeightFiles.open(dir)) {
-			ParameterStore store = new ParameterStore(dir.getFileName().toString(), WeightSources.of(files), m,
+			WeightStore store = new WeightStore(dir.getFileName().toString(), WeightSources.of(files), m,
 				Device.cpu(), DataType.FLOAT32);
 			T module = builder.build(store.scope(""), Json.read(configFile));
 			store.finish();

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
-import org.diffseg.sd.nn.ParameterStore;
+import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.TestParams;
 
 /**
@@ -71,8 +71,8 @@ final class Weights {
 		return w;
 	}
 
-	/** The same weights as a production ParameterStore in {@code m}. */
-	ParameterStore store(NDManager m) {
+	/** The same weights as a production WeightStore in {@code m}. */
+	WeightStore store(NDManager m) {
 		Map<String, NDArray> arrays = new LinkedHashMap<>();
 		for (Map.Entry<String, double[]> e : values.entrySet()) {
 			double[] v = e.getValue();

@@ -8,19 +8,19 @@ import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A ParameterStore over tensors a test made itself (named as in a checkpoint). */
+/** A WeightStore over tensors a test made itself (named as in a checkpoint). */
 public final class TestParams {
 	private TestParams() {}
 
-	public static ParameterStore of(NDManager manager, Map<String, NDArray> tensors) {
+	public static WeightStore of(NDManager manager, Map<String, NDArray> tensors) {
 		return of(manager, tensors, DataType.FLOAT32);
 	}
 
 	/** The same, holding the parameters as {@code floatType}. */
-	public static ParameterStore of(NDManager manager, Map<String, NDArray> tensors, DataType floatType) {
+	public static WeightStore of(NDManager manager, Map<String, NDArray> tensors, DataType floatType) {
 		Map<String, long[]> shapes = new LinkedHashMap<>();
 		tensors.forEach((n, a) -> shapes.put(n, a.getShape().getShape()));
-		ParameterStore.TensorSource source = new ParameterStore.TensorSource() {
+		WeightStore.TensorSource source = new WeightStore.TensorSource() {
 			@Override
 			public Map<String, long[]> shapes() {
 				return shapes;
@@ -31,6 +31,6 @@ public final class TestParams {
 				return tensors.get(name).toType(floatType, true);
 			}
 		};
-		return new ParameterStore("test", source, manager, Device.cpu(), floatType);
+		return new WeightStore("test", source, manager, Device.cpu(), floatType);
 	}
 }

@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * time, so {@link #finish()} can end a failed load with ONE error listing every missing, unexpected and mis-shaped
  * tensor. Loaded arrays live in this store's manager, freed with {@link #close()}.
  */
-public final class ParameterStore implements AutoCloseable {
+public final class WeightStore implements AutoCloseable {
 
 	/** Where tensors come from (a safetensors file or a set of shards). */
 	public interface TensorSource {
@@ -53,7 +53,7 @@ public final class ParameterStore implements AutoCloseable {
 		org.diffseg.sd.NativeMemory.configure();
 	}
 
-	public ParameterStore(String label, TensorSource source, NDManager parent, Device device, DataType dtype) {
+	public WeightStore(String label, TensorSource source, NDManager parent, Device device, DataType dtype) {
 		this.label = label;
 		this.source = source;
 		this.manager = parent.newSubManager(device);
@@ -62,7 +62,7 @@ public final class ParameterStore implements AutoCloseable {
 		this.recorded = null;
 	}
 
-	private ParameterStore(String label, NDManager parent) {
+	private WeightStore(String label, NDManager parent) {
 		this.label = label;
 		this.source = null;
 		this.manager = parent.newSubManager();
@@ -74,8 +74,8 @@ public final class ParameterStore implements AutoCloseable {
 	 * A store that accepts every request and records its name and shape instead of loading anything: building a
 	 * network on it lists exactly the tensors its config needs (used to write random-weight models).
 	 */
-	public static ParameterStore recordingShapes(String label, NDManager parent) {
-		return new ParameterStore(label, parent);
+	public static WeightStore recordingShapes(String label, NDManager parent) {
+		return new WeightStore(label, parent);
 	}
 
 	/** The requests of a recording store, in request order. */
@@ -206,7 +206,7 @@ public final class ParameterStore implements AutoCloseable {
 	}
 
 	/** A name prefix over a store: how each module asks for its own parameters. */
-	public record Scope(ParameterStore store, String prefix) {
+	public record Scope(WeightStore store, String prefix) {
 		public NDArray get(String name, long... shape) {
 			return store.get(full(name), shape);
 		}

@@ -3,11 +3,11 @@ package org.diffseg.sd.nn;
 import ai.djl.ndarray.NDArray;
 
 /** y = x W^T + b, as torch.nn.Linear (weight [out, in]). */
-public final class Linear {
+public final class LinearLayer {
 	public final NDArray weight, bias;
 	public final int in, out;
 
-	public Linear(ParameterStore.Scope p, int in, int out, boolean bias) {
+	public LinearLayer(WeightStore.Scope p, int in, int out, boolean bias) {
 		this.in = in;
 		this.out = out;
 		this.weight = p.get("weight", out, in);
