@@ -21,7 +21,7 @@ class ModelCatalogTest {
 
 	@Test
 	void findsDescriptorsInAJarAndInAFolder() throws Exception {
-		byte[] tiny = Files.readAllBytes(Path.of("models/descriptors/tiny-sd-a.json"));
+		byte[] tiny = Files.readAllBytes(Path.of("src/test/resources/descriptors/tiny-sd-a.json"));
 		Path jar = tmp.resolve("d.jar");
 		try (OutputStream o = Files.newOutputStream(jar); ZipOutputStream z = new ZipOutputStream(o)) {
 			z.putNextEntry(new ZipEntry(ModelCatalog.RESOURCE_FOLDER + "/"));

@@ -31,7 +31,7 @@ class ModelDownloaderTest {
 	@BeforeEach
 	void start() throws IOException {
 		server = new LocalModelServer(MODEL.toAbsolutePath());
-		tiny = ModelDescriptor.read(Path.of("models/descriptors/tiny-sd-a.json")).withBaseUrl(server.baseUrl());
+		tiny = ModelDescriptor.read(Path.of("src/test/resources/descriptors/tiny-sd-a.json")).withBaseUrl(server.baseUrl());
 	}
 
 	@AfterEach
