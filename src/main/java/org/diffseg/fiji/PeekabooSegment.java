@@ -101,9 +101,9 @@ public class PeekabooSegment extends DiffSegCommand {
 	private String device = RunDevice.AUTO;
 
 	@Parameter(label = "Use the model's recommended settings", description = "When the model folder has a " +
-		"diffseg.json (the shipped shapes model does), its recommended representation, size, iterations, learning " +
-		"rate, gravity, guidance and threshold replace the values set here. The authors' defaults are for Stable " +
-		"Diffusion 1.5; a small model needs others.")
+		"diffseg.json (the shipped shapes model does), each setting left at the authors' default takes the model's " +
+		"recommendation (representation, size, iterations, learning rate, gravity, guidance, threshold); settings " +
+		"you changed stay. The authors' defaults are for Stable Diffusion 1.5; a small model needs others.")
 	private boolean model_settings = true;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
@@ -188,15 +188,13 @@ public class PeekabooSegment extends DiffSegCommand {
 			.minTimestep(min_timestep).maxTimestep(max_timestep).bilateral(new BilateralProxyBlur.Settings(blur_kernel,
 				blur_sigma, blur_tolerance, blur_passes)).square(square).batchSize(batch).threshold((float) threshold)
 			.sampleLatents(sample_latents).timelapseEvery(timelapse ? timelapse_every : 0).seed(seed);
-		if (model_settings) {
-			try {
-				ModelRecommendations.applyPeekaboo(modelDir, b);
-			}
-			catch (IOException e) {
-				throw new UncheckedIOException(e);
-			}
+		if (!model_settings) return b.build();
+		try {
+			return ModelRecommendations.leftAtDefault(b.build(), modelDir);
 		}
-		return b.build();
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
 	}
 
 	/** The guide image for "guided bilateral", or null for the other representations. */

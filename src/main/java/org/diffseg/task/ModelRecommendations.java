@@ -51,6 +51,29 @@ public final class ModelRecommendations {
 		return b;
 	}
 
+	/**
+	 * For front-ends that cannot tell a value the user chose from one left alone (a Fiji dialog, a macro): every
+	 * setting of {@code user} that is still the engine's default takes the model's recommendation; the ones the user
+	 * changed stay.
+	 */
+	public static PeekabooSettings leftAtDefault(PeekabooSettings user, Path model) throws IOException {
+		PeekabooSettings d = PeekabooSettings.defaults(), r = peekaboo(model).build();
+		return user.toBuilder()
+			.representation(user.representation().equals(d.representation()) ? r.representation() : user.representation())
+			.size(user.size() == d.size() ? r.size() : user.size())
+			.compositeSize(user.compositeSize() == d.compositeSize() ? r.compositeSize() : user.compositeSize())
+			.iterations(user.iterations() == d.iterations() ? r.iterations() : user.iterations())
+			.learningRate(user.learningRate() == d.learningRate() ? r.learningRate() : user.learningRate())
+			.gravity(user.gravity() == d.gravity() ? r.gravity() : user.gravity())
+			.guidance(user.guidance() == d.guidance() ? r.guidance() : user.guidance())
+			.minTimestep(user.minTimestep() == d.minTimestep() ? r.minTimestep() : user.minTimestep())
+			.maxTimestep(user.maxTimestep() == d.maxTimestep() ? r.maxTimestep() : user.maxTimestep())
+			.batchSize(user.batchSize() == d.batchSize() ? r.batchSize() : user.batchSize())
+			.threshold(user.threshold() == d.threshold() ? r.threshold() : user.threshold())
+			.square(user.square().equals(d.square()) ? r.square() : user.square())
+			.build();
+	}
+
 	/** The keys a model folder's diffseg.json recommends for Peekaboo (empty when it has none). */
 	public static Set<String> peekabooKeys(Path model) throws IOException {
 		Json section = section(model, "peekaboo", PEEKABOO_KEYS);

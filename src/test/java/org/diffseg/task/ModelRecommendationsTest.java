@@ -40,6 +40,14 @@ class ModelRecommendationsTest {
 	}
 
 	@Test
+	void aDialogsChangedValuesStayAndItsDefaultsTakeTheRecommendation(@TempDir Path model) throws IOException {
+		Files.writeString(model.resolve("diffseg.json"), "{\"peekaboo\": {\"size\": 64, \"iterations\": 150}}");
+		PeekabooSettings s = ModelRecommendations.leftAtDefault(PeekabooSettings.builder().iterations(3).build(), model);
+		assertEquals(3, s.iterations(), "changed by the user");
+		assertEquals(64, s.size(), "left at the default");
+	}
+
+	@Test
 	void aMisspeltOrOutOfRangeSettingIsRefusedNamingFileAndKey(@TempDir Path model) throws IOException {
 		Path f = model.resolve("diffseg.json");
 		Files.writeString(f, "{\"peekaboo\": {\"gravty\": 0.8}}");
