@@ -3,8 +3,8 @@ package org.diffseg.cli;
 import java.nio.file.Path;
 
 /**
- * The shipped default model (the tiny random-weight fixture model under {@code models/tiny-sd-a}): found next to the
- * working directory or next to the jar (target/diffseg.jar -> ../models).
+ * The shipped default model ({@link org.diffseg.fiji.ModelPreference#SHIPPED}): found in the working directory or
+ * next to the jar (target/diffseg.jar -> ../models).
  */
 final class DefaultModel {
 	static final String RELATIVE = org.diffseg.fiji.ModelPreference.SHIPPED;

@@ -43,8 +43,7 @@ public final class EvalCommand implements Callable<Integer> {
 	@Option(names = "--dataset", required = true, description = "Dataset folder with scenes.json.")
 	Path dataset;
 
-	@Option(names = "--model", description = "Stable Diffusion folder (default: the shipped tiny model, whose random " +
-		"weights make the scores meaningless).")
+	@Option(names = "--model", description = "Stable Diffusion folder (default: the shipped model).")
 	Path model;
 
 	@Option(names = "--out", required = true, description = "Output folder.")
@@ -143,7 +142,7 @@ public final class EvalCommand implements Callable<Integer> {
 		PrintWriter err = spec.commandLine().getErr();
 		Evaluation evaluation = new Evaluation(colourDistance == null ? Baselines.DEFAULT_COLOUR_DISTANCE : colourDistance)
 			.context("dataset", dataset.toString()).context("model", modelDir.toString());
-		if (model == null || modelDir.toAbsolutePath().normalize().endsWith(Path.of("models", "tiny-sd-a")))
+		if (modelDir.toAbsolutePath().normalize().endsWith(Path.of("models", "tiny-sd-a")))
 			evaluation.note("the model is the shipped tiny-sd-a, whose weights are random: these numbers test the " +
 				"evaluation's mechanics and say nothing about the method. Evaluate a trained model (--model).");
 		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype())) {

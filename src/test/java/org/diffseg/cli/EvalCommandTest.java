@@ -30,7 +30,7 @@ class EvalCommandTest {
 	void peekabooOnTheTinyModelWritesEveryOutput() throws Exception {
 		Path data = tmp.resolve("data"), out = tmp.resolve("out");
 		assertEquals("0", run("synth", "--out", data.toString(), "--scenes", "2", "--seed", "3")[0]);
-		String[] r = run("eval", "--method", "peekaboo", "--dataset", data.toString(), "--out", out.toString(),
+		String[] r = run("eval", "--model", "models/tiny-sd-a", "--method", "peekaboo", "--dataset", data.toString(), "--out", out.toString(),
 			"--representation", "raster", "--size", "16", "--iterations", "2", "--threads", "1");
 		assertEquals("0", r[0], r[2]);
 		assertTrue(r[1].contains("all objects ("), r[1]);
