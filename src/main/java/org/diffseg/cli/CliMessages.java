@@ -15,7 +15,8 @@ final class CliMessages {
 		Map.entry("model", "--model"), Map.entry("shorter side", "--shorter-side"), Map.entry("slice", "--slice"),
 		Map.entry("frame", "--frame"), Map.entry("channels", "--channel"), Map.entry("stuff", "--stuff and --thing"), Map.entry("guide", "--guide"),
 		Map.entry("prompts", "--prompt"), Map.entry("prompt", "--prompt"),
-		Map.entry("splitter", "--splitter"), Map.entry("classes", "--class"));
+		Map.entry("splitter", "--splitter"), Map.entry("classes", "--class"), Map.entry("method", "--method"),
+		Map.entry("limit", "--limit"), Map.entry("dataset", "--dataset"), Map.entry("representation", "--representation"));
 
 	private CliMessages() {}
 

@@ -1,26 +1,21 @@
 package org.diffseg.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.diffseg.eval.Baselines;
 import org.diffseg.eval.EvalListener;
 import org.diffseg.eval.Evaluation;
-import org.diffseg.eval.OvDiffMethod;
-import org.diffseg.eval.PeekabooMethod;
-import org.diffseg.eval.SegmentationMethod;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.Segmenter;
 import org.diffseg.ovdiff.SupportSet;
 import org.diffseg.peekaboo.PeekabooSettings;
-import org.diffseg.sd.StableDiffusion;
-import org.diffseg.synth.LabelledImage;
-import org.diffseg.synth.SceneDataset;
-
+import org.diffseg.run.CancelToken;
+import org.diffseg.task.EvalSettings;
+import org.diffseg.task.EvalTask;
+import org.diffseg.task.LoadedModels;
 import org.diffseg.task.ModelRecommendations;
 
 import picocli.CommandLine.Command;
@@ -128,56 +123,38 @@ public final class EvalCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		String m = method.toLowerCase(Locale.ROOT);
-		if (!m.equals("peekaboo") && !m.equals("ovdiff")) throw new UserError("unknown --method '" + method +
-			"': use peekaboo or ovdiff.");
-		if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + " is a file: give a folder for --out.");
-		List<LabelledImage> data = SceneDataset.read(dataset);
-		if (limit != null) {
-			if (limit < 1) throw new UserError("--limit must be at least 1.");
-			data = data.subList(0, Math.min(limit, data.size()));
-		}
-		if (data.isEmpty()) throw new UserError(dataset + ": scenes.json lists no images.");
 		Path modelDir = model != null ? model : DefaultModel.folder();
-		PrintWriter err = spec.commandLine().getErr();
-		Evaluation evaluation = new Evaluation(colourDistance == null ? Baselines.DEFAULT_COLOUR_DISTANCE : colourDistance)
-			.context("dataset", dataset.toString()).context("model", modelDir.toString());
-		if (modelDir.toAbsolutePath().normalize().endsWith(Path.of("models", "tiny-sd-a")))
-			evaluation.note("the model is the shipped tiny-sd-a, whose weights are random: these numbers test the " +
-				"evaluation's mechanics and say nothing about the method. Evaluate a trained model (--model).");
-		try (StableDiffusion sd = StableDiffusion.load(modelDir, device.device(), device.dtype())) {
-			if (threads != null) {
-				if (threads < 1) throw new UserError("--threads must be at least 1.");
-				ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
-			}
-			evaluation.context("device", sd.device.toString());
-			evaluation.context("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
-			SegmentationMethod sm;
-			try {
-				sm = m.equals("peekaboo") ? new PeekabooMethod(sd, peekabooSettings(modelDir), vaeCheckpointing()) :
-					new OvDiffMethod(sd, bank != null ? bank : out.resolve("bank"), ovdiffSettings());
-			}
-			catch (IllegalArgumentException e) {
-				throw new UserError(e.getMessage());
-			}
-			ProgressBar bar = new ProgressBar(err);
-			Evaluation.Result r;
-			try {
-				r = evaluation.run(data, sm, out, bar, SegmentationMethod.Cancel.NEVER);
-			}
-			catch (IllegalArgumentException e) {
-				throw new UserError(e.getMessage());
-			}
-			finally {
-				bar.finish();
-			}
-			PrintWriter o = spec.commandLine().getOut();
-			for (Evaluation.Summary s : r.summaries())
-				o.printf(Locale.ROOT, "%s (%d objects): %s mIoU %.3f | whole image %.3f | colour threshold %.3f%n",
-					s.subset(), s.objects(), r.method(), s.miou(), s.wholeMiou(), s.colourMiou());
-			o.printf(Locale.ROOT, "%d images in %.1f s; wrote %s%n", r.images(), r.seconds(),
-				out.resolve("report.md").toAbsolutePath());
+		if (threads != null) {
+			if (threads < 1) throw new UserError("--threads must be at least 1.");
+			ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library that takes the setting
+			ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
 		}
+		boolean peekaboo = method.toLowerCase(Locale.ROOT).equals("peekaboo");
+		PeekabooSettings ps;
+		OvDiff.Settings os;
+		try {
+			ps = peekaboo ? peekabooSettings(modelDir) : null;
+			os = peekaboo ? null : ovdiffSettings();
+		}
+		catch (IllegalArgumentException e) {
+			throw new UserError(e.getMessage());
+		}
+		EvalSettings settings = new EvalSettings(dataset, modelDir, method, limit, colourDistance == null ?
+			Baselines.DEFAULT_COLOUR_DISTANCE : colourDistance, ps, vaeCheckpointing(), os, bank, out);
+		ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+		Evaluation.Result r;
+		try (LoadedModels models = new LoadedModels(device.device(), device.dtype())) {
+			r = new EvalTask(models).run(settings, bar, CancelToken.none());
+		}
+		finally {
+			bar.finish();
+		}
+		PrintWriter o = spec.commandLine().getOut();
+		for (Evaluation.Summary s : r.summaries())
+			o.printf(Locale.ROOT, "%s (%d objects): %s mIoU %.3f | whole image %.3f | colour threshold %.3f%n",
+				s.subset(), s.objects(), r.method(), s.miou(), s.wholeMiou(), s.colourMiou());
+		o.printf(Locale.ROOT, "%d images in %.1f s; wrote %s%n", r.images(), r.seconds(),
+			out.resolve("report.md").toAbsolutePath());
 		return DiffSegCli.EXIT_OK;
 	}
 
@@ -192,10 +169,7 @@ public final class EvalCommand implements Callable<Integer> {
 		if (given("--gravity")) b.gravity(gravity);
 		if (given("--guidance")) b.guidance(guidance);
 		if (given("--threshold")) b.threshold(threshold);
-		PeekabooSettings s = b.build();
-		if (s.representation().equals("guided bilateral")) throw new UserError("'guided bilateral' needs a guide per " +
-			"image, which a dataset does not give: use another --representation.");
-		return s;
+		return b.build();
 	}
 
 	private boolean given(String option) {

@@ -54,7 +54,7 @@ class EvalCommandTest {
 	void usageErrors() throws Exception {
 		String[] r = run("eval", "--method", "sam", "--dataset", tmp.toString(), "--out", tmp.resolve("o").toString());
 		assertEquals("1", r[0]);
-		assertTrue(r[2].contains("unknown --method 'sam'"), r[2]);
+		assertTrue(r[2].contains("'sam'") && r[2].contains("--method"), r[2]);
 		r = run("eval", "--method", "peekaboo", "--dataset", tmp.toString(), "--out", tmp.resolve("o").toString());
 		assertEquals("1", r[0]);
 		assertTrue(r[2].contains("no scenes.json"), r[2]);
