@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.diffseg.io.ImageFiles;
 import org.diffseg.img.Hyperstack;
 import org.diffseg.img.ImageFileCheck;
 import org.diffseg.task.SourceImage;

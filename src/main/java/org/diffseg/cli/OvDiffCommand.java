@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.diffseg.io.OutputFolder;
+import org.diffseg.io.ImageFiles;
 import org.diffseg.img.MaskRois;
 import org.diffseg.ovdiff.CategoryFilter;
 import org.diffseg.ovdiff.OvDiff;

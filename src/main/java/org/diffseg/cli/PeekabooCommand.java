@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.diffseg.io.OutputFolder;
+import org.diffseg.io.ImageFiles;
 import org.diffseg.img.MaskRois;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
+import org.diffseg.io.OutputFolder;
+import org.diffseg.io.ImageFiles;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
