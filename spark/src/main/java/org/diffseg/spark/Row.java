@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
  * @param folder the item's output folder under the output root ("" for classes)
  * @param status done, skipped (finished by an earlier run), failed; for classes built, kept, rebuilt, failed
  * @param attempts how many times it was tried in this run (0 when skipped)
- * @param seconds time spent on it in this run
+ * @param seconds time spent on it in this run (every try; not the time waiting for its executor's models)
  * @param measures per class pixels or per prompt mask area, read from the published files
  * @param error why it failed (or why its results could not be read), one line
  */

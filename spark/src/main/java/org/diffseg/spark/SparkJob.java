@@ -59,12 +59,17 @@ abstract class SparkJob<I extends Serializable> implements Callable<Integer>, Se
 	/** The work items, listed on the driver (fails at once for a bad folder or option). */
 	abstract List<I> items() throws Exception;
 
-	/** Does one item on an executor (the models are this JVM's); throws when it fails. */
+	/**
+	 * Does one item on an executor (the models are this JVM's); throws when it fails.
+	 *
+	 * @param startNanos from when its seconds count (earlier tries included)
+	 */
 	abstract Row process(I item, ModelSource models, int attempt, long startNanos) throws Exception;
 
 	/** The row of an item that needs no work (finished by an earlier run), or null. */
 	abstract Row skip(I item, long startNanos);
 
+	/** @param startNanos from when its seconds count: the tries' time */
 	abstract Row failed(I item, int attempts, long startNanos, String error);
 
 	/** The output root, where results.csv goes. */
@@ -82,7 +87,8 @@ abstract class SparkJob<I extends Serializable> implements Callable<Integer>, Se
 		PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
 		if (retries < 0) throw new IllegalArgumentException("--retries " + retries + " is negative: give 0 or more.");
 		SparkConf conf = new SparkConf().setAppName("DiffSeg " + spec.name());
-		if (master != null) conf.setMaster(master);
+		// a run on this machine shows DiffSeg's lines, not Spark's INFO log (a cluster's logging is its own)
+		if (master != null) conf.setMaster(master).setIfMissing("spark.log.level", "WARN");
 		else if (!conf.contains("spark.master")) throw new IllegalArgumentException("no Spark master: run the job " +
 			"with spark-submit, or give --master (e.g. --master 'local[2]' for this machine).");
 		dtype(); // a bad --dtype fails here, not on every executor
@@ -91,7 +97,6 @@ abstract class SparkJob<I extends Serializable> implements Callable<Integer>, Se
 		Files.createDirectories(root());
 		List<Row> rows;
 		try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-			sc.setLogLevel("WARN");
 			rows = sc.parallelize(items, Math.max(1, items.size())).map(this::run).collect();
 		}
 		ResultsTable.write(root(), itemColumn(), withFolder(), rows);
@@ -99,8 +104,8 @@ abstract class SparkJob<I extends Serializable> implements Callable<Integer>, Se
 		for (Row r : rows) out.println(r.item() + (r.folder().isEmpty() || !withFolder() ? "" : " -> " + r.folder()) +
 			": " + r.status() + String.format(Locale.ROOT, " (%.1f s)", r.seconds()) + (r.error().isEmpty() ? "" :
 			": " + r.error()));
-		out.println("results: " + root().resolve(ResultsTable.FILE) + " (" + rows.size() + " " + itemColumn() +
-			(rows.size() == 1 ? "" : itemColumn().endsWith("s") ? "es" : "s") + ", " + failed + " failed)");
+		out.println("results: " + root().resolve(ResultsTable.FILE) + " (" + rows.size() + (rows.size() == 1 ?
+			" item, " : " items, ") + failed + " failed)");
 		out.flush();
 		if (failed > 0) {
 			err.println("diffseg-spark: " + failed + " of " + rows.size() + " failed: their reasons are in " +
@@ -118,11 +123,20 @@ abstract class SparkJob<I extends Serializable> implements Callable<Integer>, Se
 		if (skipped != null) return skipped;
 		Throwable last = null;
 		int attempt = 0;
+		long[] busy = { 0 }; // time spent on the item, not waiting for the models (tasks take turns on them)
 		while (attempt <= retries) {
 			attempt++;
 			int a = attempt;
 			try {
-				return ExecutorModels.use(taskDevice(), dtype(), models -> process(item, models, a, start));
+				return ExecutorModels.use(taskDevice(), dtype(), models -> {
+					long t = System.nanoTime();
+					try {
+						return process(item, models, a, t - busy[0]);
+					}
+					finally {
+						busy[0] += System.nanoTime() - t;
+					}
+				});
 			}
 			catch (Exception | OutOfMemoryError | LinkageError e) {
 				last = e;
@@ -130,7 +144,7 @@ abstract class SparkJob<I extends Serializable> implements Callable<Integer>, Se
 					Messages.describe(e));
 			}
 		}
-		return failed(item, attempt, start, Messages.describe(last));
+		return failed(item, attempt, System.nanoTime() - busy[0], Messages.describe(last));
 	}
 
 	/** The device of this task: its Spark GPU when GPUs are scheduled, else --device. */
