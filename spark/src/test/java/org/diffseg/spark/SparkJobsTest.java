@@ -207,6 +207,39 @@ class SparkJobsTest {
 	}
 
 	@Test
+	void planesAndChannelsAreChosenAsOnTheCommandLine() throws Exception {
+		Path folder = Files.createDirectories(tmp.resolve("multi"));
+		ImageStack stack = new ImageStack(30, 20);
+		for (int z = 0; z < 2; z++) for (int c = 0; c < 3; c++) {
+			ByteProcessor bp = new ByteProcessor(30, 20);
+			for (int i = 0; i < 30 * 20; i++) bp.set(i, (i * (c + 2) + 40 * z) & 255);
+			stack.addSlice("c" + c + "z" + z, bp);
+		}
+		ImagePlus hyper = new ImagePlus("multi", stack);
+		hyper.setDimensions(3, 2, 1);
+		hyper.setOpenAsHyperStack(true);
+		assertTrue(new FileSaver(hyper).saveAsTiffStack(folder.resolve("multi.tif").toString()));
+		String[] choice = { "--slice", "2", "--channel", "3", "--class", "cat", "--class", "sky", "--bank",
+			bank.toString() };
+		Path out = tmp.resolve("multi-out"), cliOut = tmp.resolve("multi-cli");
+		Result r = spark("ovdiff", concat(choice, "--images", folder.toString(), "--out", out.toString()));
+		assertEquals(0, r.code(), r.out() + r.err());
+		Result c = cli("ovdiff", concat(choice, "--image", folder.resolve("multi.tif").toString(), "--out",
+			cliOut.toString()));
+		assertEquals(0, c.code(), c.err());
+		ImagePlus labels = IJ.openImage(out.resolve("multi/labels.tif").toString());
+		assertEquals(1, labels.getStackSize(), "the slice chosen, not every plane");
+		for (String file : List.of("labels.tif", "classes.csv", "scores.tif", "explain.json"))
+			assertArrayEquals(Files.readAllBytes(cliOut.resolve(file)), Files.readAllBytes(out.resolve("multi")
+				.resolve(file)), file);
+		Result bad = spark("ovdiff", "--slice", "5", "--class", "cat", "--bank", bank.toString(), "--images",
+			folder.toString(), "--out", out.toString(), "--redo");
+		assertEquals(DiffSegSpark.EXIT_FAILURE, bad.code());
+		String error = row(results(out), "multi.tif").get("error");
+		assertTrue(error.contains("no slice 5") && error.contains("(--slice)"), error);
+	}
+
+	@Test
 	void peekabooOverImagesAndPromptSets() throws Exception {
 		Path out = tmp.resolve("peekaboo");
 		String[] settings = { "--iterations", "2", "--size", "32", "--timelapse-every", "1" };
