@@ -25,6 +25,8 @@ class LayersTest {
 	private static final Map<String, List<String>> FORBIDDEN = Map.of(
 		"run", List.of("task", "cli", "fiji", "spark", "peekaboo", "ovdiff", "img", "sd", "vit"),
 		"task", List.of("cli", "fiji", "spark"),
+		// io: the files of the front-ends that work on files (command line, cluster jobs), which share their flags
+		"io", List.of("cli", "fiji", "spark"),
 		"peekaboo", List.of("task", "cli", "fiji", "spark"),
 		"ovdiff", List.of("task", "cli", "fiji", "spark"),
 		"img", List.of("task", "cli", "fiji", "spark"),

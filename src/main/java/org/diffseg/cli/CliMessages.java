@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.diffseg.io.OutputFolder;
 import org.diffseg.run.DiffSegException;
 
 /** The command line's words for a {@link DiffSegException}: the engines' neutral fix, with the flags to use. */
@@ -16,7 +17,8 @@ final class CliMessages {
 		Map.entry("frame", "--frame"), Map.entry("channels", "--channel"), Map.entry("stuff", "--stuff and --thing"), Map.entry("guide", "--guide"),
 		Map.entry("prompts", "--prompt"), Map.entry("prompt", "--prompt"),
 		Map.entry("splitter", "--splitter"), Map.entry("classes", "--class"), Map.entry("method", "--method"),
-		Map.entry("limit", "--limit"), Map.entry("dataset", "--dataset"), Map.entry("representation", "--representation"));
+		Map.entry("limit", "--limit"), Map.entry("dataset", "--dataset"), Map.entry("representation", "--representation"),
+		Map.entry(OutputFolder.OVERWRITE, "--overwrite"), Map.entry(OutputFolder.OUTPUT_FOLDER, "--out"));
 
 	private CliMessages() {}
 

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
+import org.diffseg.io.OutputFolder;
+import org.diffseg.io.ImageFiles;
+import org.diffseg.io.PeekabooOutputs;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
@@ -69,8 +72,8 @@ public final class RgbaCommand extends ModelCommand {
 			json.addProperty("device", result.device());
 			json.add("settings", new GsonBuilder().create().toJsonTree(s));
 			json.addProperty("composite_size", result.compositeSize());
-			json.add("timings", PeekabooCommand.timings(result.loadNanos(), result.runNanos(), r.timings()));
-			json.add("loss_per_iteration", PeekabooCommand.losses(r.losses()));
+			json.add("timings", PeekabooOutputs.timings(result.loadNanos(), result.runNanos(), r.timings()));
+			json.add("loss_per_iteration", PeekabooOutputs.losses(r.losses()));
 			JsonArray frames = new JsonArray();
 			for (int i : r.timelapseIterations()) frames.add(i);
 			json.add("timelapse_iterations", frames);

@@ -1,4 +1,4 @@
-package org.diffseg.cli;
+package org.diffseg.io;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -19,12 +19,14 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.diffseg.run.DiffSegException;
+
 /**
  * Writes a command's outputs so that the output folder always holds one complete result of one run: files are written
  * to a hidden staging folder {@code .diffseg-partial-<id>} inside the output folder and published at {@link #commit()}.
  * <p>
  * {@code .diffseg-manifest.json} lists the files the last published run wrote; files not in it were not written by
- * DiffSeg and are never overwritten or deleted unless the user asked for it ({@code --overwrite}). Publishing:
+ * DiffSeg and are never overwritten or deleted unless the user asked for it (the "overwrite" setting). Publishing:
  * <ol>
  * <li>the previous result set (and, with --overwrite, the user's files the new set replaces) is moved aside into
  * {@code .diffseg-old-<id>};</li>
@@ -38,8 +40,10 @@ import java.util.stream.Stream;
  * the folder looks as if the killed run never started or had finished. Two runs on one folder at the same time are
  * not supported.
  */
-final class OutputFolder implements AutoCloseable {
-	static final String MANIFEST = ".diffseg-manifest.json";
+public final class OutputFolder implements AutoCloseable {
+	/** The neutral names of the settings a refusal names (a front-end words them as its flags or fields). */
+	public static final String OUTPUT_FOLDER = "output folder", OVERWRITE = "overwrite";
+	public static final String MANIFEST = ".diffseg-manifest.json";
 	static final String NEXT = ".diffseg-next.json";
 	static final String PARTIAL = ".diffseg-partial-";
 	static final String OLD = ".diffseg-old-";
@@ -59,13 +63,14 @@ final class OutputFolder implements AutoCloseable {
 	private final boolean created;
 	Step step = what -> {};
 
-	OutputFolder(Path out) throws IOException {
+	public OutputFolder(Path out) throws IOException {
 		this(out, false);
 	}
 
 	/** @param overwrite whether files DiffSeg did not write may be replaced by this run's files of the same name */
-	OutputFolder(Path out, boolean overwrite) throws IOException {
-		if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + " is a file: give a folder for --out.");
+	public OutputFolder(Path out, boolean overwrite) throws IOException {
+		if (Files.exists(out) && !Files.isDirectory(out)) throw DiffSegException.setting(OUTPUT_FOLDER, out +
+			" is a file", "give a folder");
 		this.created = !Files.exists(out);
 		Files.createDirectories(out);
 		this.out = out;
@@ -75,7 +80,7 @@ final class OutputFolder implements AutoCloseable {
 	}
 
 	/** Where to write a file before commit. */
-	Path file(String name) {
+	public Path file(String name) {
 		return staging.resolve(name);
 	}
 
@@ -83,24 +88,24 @@ final class OutputFolder implements AutoCloseable {
 	 * Refuses before the long work starts when the run will write one of these names over a file DiffSeg did not write
 	 * (commit checks again, for every file).
 	 */
-	void expect(Iterable<String> names) throws IOException {
+	public void expect(Iterable<String> names) throws IOException {
 		foreign(names, previous(out));
 	}
 
-	/** The files of these names in the folder that DiffSeg did not write; a UserError if there are any but --overwrite. */
+	/** The files of these names in the folder that DiffSeg did not write; refused unless overwriting is allowed. */
 	private List<String> foreign(Iterable<String> names, Set<String> previous) {
 		List<String> foreign = new ArrayList<>();
 		for (String name : names) {
 			if (!Files.exists(out.resolve(name)) || previous.contains(name)) continue;
-			if (!overwrite) throw new UserError(out.resolve(name) + " was not written by DiffSeg: move it away or " +
-				"pass --overwrite.");
+			if (!overwrite) throw DiffSegException.setting(OVERWRITE, out.resolve(name) + " was not written by " +
+				"DiffSeg", "move it away, or allow replacing it");
 			foreign.add(name);
 		}
 		return foreign;
 	}
 
 	/** Publishes the staged files as the folder's result set, replacing the previous one whole. */
-	void commit() throws IOException {
+	public void commit() throws IOException {
 		Set<String> previous = previous(out);
 		List<String> names = new ArrayList<>();
 		try (Stream<Path> files = Files.list(staging)) {
@@ -188,12 +193,14 @@ final class OutputFolder implements AutoCloseable {
 			return JsonParser.parseString(Files.readString(manifest, StandardCharsets.UTF_8)).getAsJsonObject();
 		}
 		catch (RuntimeException e) {
-			throw new UserError(manifest + " is damaged: delete it (DiffSeg then treats the folder's files as " +
-				"not its own) and run again.", e);
+			DiffSegException d = new DiffSegException(DiffSegException.Kind.INPUT, manifest + " is damaged", "delete " +
+				"it (DiffSeg then treats the folder's files as not its own) and run again");
+			d.initCause(e);
+			throw d;
 		}
 	}
 
-	static Set<String> manifest(Path manifest) throws IOException {
+	public static Set<String> manifest(Path manifest) throws IOException {
 		return manifest(read(manifest));
 	}
 

@@ -1,4 +1,4 @@
-package org.diffseg.cli;
+package org.diffseg.io;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import org.diffseg.run.DiffSegException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,8 +64,8 @@ class OutputFolderTest {
 	void aFileDiffSegDidNotWriteIsNeverOverwritten() throws IOException {
 		Path out = Files.createDirectories(tmp.resolve("out"));
 		Files.writeString(out.resolve("mask-1.tif"), "mine");
-		UserError e = assertThrows(UserError.class, () -> run(out, "mask-1.tif", "new", "result.json", "r"));
-		assertTrue(e.getMessage().contains("mask-1.tif") && e.getMessage().contains("--overwrite"), e.getMessage());
+		DiffSegException e = assertThrows(DiffSegException.class, () -> run(out, "mask-1.tif", "new", "result.json", "r"));
+		assertTrue(e.getMessage().contains("mask-1.tif") && OutputFolder.OVERWRITE.equals(e.detail(DiffSegException.SETTING)), e.getMessage());
 		assertEquals(Map.of("mask-1.tif", "mine"), all(out), "nothing else left behind either");
 	}
 
@@ -74,7 +75,7 @@ class OutputFolderTest {
 		Files.writeString(out.resolve("mask-1.tif"), "mine");
 		try (OutputFolder folder = new OutputFolder(out)) {
 			folder.expect(java.util.List.of("alpha-1.tif"));
-			UserError e = assertThrows(UserError.class, () -> folder.expect(java.util.List.of("alpha-1.tif",
+			DiffSegException e = assertThrows(DiffSegException.class, () -> folder.expect(java.util.List.of("alpha-1.tif",
 				"mask-1.tif")));
 			assertTrue(e.getMessage().contains("mask-1.tif"), e.getMessage());
 		}

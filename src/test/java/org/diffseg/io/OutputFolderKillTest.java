@@ -1,4 +1,4 @@
-package org.diffseg.cli;
+package org.diffseg.io;
 
 import static org.junit.jupiter.api.Assertions.*;
 
