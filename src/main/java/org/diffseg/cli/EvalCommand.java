@@ -150,9 +150,11 @@ public final class EvalCommand implements Callable<Integer> {
 			bar.finish();
 		}
 		PrintWriter o = spec.commandLine().getOut();
-		for (Evaluation.Summary s : r.summaries())
+		for (Evaluation.Summary s : r.summaries()) {
+			if (s.objects() == 0) continue; // e.g. no scene where two objects share a colour
 			o.printf(Locale.ROOT, "%s (%d objects): %s mIoU %.3f | whole image %.3f | colour threshold %.3f%n",
 				s.subset(), s.objects(), r.method(), s.miou(), s.wholeMiou(), s.colourMiou());
+		}
 		o.printf(Locale.ROOT, "%d images in %.1f s; wrote %s%n", r.images(), r.seconds(),
 			out.resolve("report.md").toAbsolutePath());
 		return DiffSegCli.EXIT_OK;

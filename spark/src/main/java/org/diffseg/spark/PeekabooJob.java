@@ -15,6 +15,7 @@ import org.diffseg.io.OutputFolder;
 import org.diffseg.io.PeekabooOutputs;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
+import org.diffseg.task.ModelRecommendations;
 import org.diffseg.task.ModelSource;
 import org.diffseg.task.PeekabooSegmentResult;
 import org.diffseg.task.PeekabooSegmentSettings;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Option;
 public final class PeekabooJob extends ImageJob {
 	private static final long serialVersionUID = 1L;
 	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
+	private static final String MODEL = "the model's diffseg.json recommendation, else the engine's default, as in " +
+		"'diffseg peekaboo --help'";
 
 	@Option(names = "--prompt", description = "What to segment; repeat for several prompts (one set).")
 	ArrayList<String> prompts = new ArrayList<>();
@@ -42,25 +45,35 @@ public final class PeekabooJob extends ImageJob {
 		"for several sets: every image is segmented for each set.")
 	ArrayList<String> promptSets = new ArrayList<>();
 
+	// Boxed: an option left out (null) takes the model's recommendation (its diffseg.json), else the engine's default.
 	@Option(names = "--representation", description = "raster | raster bilateral | fourier | fourier bilateral " +
-		"(default ${DEFAULT-VALUE})")
-	String representation = DEFAULTS.representation();
+		"(default: " + MODEL + ")")
+	String representation;
 
-	@Option(names = "--square", description = "crop (centre) or scale (default ${DEFAULT-VALUE}).")
-	String square = DEFAULTS.square();
+	@Option(names = "--square", description = "crop (centre) or scale (default: " + MODEL + ").")
+	String square;
 
-	@Option(names = "--threshold", description = "Mask threshold on alpha (default ${DEFAULT-VALUE}).")
-	float threshold = DEFAULTS.threshold();
+	@Option(names = "--threshold", description = "Mask threshold on alpha (default: " + MODEL + ").")
+	Float threshold;
 
-	@Option(names = "--iterations", description = "Optimisation steps (default ${DEFAULT-VALUE}).")
-	int iterations = DEFAULTS.iterations();
+	@Option(names = "--iterations", description = "Optimisation steps (default: " + MODEL + ").")
+	Integer iterations;
 
-	@Option(names = "--size", description = "Side of the alpha in pixels (default ${DEFAULT-VALUE}).")
-	int size = DEFAULTS.size();
+	@Option(names = "--size", description = "Side of the alpha in pixels (default: " + MODEL + ").")
+	Integer size;
 
-	@Option(names = "--composite-size", description = "Side of the composites given to the VAE (default " +
-		"${DEFAULT-VALUE}: the model's).")
-	int compositeSize = DEFAULTS.compositeSize();
+	@Option(names = "--composite-size", description = "Side of the composites given to the VAE (default: " + MODEL +
+		").")
+	Integer compositeSize;
+
+	@Option(names = "--learning-rate", description = "SGD learning rate (default: " + MODEL + ").")
+	Float learningRate;
+
+	@Option(names = "--gravity", description = "Weight of the alpha penalty (default: " + MODEL + ").")
+	Float gravity;
+
+	@Option(names = "--guidance", description = "Classifier-free guidance scale (default: " + MODEL + ").")
+	Float guidance;
 
 	@Option(names = "--timelapse-every", description = "Keep the result every k iterations (0: none; default " +
 		"${DEFAULT-VALUE}).")
@@ -86,17 +99,27 @@ public final class PeekabooJob extends ImageJob {
 
 	@Override
 	List<Item> items() throws IOException {
-		if (representation.equals("guided bilateral")) throw new IllegalArgumentException("the 'guided bilateral' " +
+		if ("guided bilateral".equals(representation)) throw new IllegalArgumentException("the 'guided bilateral' " +
 			"representation needs a guide image per image, which the Spark job does not take: use 'diffseg " +
 			"peekaboo --guide' per image, or another --representation.");
 		settings(); // a bad setting fails on the driver
 		return super.items();
 	}
 
-	PeekabooSettings settings() {
-		return PeekabooSettings.builder().iterations(iterations).size(size).compositeSize(compositeSize)
-			.timelapseEvery(timelapseEvery).seed(seed).representation(representation).square(square)
-			.threshold(threshold).build();
+	/** The model's recommended settings (as the CLI applies them), then the options given. */
+	PeekabooSettings settings() throws IOException {
+		PeekabooSettings.Builder b = ModelRecommendations.peekaboo(Path.of(model)).timelapseEvery(timelapseEvery)
+			.seed(seed);
+		if (representation != null) b.representation(representation);
+		if (square != null) b.square(square);
+		if (threshold != null) b.threshold(threshold);
+		if (iterations != null) b.iterations(iterations);
+		if (size != null) b.size(size);
+		if (compositeSize != null) b.compositeSize(compositeSize);
+		if (learningRate != null) b.learningRate(learningRate);
+		if (gravity != null) b.gravity(gravity);
+		if (guidance != null) b.guidance(guidance);
+		return b.build();
 	}
 
 	@Override
