@@ -67,11 +67,16 @@ final class OutputFolder implements AutoCloseable {
 	OutputFolder(Path out, boolean overwrite) throws IOException {
 		if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + " is a file: give a folder for --out.");
 		this.created = !Files.exists(out);
-		Files.createDirectories(out);
 		this.out = out;
 		this.overwrite = overwrite;
-		recover(out);
-		this.staging = Files.createDirectory(out.resolve(PARTIAL + id));
+		try { // disk full, permission denied, read-only, a file on the path: told apart, with the path and the fix
+			Files.createDirectories(out);
+			recover(out);
+			this.staging = Files.createDirectory(out.resolve(PARTIAL + id));
+		}
+		catch (IOException e) {
+			throw org.diffseg.run.WriteErrors.typed(e, out);
+		}
 	}
 
 	/** Where to write a file before commit. */
@@ -101,6 +106,15 @@ final class OutputFolder implements AutoCloseable {
 
 	/** Publishes the staged files as the folder's result set, replacing the previous one whole. */
 	void commit() throws IOException {
+		try {
+			publish();
+		}
+		catch (IOException e) {
+			throw org.diffseg.run.WriteErrors.typed(e, out);
+		}
+	}
+
+	private void publish() throws IOException {
 		Set<String> previous = previous(out);
 		List<String> names = new ArrayList<>();
 		try (Stream<Path> files = Files.list(staging)) {

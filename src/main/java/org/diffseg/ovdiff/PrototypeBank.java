@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 import org.diffseg.run.DiffSegException;
+import org.diffseg.run.WriteErrors;
 import org.diffseg.sd.SafeTensors;
 
 import java.io.IOException;
@@ -153,7 +154,14 @@ public final class PrototypeBank {
 			Path probe = Files.createTempFile(directory, ".diffseg-write-check-", ".tmp");
 			Files.delete(probe);
 		}
-		catch (IOException | SecurityException e) {
+		catch (IOException e) {
+			// disk full, permission denied, read-only told apart; a file on the path stays a bad "bank" setting
+			DiffSegException typed = WriteErrors.classify(e, directory);
+			if (typed != null && typed.kind() != DiffSegException.Kind.INPUT) throw typed;
+			throw DiffSegException.setting("bank", "the prototype bank folder " + directory + " cannot be written (" +
+				reason(e) + ")", "make it writable, or choose another folder");
+		}
+		catch (SecurityException e) {
 			throw DiffSegException.setting("bank", "the prototype bank folder " + directory + " cannot be written (" +
 				reason(e) + ")", "make it writable, or choose another folder");
 		}
