@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  * <li>the old set and the staging folder are deleted.</li>
  * </ol>
  * A run killed at any moment is undone or completed by the next run on the same folder ({@link #recover}), so that
- * the folder looks as if the killed run never started or had finished. Two runs on one folder at the same time are
- * not supported.
+ * the folder looks as if the killed run never started or had finished. A second run on a folder while one writes
+ * there is refused ({@link org.diffseg.run.WriteLock}).
  */
 final class OutputFolder implements AutoCloseable {
 	static final String MANIFEST = ".diffseg-manifest.json";
@@ -57,6 +57,7 @@ final class OutputFolder implements AutoCloseable {
 	private final String id = UUID.randomUUID().toString();
 	private final boolean overwrite;
 	private final boolean created;
+	private org.diffseg.run.WriteLock lock;
 	Step step = what -> {};
 
 	OutputFolder(Path out) throws IOException {
@@ -71,11 +72,17 @@ final class OutputFolder implements AutoCloseable {
 		this.overwrite = overwrite;
 		try { // disk full, permission denied, read-only, a file on the path: told apart, with the path and the fix
 			Files.createDirectories(out);
+			this.lock = org.diffseg.run.WriteLock.acquire(out); // another run writing here is refused, not undone
 			recover(out);
 			this.staging = Files.createDirectory(out.resolve(PARTIAL + id));
 		}
 		catch (IOException e) {
+			if (lock != null) lock.close();
 			throw org.diffseg.run.WriteErrors.typed(e, out);
+		}
+		catch (RuntimeException e) {
+			if (lock != null) lock.close();
+			throw e;
 		}
 	}
 
@@ -142,10 +149,20 @@ final class OutputFolder implements AutoCloseable {
 		delete(staging);
 	}
 
+	/** Frees the folder's lock and nothing else, as the operating system does for a killed run (tests). */
+	void abandon() throws IOException {
+		lock.close();
+	}
+
 	/** Removes the staging folder, undoes a commit that did not finish, and removes an output folder left empty. */
 	@Override
 	public void close() throws IOException {
-		recover(out);
+		try {
+			recover(out);
+		}
+		finally {
+			lock.close();
+		}
 		if (created) try (Stream<Path> left = Files.list(out)) {
 			if (left.findAny().isEmpty()) Files.deleteIfExists(out);
 		}

@@ -167,6 +167,22 @@ public final class PrototypeBank {
 		}
 	}
 
+	/**
+	 * Deletes the temporary files ({@code *.tmp-<id>}) that runs killed while writing a bank file left in the folder;
+	 * call it only while holding the folder's {@link org.diffseg.run.WriteLock}, as a live run's are there too.
+	 * @return how many were deleted
+	 */
+	public static int removeTemporaryFiles(Path directory) throws IOException {
+		if (!Files.isDirectory(directory)) return 0;
+		List<Path> temporary;
+		try (Stream<Path> s = Files.list(directory)) {
+			temporary = s.filter(p -> p.getFileName().toString().contains(SUFFIX + BankFile.TEMP_INFIX) &&
+				Files.isRegularFile(p)).toList();
+		}
+		for (Path p : temporary) Files.deleteIfExists(p);
+		return temporary.size();
+	}
+
 	private static String reason(Exception e) {
 		if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
 		if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();

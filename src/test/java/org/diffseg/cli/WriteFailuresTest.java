@@ -53,4 +53,17 @@ class WriteFailuresTest {
 		String fiji = org.diffseg.fiji.UserMessages.describe(new java.io.IOException("No space left on device"));
 		assertTrue(fiji.contains("disk is full") && fiji.contains("free space"), fiji);
 	}
+
+	@Test
+	void twoRunsIntoOneOutputFolderDoNotMix() throws Exception {
+		Path out = dir.resolve("out");
+		try (OutputFolder first = new OutputFolder(out)) {
+			DiffSegException e = assertThrows(DiffSegException.class, () -> new OutputFolder(out));
+			assertTrue(e.problem().startsWith("another DiffSeg run is writing in " + out), e.problem());
+			Files.writeString(first.file("result.json"), "{}");
+			first.commit();
+		}
+		assertEquals("{}", Files.readString(out.resolve("result.json")), "the first run's result is whole");
+		new OutputFolder(out).close(); // and the folder is free again
+	}
 }
