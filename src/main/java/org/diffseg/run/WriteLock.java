@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One DiffSeg run at a time writes into a folder (an output folder, a prototype bank): a second one is refused with
@@ -23,6 +25,8 @@ import java.util.Map;
 public final class WriteLock implements AutoCloseable {
 	public static final String NAME = ".diffseg-lock";
 	private static final long LOCKED_BYTE = 1 << 20;
+	/** The lock files this process holds. */
+	private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
 	private final Path file;
 	private final FileChannel channel;
@@ -40,7 +44,27 @@ public final class WriteLock implements AutoCloseable {
 	 * @throws DiffSegException when another run, in this process or another, writes there now
 	 */
 	public static WriteLock acquire(Path folder) throws IOException {
-		Path file = folder.resolve(NAME);
+		Path file = folder.toRealPath().resolve(NAME);
+		// this process's own runs are told apart here, without opening the file: on POSIX systems closing any
+		// channel on it would drop the lock the other run holds
+		if (!HELD.add(file)) throw busy(folder, "pid " + ProcessHandle.current().pid());
+		try {
+			return lock(folder, file);
+		}
+		catch (IOException | RuntimeException e) {
+			HELD.remove(file);
+			throw e;
+		}
+	}
+
+	private static DiffSegException busy(Path folder, String holder) {
+		String[] words = holder.split(" ");
+		return new DiffSegException(DiffSegException.Kind.INPUT, "another DiffSeg run is writing in " + folder + " (" +
+			(words.length > 1 && words[0].equals("pid") ? "pid " + words[1] : "process unknown") + ")",
+			"wait for it to finish, or write to another folder", Map.of(DiffSegException.PATH, folder.toString()));
+	}
+
+	private static WriteLock lock(Path folder, Path file) throws IOException {
 		for (int attempt = 0; attempt < 20; attempt++) {
 			try {
 				Files.createFile(file);
@@ -67,11 +91,7 @@ public final class WriteLock implements AutoCloseable {
 			if (lock == null) {
 				String holder = read(channel);
 				channel.close();
-				String[] words = holder.split(" ");
-				throw new DiffSegException(DiffSegException.Kind.INPUT, "another DiffSeg run is writing in " + folder +
-					" (" + (words.length > 1 && words[0].equals("pid") ? "pid " + words[1] : "process unknown") + ")",
-					"wait for it to finish, or write to another folder", Map.of(DiffSegException.PATH,
-						folder.toString()));
+				throw busy(folder, holder);
 			}
 			// the file locked may be one its holder removed just before releasing it: ours only if the path still
 			// names it. (Compared by file key, never by opening the file: closing any channel on it would release
@@ -117,6 +137,7 @@ public final class WriteLock implements AutoCloseable {
 			}
 			finally {
 				channel.close();
+				HELD.remove(file);
 			}
 		}
 	}

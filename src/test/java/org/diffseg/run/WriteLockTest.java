@@ -20,13 +20,34 @@ class WriteLockTest {
 	@TempDir
 	Path dir;
 
-	/** The child: holds the lock on args[0] until killed. */
+	/** The child: holds the lock on args[0] until killed, or for args[1] seconds. */
 	public static void main(String[] args) throws Exception {
 		WriteLock lock = WriteLock.acquire(Path.of(args[0]));
 		System.out.println("locked");
 		System.out.flush();
-		Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+		Thread.sleep(args.length > 1 ? 1000 * Long.parseLong(args[1]) : TimeUnit.MINUTES.toMillis(5));
 		lock.close();
+	}
+
+	private static Process child(String... args) throws Exception {
+		String bin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(bin, "-Xmx32m", "-cp",
+			System.getProperty("java.class.path"), WriteLockTest.class.getName()));
+		cmd.addAll(java.util.List.of(args));
+		return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+	}
+
+	@Test
+	void aRefusedSecondRunHereLeavesTheFirstOneItsLock() throws Exception {
+		try (WriteLock first = WriteLock.acquire(dir)) {
+			assertThrows(DiffSegException.class, () -> WriteLock.acquire(dir));
+			// closing a file a process holds a POSIX lock on drops that lock: the refusal must not have
+			Process other = child(dir.toString(), "0");
+			String said = new String(other.getInputStream().readAllBytes());
+			assertTrue(other.waitFor(1, TimeUnit.MINUTES));
+			assertFalse(said.contains("locked"), said);
+			assertTrue(said.contains("another DiffSeg run is writing in"), said);
+		}
 	}
 
 	@Test
@@ -42,9 +63,7 @@ class WriteLockTest {
 
 	@Test
 	void anotherProcessIsNamedAndItsKillFreesTheFolder() throws Exception {
-		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		Process child = new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"),
-			WriteLockTest.class.getName(), dir.toString()).redirectErrorStream(true).start();
+		Process child = child(dir.toString());
 		try {
 			assertEquals("locked", new BufferedReader(new InputStreamReader(child.getInputStream())).readLine());
 			DiffSegException e = assertThrows(DiffSegException.class, () -> WriteLock.acquire(dir));
