@@ -77,6 +77,8 @@ public final class DiffSegCli implements Callable<Integer> {
 		while (t.getCause() != null && !(t instanceof UserError) && !(t instanceof java.io.IOException) &&
 			(t.getMessage() == null || t.getMessage().isBlank() || t.getClass() == RuntimeException.class))
 			t = t.getCause();
+		if (t instanceof java.io.IOException io && org.diffseg.run.WriteErrors.classifyAny(io) != null)
+			t = org.diffseg.run.WriteErrors.classifyAny(io); // disk full, permission denied, read-only: path and fix
 		if (t instanceof org.diffseg.run.DiffSegException d) return CliMessages.describe(d).replace('\n', ' ');
 		if (t instanceof OutOfMemoryError) return "out of memory: " + t.getMessage() +
 			". Use a smaller image size or batch, or give Java more memory (-Xmx).";

@@ -1,6 +1,8 @@
 package org.diffseg.fiji;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,20 +89,77 @@ public final class MacroRunner {
 		imp.close();
 	}
 
-	/** Interprets the macro; returns the error line, or null. */
+	/**
+	 * Interprets the macro; returns the error line, or null. ImageJ stops a macro at its first error only when errors
+	 * are not ignored; it then shows the error in a dialog, which ij1-patcher turns into a line on stderr when there is
+	 * no ImageJ window: {@link ErrorEcho} drops that copy, as this error line is the one message.
+	 */
 	private static String interpret(String name, String code, String argument) {
 		Interpreter interpreter = new Interpreter();
-		interpreter.setIgnoreErrors(true); // errors come back as messages, never as dialogs
+		interpreter.setIgnoreErrors(false);
 		String thrown = null;
-		try {
+		try (ErrorEcho echo = ErrorEcho.install()) {
 			interpreter.run(code, argument);
 		}
 		catch (Throwable t) {
-			// exit and aborts unwind with "Macro canceled"; anything else the interpreter did not catch is an error
+			// errors, exit and aborts unwind with "Macro canceled"; anything else the interpreter did not catch is an error
 			if (!Macro.MACRO_CANCELED.equals(t.getMessage())) thrown = UserMessages.describe(t);
 		}
 		String message = interpreter.getErrorMessage();
-		if (message != null) return name + ", line " + interpreter.getLineNumber() + ": " + message;
+		if (message != null) return name + ", line " + errorLine(interpreter) + ": " + message;
 		return thrown == null ? null : name + ": " + thrown;
+	}
+
+	/**
+	 * The line of the macro's error. {@code getLineNumber()} reads the line at the interpreter's position, which its error
+	 * handling moves past the end of the faulty line; the line it shows in its own message is kept in a package-private
+	 * field, read here.
+	 */
+	private static int errorLine(Interpreter interpreter) {
+		try {
+			Field field = Interpreter.class.getDeclaredField("lineNumber");
+			field.setAccessible(true);
+			int line = field.getInt(interpreter);
+			if (line > 0) return line;
+		}
+		catch (ReflectiveOperationException | RuntimeException e) {
+			// another ImageJ version: fall back to the public, approximate line
+		}
+		return interpreter.getLineNumber();
+	}
+
+	/**
+	 * While a macro runs on the current thread, drops the lines that thread prints to stderr starting with "Macro
+	 * Error: " or "No Image: ": ij1-patcher's stand-in for ImageJ's error dialog. Everything else passes through.
+	 */
+	private static final class ErrorEcho extends PrintStream implements AutoCloseable {
+
+		private final PrintStream original;
+		private final Thread thread = Thread.currentThread();
+
+		private ErrorEcho(PrintStream original) {
+			super(original, true);
+			this.original = original;
+		}
+
+		static synchronized ErrorEcho install() {
+			ErrorEcho echo = new ErrorEcho(System.err);
+			System.setErr(echo);
+			return echo;
+		}
+
+		@Override
+		public void println(String line) {
+			if (Thread.currentThread() == thread && line != null &&
+				(line.startsWith("Macro Error: ") || line.startsWith("No Image: "))) return;
+			super.println(line);
+		}
+
+		@Override
+		public void close() {
+			synchronized (ErrorEcho.class) {
+				if (System.err == this) System.setErr(original); // never closes the real stderr
+			}
+		}
 	}
 }

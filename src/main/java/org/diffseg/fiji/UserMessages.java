@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.CancellationException;
 
 import org.diffseg.run.DiffSegException;
+import org.diffseg.run.WriteErrors;
 import org.scijava.module.ModuleException;
 
 /** The one line a user sees when a DiffSeg command fails: the cause's own message, never a stack trace. */
@@ -20,6 +21,7 @@ public final class UserMessages {
 	public static String describe(Throwable e) {
 		Throwable t = e;
 		while (t.getCause() != null && t.getCause() != t && (blank(t.getMessage()) || wrapper(t))) t = t.getCause();
+		if (t instanceof IOException io && WriteErrors.classifyAny(io) != null) t = WriteErrors.classifyAny(io);
 		if (t instanceof DiffSegException d) return FijiMessages.describe(d).replaceAll("\\s*\\R\\s*", " ");
 		if (t instanceof OutOfMemoryError) return "out of memory (" + t.getMessage() + "): use a smaller image, or give " +
 			"Java more memory (Fiji: Edit > Options > Memory & Threads; command line: -Xmx).";

@@ -7,13 +7,16 @@ import ij.io.FileSaver;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import org.diffseg.img.Hyperstack;
 import org.diffseg.img.ImageFileCheck;
 import org.diffseg.run.DiffSegException;
+import org.diffseg.run.WriteErrors;
 import org.diffseg.task.SourceImage;
 
 /**
@@ -61,25 +64,36 @@ public final class ImageFiles {
 		return source;
 	}
 
-	public static void saveFloat(Path file, float[] values, int w, int h, String title) {
+	public static void saveFloat(Path file, float[] values, int w, int h, String title) throws IOException {
 		save(file, new ImagePlus(title, new FloatProcessor(w, h, values)));
 	}
 
-	public static void saveMask(Path file, byte[] mask, int w, int h, String title) {
+	public static void saveMask(Path file, byte[] mask, int w, int h, String title) throws IOException {
 		save(file, new ImagePlus(title, new ByteProcessor(w, h, mask)));
 	}
 
 	/** A 32-bit stack, one slice per plane, with slice labels. */
-	public static void saveFloatStack(Path file, List<float[]> planes, List<String> labels, int w, int h, String title) {
+	public static void saveFloatStack(Path file, List<float[]> planes, List<String> labels, int w, int h, String title)
+		throws IOException
+	{
 		ImageStack stack = new ImageStack(w, h);
 		for (int i = 0; i < planes.size(); i++) stack.addSlice(labels.get(i), new FloatProcessor(w, h, planes.get(i)));
 		save(file, new ImagePlus(title, stack));
 	}
 
-	public static void save(Path file, ImagePlus imp) {
-		FileSaver saver = new FileSaver(imp);
-		boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(file.toString()) : saver.saveAsTiff(file.toString());
-		if (!ok) throw new DiffSegException(DiffSegException.Kind.INPUT, "could not write " + file,
-			"check that the folder is writable");
+	/**
+	 * Writes a TIFF. ImageJ's FileSaver would write it too but only say false on failure (a full disk read as a
+	 * permission problem); its TIFF bytes written here keep the operating system's reason.
+	 */
+	public static void save(Path file, ImagePlus imp) throws IOException {
+		byte[] tiff = new FileSaver(imp).serialize();
+		if (tiff == null) throw new DiffSegException(DiffSegException.Kind.INPUT, "could not encode " + file + " as TIFF",
+			"report this with the image's type and size");
+		try {
+			Files.write(file, tiff);
+		}
+		catch (IOException e) {
+			throw WriteErrors.typed(e, file);
+		}
 	}
 }

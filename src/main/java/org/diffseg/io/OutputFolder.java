@@ -37,18 +37,18 @@ import org.diffseg.run.DiffSegException;
  * <li>the old set and the staging folder are deleted.</li>
  * </ol>
  * A run killed at any moment is undone or completed by the next run on the same folder ({@link #recover}), so that
- * the folder looks as if the killed run never started or had finished. Two runs on one folder at the same time are
- * not supported.
+ * the folder looks as if the killed run never started or had finished. A second run on a folder while one writes
+ * there is refused ({@link org.diffseg.run.WriteLock}).
  */
 public final class OutputFolder implements AutoCloseable {
 	/** The neutral names of the settings a refusal names (a front-end words them as its flags or fields). */
 	public static final String OUTPUT_FOLDER = "output folder", OVERWRITE = "overwrite";
 	public static final String MANIFEST = ".diffseg-manifest.json";
-	static final String NEXT = ".diffseg-next.json";
-	static final String PARTIAL = ".diffseg-partial-";
-	static final String OLD = ".diffseg-old-";
+	public static final String NEXT = ".diffseg-next.json";
+	public static final String PARTIAL = ".diffseg-partial-";
+	public static final String OLD = ".diffseg-old-";
 	/** A temporary file DiffSeg writes next to its target before an atomic rename ({@code name.tmp-<uuid>}). */
-	static final Pattern TEMP = Pattern.compile(".*\\.tmp-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-" +
+	public static final Pattern TEMP = Pattern.compile(".*\\.tmp-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-" +
 		"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
 	/** Called between the steps of {@link #commit()}; tests make it throw to stand for a kill at that moment. */
@@ -61,6 +61,7 @@ public final class OutputFolder implements AutoCloseable {
 	private final String id = UUID.randomUUID().toString();
 	private final boolean overwrite;
 	private final boolean created;
+	private org.diffseg.run.WriteLock lock;
 	Step step = what -> {};
 
 	public OutputFolder(Path out) throws IOException {
@@ -72,11 +73,22 @@ public final class OutputFolder implements AutoCloseable {
 		if (Files.exists(out) && !Files.isDirectory(out)) throw DiffSegException.setting(OUTPUT_FOLDER, out +
 			" is a file", "give a folder");
 		this.created = !Files.exists(out);
-		Files.createDirectories(out);
 		this.out = out;
 		this.overwrite = overwrite;
-		recover(out);
-		this.staging = Files.createDirectory(out.resolve(PARTIAL + id));
+		try { // disk full, permission denied, read-only, a file on the path: told apart, with the path and the fix
+			Files.createDirectories(out);
+			this.lock = org.diffseg.run.WriteLock.acquire(out); // another run writing here is refused, not undone
+			recover(out);
+			this.staging = Files.createDirectory(out.resolve(PARTIAL + id));
+		}
+		catch (IOException e) {
+			if (lock != null) lock.close();
+			throw org.diffseg.run.WriteErrors.typed(e, out);
+		}
+		catch (RuntimeException e) {
+			if (lock != null) lock.close();
+			throw e;
+		}
 	}
 
 	/** Where to write a file before commit. */
@@ -106,6 +118,15 @@ public final class OutputFolder implements AutoCloseable {
 
 	/** Publishes the staged files as the folder's result set, replacing the previous one whole. */
 	public void commit() throws IOException {
+		try {
+			publish();
+		}
+		catch (IOException e) {
+			throw org.diffseg.run.WriteErrors.typed(e, out);
+		}
+	}
+
+	private void publish() throws IOException {
 		Set<String> previous = previous(out);
 		List<String> names = new ArrayList<>();
 		try (Stream<Path> files = Files.list(staging)) {
@@ -133,10 +154,20 @@ public final class OutputFolder implements AutoCloseable {
 		delete(staging);
 	}
 
+	/** Frees the folder's lock and nothing else, as the operating system does for a killed run (tests). */
+	void abandon() throws IOException {
+		lock.close();
+	}
+
 	/** Removes the staging folder, undoes a commit that did not finish, and removes an output folder left empty. */
 	@Override
 	public void close() throws IOException {
-		recover(out);
+		try {
+			recover(out);
+		}
+		finally {
+			lock.close();
+		}
 		if (created) try (Stream<Path> left = Files.list(out)) {
 			if (left.findAny().isEmpty()) Files.deleteIfExists(out);
 		}
@@ -147,7 +178,7 @@ public final class OutputFolder implements AutoCloseable {
 	 * is finished, any other is undone; staging folders and temporary files are deleted. Each step can itself be
 	 * killed and redone.
 	 */
-	static void recover(Path out) throws IOException {
+	public static void recover(Path out) throws IOException {
 		String current = manifestId(out.resolve(MANIFEST));
 		Path next = out.resolve(NEXT);
 		if (Files.exists(next)) {

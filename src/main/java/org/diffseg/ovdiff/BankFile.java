@@ -3,6 +3,7 @@ package org.diffseg.ovdiff;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
+import org.diffseg.run.WriteErrors;
 import org.diffseg.sd.SafeTensors;
 
 import java.io.IOException;
@@ -106,6 +107,17 @@ final class BankFile {
 		head.flip();
 
 		Path dir = file.toAbsolutePath().getParent();
+		try {
+			writeAtomically(file, dir, head, sorted);
+		}
+		catch (IOException e) {
+			throw WriteErrors.typed(e, file); // disk full, permission denied, read-only: told apart, with the path
+		}
+	}
+
+	private static void writeAtomically(Path file, Path dir, ByteBuffer head, Map<String, Tensor> sorted)
+		throws IOException
+	{
 		Files.createDirectories(dir);
 		Path tmp = dir.resolve(file.getFileName() + TEMP_INFIX + UUID.randomUUID());
 		try {

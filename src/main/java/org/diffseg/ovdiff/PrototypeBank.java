@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 import org.diffseg.run.DiffSegException;
+import org.diffseg.run.WriteErrors;
 import org.diffseg.sd.SafeTensors;
 
 import java.io.IOException;
@@ -153,10 +154,33 @@ public final class PrototypeBank {
 			Path probe = Files.createTempFile(directory, ".diffseg-write-check-", ".tmp");
 			Files.delete(probe);
 		}
-		catch (IOException | SecurityException e) {
+		catch (IOException e) {
+			// disk full, permission denied, read-only told apart; a file on the path stays a bad "bank" setting
+			DiffSegException typed = WriteErrors.classify(e, directory);
+			if (typed != null && typed.kind() != DiffSegException.Kind.INPUT) throw typed;
 			throw DiffSegException.setting("bank", "the prototype bank folder " + directory + " cannot be written (" +
 				reason(e) + ")", "make it writable, or choose another folder");
 		}
+		catch (SecurityException e) {
+			throw DiffSegException.setting("bank", "the prototype bank folder " + directory + " cannot be written (" +
+				reason(e) + ")", "make it writable, or choose another folder");
+		}
+	}
+
+	/**
+	 * Deletes the temporary files ({@code *.tmp-<id>}) that runs killed while writing a bank file left in the folder;
+	 * call it only while holding the folder's {@link org.diffseg.run.WriteLock}, as a live run's are there too.
+	 * @return how many were deleted
+	 */
+	public static int removeTemporaryFiles(Path directory) throws IOException {
+		if (!Files.isDirectory(directory)) return 0;
+		List<Path> temporary;
+		try (Stream<Path> s = Files.list(directory)) {
+			temporary = s.filter(p -> p.getFileName().toString().contains(SUFFIX + BankFile.TEMP_INFIX) &&
+				Files.isRegularFile(p)).toList();
+		}
+		for (Path p : temporary) Files.deleteIfExists(p);
+		return temporary.size();
 	}
 
 	private static String reason(Exception e) {

@@ -27,13 +27,19 @@ public class DiffSegException extends IllegalArgumentException {
 		/** A prototype-bank file is damaged (truncated, altered, not a bank file); the problem names the file. Details:
 		 * {@link #BANK}, {@link #CLASSES} (the damaged file's class, to rebuild it). */
 		PROTOTYPES_DAMAGED,
+		/** The disk DiffSeg writes to is full (or the user's quota is used up). Details: {@link #PATH}. */
+		DISK_FULL,
+		/** The user may not write there (the file system refused: permissions, ownership). Details: {@link #PATH}. */
+		PERMISSION_DENIED,
+		/** The file system is mounted read-only (a write-protected card, a read-only share). Details: {@link #PATH}. */
+		READ_ONLY,
 		/** Anything else the user can fix; the neutral fix is all there is to say. */
 		INPUT
 	}
 
 	/** Detail keys. */
 	public static final String SETTING = "setting", BANK = "bank", CLASSES = "classes", EXTRACTORS = "extractors",
-		ACTION = "action";
+		ACTION = "action", PATH = "path";
 
 	/** Values of {@link #ACTION} for {@link Kind#IMAGE}: what to do to the image (a front-end may name its menu). */
 	public static final String CONVERT_TYPE = "convert type", LOAD_INTO_MEMORY = "load into memory",

@@ -11,6 +11,7 @@ import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.ModelFolderIdentity;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.PrototypeBank;
+import org.diffseg.run.WriteLock;
 import org.diffseg.ovdiff.StableDiffusionFeatures;
 import org.diffseg.run.CancelToken;
 import org.diffseg.run.DiffSegException;
@@ -60,6 +61,17 @@ public final class PrototypesTask extends ModelTask {
 		if (settings.dino() != null)
 			members.add(new DinoFeatures(models.dino(settings.dino()), ModelFolderIdentity.of(settings.dino())));
 		FeatureExtractor.Ensemble features = new FeatureExtractor.Ensemble(members);
+		// one run writes into a bank at a time; the temporary files of a killed one are removed under the lock
+		try (WriteLock lock = WriteLock.acquire(settings.bank())) {
+			PrototypeBank.removeTemporaryFiles(settings.bank());
+			return build(settings, names, engine, sd, members, features, progress, cancel);
+		}
+	}
+
+	private Result build(PrototypesSettings settings, List<String> names, OvDiff.Settings engine, StableDiffusion sd,
+		List<FeatureExtractor> members, FeatureExtractor.Ensemble features, ProgressListener progress,
+		CancelToken cancel) throws IOException
+	{
 		PrototypeBank bank = OvDiff.openBank(settings.bank(), sd, engine);
 		List<String> damaged = new ArrayList<>();
 		for (String name : names) for (FeatureExtractor e : members)

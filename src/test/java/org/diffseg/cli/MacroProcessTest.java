@@ -24,15 +24,36 @@ class MacroProcessTest {
 		Path macro = dir.resolve("hello.ijm");
 		Files.writeString(macro, "print(\"hello from the macro\");\n");
 		Path stdout = dir.resolve("out.txt"), stderr = dir.resolve("err.txt");
+		int status = run(macro, stdout, stderr);
+		String out = Files.readString(stdout, StandardCharsets.UTF_8), err = Files.readString(stderr, StandardCharsets.UTF_8);
+		assertEquals(0, status, out + err);
+		assertTrue(out.contains("hello from the macro"), out);
+		assertFalse(err.contains("LinkageError") || err.contains("Cannot load class"), err);
+		assertTrue(err.isBlank(), err);
+	}
+
+	@Test
+	void aMacroErrorStopsTheRunWithOneLineNamingItsLine(@TempDir Path dir) throws Exception {
+		Path macro = dir.resolve("broken.ijm");
+		Files.writeString(macro, "print(\"before\");\nx = undefinedVar + 1;\nprint(\"after\");\n");
+		Path stdout = dir.resolve("out.txt"), stderr = dir.resolve("err.txt");
+		int status = run(macro, stdout, stderr);
+		String out = Files.readString(stdout, StandardCharsets.UTF_8), err = Files.readString(stderr, StandardCharsets.UTF_8);
+		assertEquals(DiffSegCli.EXIT_FAILURE, status, out + err);
+		assertTrue(out.contains("before"), out);
+		assertFalse(out.contains("after"), "the macro went on after its error:\n" + out);
+		// one message: ImageJ's own copy of the error ("Macro Error: ...") is not printed beside DiffSeg's
+		assertEquals(1, err.lines().filter(l -> !l.isBlank()).count(), err);
+		assertTrue(err.contains("broken.ijm, line 2:") && err.contains("Undefined variable"), err);
+	}
+
+	/** Runs {@code diffseg macro} in a fresh, headless JVM; returns its exit status. */
+	private static int run(Path macro, Path stdout, Path stderr) throws Exception {
 		Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 		Process p = new ProcessBuilder(List.of(java.toString(), "--add-opens=java.base/java.lang=ALL-UNNAMED",
 			"-cp", System.getProperty("java.class.path"), DiffSegCli.class.getName(), "macro", macro.toString()))
 			.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
 		assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the macro run did not end");
-		String out = Files.readString(stdout, StandardCharsets.UTF_8), err = Files.readString(stderr, StandardCharsets.UTF_8);
-		assertEquals(0, p.exitValue(), out + err);
-		assertTrue(out.contains("hello from the macro"), out);
-		assertFalse(err.contains("LinkageError") || err.contains("Cannot load class"), err);
-		assertTrue(err.isBlank(), err);
+		return p.exitValue();
 	}
 }

@@ -1,6 +1,7 @@
 package org.diffseg.fiji;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -62,6 +63,29 @@ class MacroCommandTest {
 		Path m = macro("typo.ijm", "print(\"a\");\nrun(\"Sytem Check\");\n");
 		assertEquals(DiffSegCli.EXIT_FAILURE, run("macro", m.toString()));
 		assertEquals("diffseg: typo.ijm, line 2: Unrecognized command: \"Sytem Check\"\n", lines(err));
+	}
+
+	@Test
+	void aMacroErrorStopsTheMacroAndNamesItsLine() throws Exception {
+		// the error is on line 2 of 4: ImageJ's getLineNumber() said 3 here, and line 3 ran anyway
+		Path after = dir.resolve("after.txt");
+		Path m = macro("undefined.ijm", "print(\"a\");\nx = undefinedVar + 1;\nFile.saveString(\"ran\", \"" +
+			after.toString().replace("\\", "/") + "\");\nprint(\"b\");\n");
+		assertEquals(DiffSegCli.EXIT_FAILURE, run("macro", m.toString()));
+		String message = lines(err);
+		assertEquals(1, message.lines().count(), message);
+		assertTrue(message.contains("undefined.ijm, line 2:"), message);
+		assertTrue(message.contains("Undefined variable"), message);
+		assertFalse(Files.exists(after), "the macro went on after its error");
+	}
+
+	@Test
+	void anErrorInABlockNamesTheLineInsideIt() throws Exception {
+		Path m = macro("block.ijm", "for (i = 0; i < 2; i++) {\n\tprint(i);\n\tprint(1 / );\n\tprint(\"c\");\n}\n");
+		assertEquals(DiffSegCli.EXIT_FAILURE, run("macro", m.toString()));
+		String message = lines(err);
+		assertEquals(1, message.lines().count(), message);
+		assertTrue(message.contains("block.ijm, line 3:"), message);
 	}
 
 	@Test
