@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.diffseg.io.ImageFiles;
+import org.diffseg.io.OutputFolder;
 import org.diffseg.run.DiffSegException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
