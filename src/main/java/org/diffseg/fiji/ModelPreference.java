@@ -21,7 +21,7 @@ public final class ModelPreference {
 	static final String KEY = "stable_diffusion_folder";
 
 	/** The small model shipped with DiffSeg, relative to the working directory or to a parent of the jar. */
-	public static final String SHIPPED = "models/tiny-sd-a";
+	public static final String SHIPPED = "models/shapes-sd";
 
 	private ModelPreference() {}
 

@@ -183,9 +183,16 @@ public final class ModelProbe {
 		return all > 0 ? in / all : 0;
 	}
 
-	/** Prints the attention check of a model folder: {@code ModelProbe MODEL [SCENES]} (a development aid). */
+	/**
+	 * Prints the attention check of a model folder, {@code ModelProbe MODEL [SCENES]}, or draws its sample sheet,
+	 * {@code ModelProbe MODEL samples OUT.png} (development aids).
+	 */
 	public static void main(String[] args) throws Exception {
 		try (StableDiffusion sd = StableDiffusion.load(Path.of(args[0]))) {
+			if (args.length > 2 && args[1].equals("samples")) {
+				samples(sd, Path.of(args[2]), 4, 1234);
+				return;
+			}
 			int scenes = args.length > 1 ? Integer.parseInt(args[1]) : 100;
 			System.out.println("attention share of token positions 0-10 (all layers, t = 300), then the mean largest weight: " + java.util.Arrays.toString(
 				tokenShares(sd, 20261206L, Math.min(scenes, 20), 300)));

@@ -73,7 +73,7 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 			    "size": 64,
 			    "iterations": 150,
 			    "learning_rate": 0.1,
-			    "gravity": 0.2
+			    "gravity": 0.35
 			  }
 			}
 			""";

@@ -133,6 +133,19 @@ class UpdateSiteConfigTest {
 		assertTrue(e.getMessage().contains("dependency:get"), e.getMessage());
 	}
 
+	/** A fresh Fiji install segments at once: the site carries the default model where Fiji's commands look for it. */
+	@Test
+	void publishesTheDefaultModelWhereFijiFindsIt() throws Exception {
+		UpdateSiteConfig cfg = UpdateSiteConfig.read(CONFIG);
+		Path jar = projectJar("1.2.3", "lib/api-0.32.0.jar");
+		List<SiteFile> files = cfg.resolve(Path.of("."), jar, fakeRepository(cfg));
+		String shipped = org.diffseg.fiji.ModelPreference.SHIPPED;
+		for (String f : new String[] { "model_index.json", "unet/diffusion_pytorch_model.safetensors",
+			"vae/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "tokenizer/vocab.json",
+			"scheduler/scheduler_config.json" })
+			assertTrue(files.stream().anyMatch(s -> s.installPath().equals(shipped + "/" + f)), shipped + "/" + f);
+	}
+
 	@Test
 	void artifactNamesMatchTheirFiles() {
 		assertTrue(UpdateSiteConfig.isArtifact("javacpp-1.5.10-linux-x86_64.jar", "org.bytedeco:javacpp"));
