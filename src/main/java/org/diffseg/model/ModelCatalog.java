@@ -92,9 +92,19 @@ public final class ModelCatalog {
 	 */
 	public static ModelCatalog standard() throws IOException {
 		ModelCatalog builtIn = builtIn();
-		if (!builtIn.models.isEmpty() || !Files.isDirectory(SOURCE_FOLDER)) return builtIn;
-		return fromFolder(SOURCE_FOLDER);
+		ModelCatalog c = !builtIn.models.isEmpty() || !Files.isDirectory(SOURCE_FOLDER) ? builtIn : fromFolder(SOURCE_FOLDER);
+		String extra = System.getProperty(EXTRA_PROPERTY);
+		if (extra == null || extra.isBlank()) return c;
+		Map<String, ModelDescriptor> all = new TreeMap<>(c.models);
+		all.putAll(fromFolder(Path.of(extra)).models);
+		return new ModelCatalog(all);
 	}
+
+	/**
+	 * A Java system property naming a folder of further descriptors (a site's own models or mirrors, or a test's),
+	 * added to the standard catalogue; one of the same name replaces the shipped one.
+	 */
+	public static final String EXTRA_PROPERTY = "diffseg.descriptors";
 
 	private static void readResources(Path folder, Map<String, ModelDescriptor> models) throws IOException {
 		List<Path> files;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
+import org.diffseg.model.ModelCatalog;
 import org.diffseg.sd.StableDiffusion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -69,6 +70,8 @@ class ModelManagerTest {
 
 	@BeforeEach
 	void start() throws IOException {
+		// the tiny-sd-a descriptor (a placeholder URL the tests replace) is not shipped: add it as a site would
+		System.setProperty(ModelCatalog.EXTRA_PROPERTY, "src/test/resources/descriptors");
 		saved = prefs.get(ModelPreference.class, ModelPreference.KEY);
 		server = new ModelFileServer(TINY);
 		statuses.clear();
@@ -76,6 +79,7 @@ class ModelManagerTest {
 
 	@AfterEach
 	void stop() {
+		System.clearProperty(ModelCatalog.EXTRA_PROPERTY);
 		server.close();
 		if (saved == null) ModelPreference.forget(prefs);
 		else prefs.put(ModelPreference.class, ModelPreference.KEY, saved);
