@@ -12,7 +12,7 @@ import org.diffseg.sd.nn.Json;
 
 /**
  * The method settings a model's author recommends, in the model folder's optional {@code diffseg.json}:
- * <pre>{"peekaboo": {"representation": "raster bilateral", "size": 64, "learning_rate": 0.1, "gravity": 0.8}}</pre>
+ * <pre>{"peekaboo": {"representation": "raster bilateral", "size": 64, "learning_rate": 0.1, "gravity": 0.35}}</pre>
  * The engines' defaults are the papers' values for Stable Diffusion 1.5; a model of another scale needs others (the
  * balance of Peekaboo's score-distillation gradient and its alpha penalty depends on the network and the alpha size).
  * Settings the user gives win over these, these win over the engine's defaults. Unknown keys are refused, so that a
@@ -72,12 +72,6 @@ public final class ModelRecommendations {
 			.threshold(user.threshold() == d.threshold() ? r.threshold() : user.threshold())
 			.square(user.square().equals(d.square()) ? r.square() : user.square())
 			.build();
-	}
-
-	/** The keys a model folder's diffseg.json recommends for Peekaboo (empty when it has none). */
-	public static Set<String> peekabooKeys(Path model) throws IOException {
-		Json section = section(model, "peekaboo", PEEKABOO_KEYS);
-		return section == null ? Set.of() : Set.copyOf(section.raw().keySet());
 	}
 
 	private static Json section(Path model, String method, Set<String> allowed) throws IOException {
