@@ -94,15 +94,7 @@ public final class ModelProbe {
 				try (NDManager s = m.newSubManager(); AttentionRecorder rec = new AttentionRecorder(s,
 					p -> true, true, false))
 				{
-					float[] px = new float[3 * size * size];
-					for (int i = 0; i < size * size; i++) {
-						int v = scene.rgb()[i];
-						px[i] = ((v >> 16) & 255) / 127.5f - 1;
-						px[size * size + i] = ((v >> 8) & 255) / 127.5f - 1;
-						px[2 * size * size + i] = (v & 255) / 127.5f - 1;
-					}
-					NDArray x = s.create(px, new Shape(1, 3, size, size));
-					NDArray z = sd.vae.encode(x, null).mean().mul(sd.vae.scalingFactor());
+					NDArray z = latents(sd, s, scene);
 					NDArray noise = TextToImage.initialLatents(s, seed * 31 + k, 1, 4, lat, lat);
 					NDArray xt = sd.noiseSchedule.addNoise(z, noise, new long[] { t });
 					NDArray ctx = sd.encodeText(s, List.of(scene.caption()));
@@ -123,6 +115,19 @@ public final class ModelProbe {
 			}
 		}
 		return new AttentionScore(ch / n, sh / n, cm / n, sm / n, n);
+	}
+
+	/** A scene's scaled VAE latents (posterior mean). */
+	private static NDArray latents(StableDiffusion sd, NDManager s, Scene scene) {
+		int size = sd.defaultImageSize();
+		float[] px = new float[3 * size * size];
+		for (int i = 0; i < size * size; i++) {
+			int v = scene.rgb()[i];
+			px[i] = ((v >> 16) & 255) / 127.5f - 1;
+			px[size * size + i] = ((v >> 8) & 255) / 127.5f - 1;
+			px[2 * size * size + i] = (v & 255) / 127.5f - 1;
+		}
+		return sd.vae.encode(s.create(px, new Shape(1, 3, size, size)), null).mean().mul(sd.vae.scalingFactor());
 	}
 
 	/** Token position of the colour (which 0) or shape (1) word of "colour shape" in the ids. */
@@ -194,8 +199,8 @@ public final class ModelProbe {
 				return;
 			}
 			int scenes = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-			System.out.println("attention share of token positions 0-10 (all layers, t = 300), then the mean largest weight: " + java.util.Arrays.toString(
-				tokenShares(sd, 20261206L, Math.min(scenes, 20), 300)));
+			System.out.println("attention share of token positions 0-10 (all layers, t = 300), then the mean largest " +
+				"weight: " + java.util.Arrays.toString(tokenShares(sd, 20261206L, Math.min(scenes, 20), 300)));
 			for (int t : new int[] { 300, 600 }) {
 				System.out.println("t = " + t + ", finest layers: " + attention(sd, 20261206L, scenes, t, true));
 				System.out.println("t = " + t + ", all layers:    " + attention(sd, 20261206L, scenes, t, false));
@@ -215,16 +220,12 @@ public final class ModelProbe {
 		try (NDManager m = NDManager.newBaseManager()) {
 			for (int k = 0; k < scenes; k++) {
 				Scene scene = g.next();
-				try (NDManager s = m.newSubManager(); AttentionRecorder rec = new AttentionRecorder(s, p -> true, true, false)) {
-					float[] px = new float[3 * size * size];
-					for (int i = 0; i < size * size; i++) {
-						int v = scene.rgb()[i];
-						px[i] = ((v >> 16) & 255) / 127.5f - 1;
-						px[size * size + i] = ((v >> 8) & 255) / 127.5f - 1;
-						px[2 * size * size + i] = (v & 255) / 127.5f - 1;
-					}
-					NDArray z = sd.vae.encode(s.create(px, new Shape(1, 3, size, size)), null).mean().mul(sd.vae.scalingFactor());
-					NDArray xt = sd.noiseSchedule.addNoise(z, TextToImage.initialLatents(s, k, 1, 4, lat, lat), new long[] { t });
+				try (NDManager s = m.newSubManager();
+					AttentionRecorder rec = new AttentionRecorder(s, p -> true, true, false))
+				{
+					NDArray z = latents(sd, s, scene);
+					NDArray noise = TextToImage.initialLatents(s, k, 1, 4, lat, lat);
+					NDArray xt = sd.noiseSchedule.addNoise(z, noise, new long[] { t });
 					sd.unet.forward(xt, s.create((float) t), sd.encodeText(s, List.of(scene.caption())), rec, null);
 					for (NDArray p : rec.probs.values()) {
 						float[] v = p.mean(new int[] { 0 }).mean(new int[] { 0 }).toType(DataType.FLOAT32, false).toFloatArray();
