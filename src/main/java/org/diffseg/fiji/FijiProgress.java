@@ -88,6 +88,11 @@ public final class FijiProgress implements Progress, ProgressListener, AutoClose
 
 	private boolean report(String message, int done, int total) {
 		if (status != null) status.showStatus(done, total, message);
+		// ImageJ 1.x's own status and progress bars (the window users watch), which StatusService alone left still
+		if (IJ.getInstance() != null) {
+			IJ.showStatus(message);
+			IJ.showProgress(done, total);
+		}
 		if (task != null) {
 			task.setProgressMaximum(total);
 			task.setProgressValue(done);
@@ -108,6 +113,10 @@ public final class FijiProgress implements Progress, ProgressListener, AutoClose
 	@Override
 	public void close() {
 		if (status != null) status.clearStatus();
+		if (IJ.getInstance() != null) {
+			IJ.showProgress(1.0); // hides ImageJ's bar
+			IJ.showStatus("");
+		}
 		if (task != null) task.finish();
 	}
 }

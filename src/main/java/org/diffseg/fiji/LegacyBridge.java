@@ -216,11 +216,36 @@ public final class LegacyBridge implements AutoCloseable {
 		return post;
 	}
 
+	/**
+	 * The text broken at spaces into lines of at most {@code width} characters (a longer word stays whole): ImageJ's
+	 * message dialog is as wide as its longest line, 2450 px for a list of unknown keys on one line.
+	 */
+	static String wrap(String text, int width) {
+		StringBuilder out = new StringBuilder();
+		for (String paragraph : text.split("\n", -1)) {
+			if (out.length() > 0) out.append('\n');
+			int lineLength = 0;
+			for (String word : paragraph.split(" ")) {
+				if (lineLength > 0 && lineLength + 1 + word.length() > width) {
+					out.append('\n');
+					lineLength = 0;
+				}
+				else if (lineLength > 0) {
+					out.append(' ');
+					lineLength++;
+				}
+				out.append(word);
+				lineLength += word.length();
+			}
+		}
+		return out.toString();
+	}
+
 	/** One message, and the macro (if any) stops: ImageJ's error dialog in a GUI, the Log in batch mode or headless. */
 	private void fail(String message) {
 		failure = message;
 		if (!GraphicsEnvironment.isHeadless() && !Interpreter.isBatchMode()) {
-			IJ.error("DiffSeg", message); // aborts the calling macro too
+			IJ.error("DiffSeg", wrap(message, 90)); // aborts the calling macro too
 			return;
 		}
 		IJ.log("DiffSeg: " + message);
