@@ -175,11 +175,25 @@ public class PeekabooSegment extends DiffSegCommand {
 			(models, progress) -> new PeekabooSegmentTask(models).run(source, settings, progress, progress.token()));
 		if (result == null) return;
 		PeekabooImages images = result.images();
-		String name = String.join("; ", promptList);
+		String name = uniqueName(image.getTitle() + " - " + String.join("; ", promptList));
 		alpha = images.alpha("alpha - " + name);
 		timelapse_maps = images.timelapse("timelapse - " + name);
 		masks = images.masks("mask - " + name);
 		if (add_rois) addToRoiManager(images.rois(image));
+	}
+
+	/**
+	 * "image - prompts", with "-2", "-3", ... when a window of this run's titles is open already, so that repeated runs
+	 * give windows of distinct titles and the alpha, mask and timelapse of one run share their suffix.
+	 */
+	static String uniqueName(String name) {
+		for (int k = 1;; k++) {
+			String candidate = k == 1 ? name : name + "-" + k;
+			boolean taken = false;
+			for (String kind : new String[] { "alpha - ", "mask - ", "timelapse - " })
+				taken |= WindowManager.getImage(kind + candidate) != null;
+			if (!taken) return candidate;
+		}
 	}
 
 	private PeekabooSettings settings(Path modelDir) {

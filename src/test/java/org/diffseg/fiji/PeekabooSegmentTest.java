@@ -78,16 +78,16 @@ class PeekabooSegmentTest extends FijiContextTest {
 			run("Peekaboo Segment...", "prompts=[a cell; background] threshold=0.05 timelapse=true timelapse_every=1 %s");
 			print("current: " + getTitle());
 			%s"masks");
-			selectImage("alpha - a cell; background");
+			selectImage("alpha - cells - a cell; background");
 			%s"alpha");
-			selectImage("timelapse - a cell; background");
+			selectImage("timelapse - cells - a cell; background");
 			%s"timelapse");
 			selectImage("cells");
 			print("after: " + %s);
 			""".formatted(DESCRIBE, FAST, KEEP, KEEP, KEEP, DESCRIBE));
 		assertTrue(r.ok(), r.error() + "\n" + r.log());
 		assertEquals(line(r, "before: "), line(r, "after: "), "the input is unchanged, its selection too");
-		assertEquals("mask - a cell; background", line(r, "current: "), "the masks are the current image");
+		assertEquals("mask - cells - a cell; background", line(r, "current: "), "the masks are the current image");
 		List<String> prompts = List.of("a cell", "background");
 
 		ImagePlus alpha = KeptImages.get("alpha");
@@ -153,12 +153,12 @@ class PeekabooSegmentTest extends FijiContextTest {
 			print("before: " + %s);
 			run("Peekaboo Segment...", "prompts=[a; b] all_planes=true threshold=0.05 %s");
 			%s"masks");
-			selectImage("alpha - a; b");
+			selectImage("alpha - stack - a; b");
 			%s"alpha");
 			rename("alpha of every plane");
 			selectImage("stack");
 			run("Peekaboo Segment...", "prompts=[a; b] %s");
-			selectImage("alpha - a; b");
+			selectImage("alpha - stack - a; b-2"); // the first run's masks are still open under the plain name
 			%s"alpha 1");
 			selectImage("stack");
 			print("after: " + %s);
@@ -204,6 +204,25 @@ class PeekabooSegmentTest extends FijiContextTest {
 		assertSame(loaded, models.get(MODEL, "CPU", "FLOAT32", StableDiffusion.class, () -> null));
 	}
 
+	/** Repeated runs give windows of distinct titles that name the image and the prompts. */
+	@Test
+	void repeatedRunsGetDistinctTitles() throws Exception {
+		MacroRunner.Result r = macro("""
+			newImage("cells", "RGB ramp", 24, 20, 1);
+			run("Peekaboo Segment...", "prompts=[a cell] %s");
+			print("first: " + getTitle());
+			selectImage("cells");
+			run("Peekaboo Segment...", "prompts=[a cell] %s");
+			print("second: " + getTitle());
+			selectImage("alpha - cells - a cell-2");
+			print("alpha: " + getTitle());
+			""".formatted(FAST, FAST));
+		assertTrue(r.ok(), r.error());
+		assertEquals("mask - cells - a cell", line(r, "first: "));
+		assertEquals("mask - cells - a cell-2", line(r, "second: "));
+		assertEquals("alpha - cells - a cell-2", line(r, "alpha: "), "a run's windows share their suffix");
+	}
+
 	@Test
 	void aGuideImageSteersGuidedBilateral() throws Exception {
 		MacroRunner.Result r = macro("""
@@ -211,11 +230,11 @@ class PeekabooSegmentTest extends FijiContextTest {
 			newImage("cells", "RGB ramp", 24, 20, 1);
 			run("Peekaboo Segment...", "prompts=[a cell] representation=[guided bilateral] guide=depth %s");
 			print("done: " + getTitle());
-			selectImage("alpha - a cell");
+			selectImage("alpha - cells - a cell");
 			print("label: " + getInfo("slice.label"));
 			""".formatted(FAST));
 		assertTrue(r.ok(), r.error());
-		assertEquals("mask - a cell", line(r, "done: "));
+		assertEquals("mask - cells - a cell", line(r, "done: "));
 		assertEquals("a cell", line(r, "label: "), "a single prompt still labels its slice");
 	}
 
