@@ -16,7 +16,6 @@ import org.diffseg.run.CancelToken;
 import org.diffseg.task.EvalSettings;
 import org.diffseg.task.EvalTask;
 import org.diffseg.task.LoadedModels;
-import org.diffseg.task.ModelRecommendations;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,33 +57,15 @@ public final class EvalCommand implements Callable<Integer> {
 		"bilateral (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}); guided bilateral is not available here.")
 	String representation = PEEKABOO.representation();
 
-	@Option(names = "--size", description = "Peekaboo: alpha resolution (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
-	int size = PEEKABOO.size();
-
-	@Option(names = "--iterations", description = "Peekaboo: optimisation steps (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
-	int iterations = PEEKABOO.iterations();
-
-	@Option(names = "--composite-size", description = "Peekaboo: side of the composites given to the VAE (default " +
-		"${DEFAULT-VALUE}: the model's).")
-	int compositeSize = PEEKABOO.compositeSize();
-
-	@Option(names = "--learning-rate", description = "Peekaboo: SGD learning rate (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
-	float learningRate = PEEKABOO.learningRate();
-
-	@Option(names = "--gravity", description = "Peekaboo: weight of the alpha regulariser (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
-	float gravity = PEEKABOO.gravity();
-
-	@Option(names = "--guidance", description = "Peekaboo: classifier-free guidance (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
-	float guidance = PEEKABOO.guidance();
-
 	@Option(names = "--threshold", description = "Peekaboo: mask threshold on alpha (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE}).")
 	float threshold = PEEKABOO.threshold();
 
 	@Option(names = "--batch", description = "Peekaboo: composites per prompt and iteration (default ${DEFAULT-VALUE}).")
 	int batch = PEEKABOO.batchSize();
 
-	@Option(names = "--seed", description = "Peekaboo: seed (default ${DEFAULT-VALUE}).")
-	long seed = PEEKABOO.seed();
+	/** --iterations, --size, --composite-size, --learning-rate, --gravity, --guidance, --seed: as for peekaboo. */
+	@Mixin
+	PeekabooOptions peekaboo;
 
 	@Option(names = "--vae-backward", description = "Peekaboo: full (keep the VAE encoder's graph: faster) or " +
 		"checkpointed (recompute it: less memory); default full for composites up to 256 px.")
@@ -160,16 +141,10 @@ public final class EvalCommand implements Callable<Integer> {
 		return DiffSegCli.EXIT_OK;
 	}
 
-	/** The model's recommendations ({@link ModelRecommendations}), then the options given. */
+	/** The model's recommendations, then the options given, as for {@code diffseg peekaboo}. */
 	private PeekabooSettings peekabooSettings(Path modelDir) throws java.io.IOException {
-		PeekabooSettings.Builder b = ModelRecommendations.peekaboo(modelDir).batchSize(batch).seed(seed);
+		PeekabooSettings.Builder b = peekaboo.builder(modelDir).batchSize(batch);
 		if (given("--representation")) b.representation(representation);
-		if (given("--size")) b.size(size);
-		if (given("--iterations")) b.iterations(iterations);
-		if (given("--composite-size")) b.compositeSize(compositeSize);
-		if (given("--learning-rate")) b.learningRate(learningRate);
-		if (given("--gravity")) b.gravity(gravity);
-		if (given("--guidance")) b.guidance(guidance);
 		if (given("--threshold")) b.threshold(threshold);
 		return b.build();
 	}
