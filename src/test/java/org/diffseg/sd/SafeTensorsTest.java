@@ -199,6 +199,37 @@ public class SafeTensorsTest {
 	}
 
 	@Test
+	void largeTensorsAreMappedCopyOnWriteFromAReadOnlyFileThatNeverChanges() throws Exception {
+		int n = (int) (SafeTensors.MAP_MIN_BYTES / 4) + 3; // above the mapping size, and not a whole number of pages
+		float[] values = new float[n];
+		for (int i = 0; i < n; i++) values[i] = i * 0.25f - 7;
+		Path f = new Writer().addFloats("small", new long[] { 3 }, 1, 2, 3).addFloats("large", new long[] { n }, values)
+			.write(tmp.resolve("mapped.safetensors"));
+		byte[] before = Files.readAllBytes(f);
+		assertTrue(f.toFile().setWritable(false, false), "cannot make the test file read-only");
+		assertTrue(FileMapping.available(), "this test runs on Linux, where weights are mapped");
+		NDArray view;
+		try (NDManager m = NDManager.newBaseManager()) {
+			try (SafeTensors st = SafeTensors.open(f)) {
+				NDArray large = st.load(m, "large", DataType.FLOAT32);
+				assertArrayEquals(values, large.toFloatArray());
+				view = large.reshape(n, 1); // shares the mapped memory, and outlives the array below
+				large.close();
+				assertArrayEquals(new float[] { 1, 2, 3 }, st.load(m, "small", DataType.FLOAT32).toFloatArray());
+				assertEquals(1, st.mappedTensors, "the large tensor is mapped, the small one copied");
+			}
+			// the file is closed; the mapping lives as long as the manager, and a write stays in this process
+			assertEquals(values[n - 1], view.getFloat(n - 1, 0));
+			view.addi(1);
+			assertEquals(values[n - 1] + 1, view.getFloat(n - 1, 0));
+		}
+		assertArrayEquals(before, Files.readAllBytes(f));
+		try (SafeTensors st = SafeTensors.open(f); NDManager m = NDManager.newBaseManager()) {
+			assertArrayEquals(values, st.load(m, "large", DataType.FLOAT32).toFloatArray());
+		}
+	}
+
+	@Test
 	void loadsIntoDjlConvertingFloats() throws Exception {
 		Path f = new Writer()
 			.add("f16", "F16", new long[] { 2 }, le(2, 0x3c00, 0xc000))
