@@ -252,7 +252,7 @@ public class ModelManager extends DynamicCommand {
 			if (fileBytes - lastReported < 1 << 20 && fileBytes != fileTotal) return;
 			lastReported = fileBytes;
 			boolean whole = overallTotal > 0;
-			progress.stage("downloading " + file.path() + ", kB").onStep((int) ((whole ? overallBytes : fileBytes) >> 10),
+			progress.progress("downloading " + file.path() + ", kB", (int) ((whole ? overallBytes : fileBytes) >> 10),
 				(int) ((whole ? overallTotal : Math.max(fileTotal, fileBytes)) >> 10));
 		}
 	}
