@@ -12,6 +12,7 @@ import org.diffseg.model.DownloadReport;
 import org.diffseg.model.FileOutcome;
 import org.diffseg.model.ModelCatalog;
 import org.diffseg.model.ModelDescriptor;
+import org.diffseg.model.ModelDownloadException;
 import org.diffseg.model.ModelDownloader;
 import org.diffseg.model.ModelFile;
 import org.diffseg.model.ModelFolderCheck;
@@ -116,6 +117,10 @@ public final class ModelsCommand implements Callable<Integer> {
 			try {
 				DownloadReport report = downloader.download(model, dir, acceptLicence, trustUnverified);
 				out.println(report.describe());
+			}
+			catch (ModelDownloadException e) {
+				if (e.consent() == null) throw e;
+				throw new UserError(CliMessages.describe(e), e); // the flag that gives the consent
 			}
 			finally {
 				try {

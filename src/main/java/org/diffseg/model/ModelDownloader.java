@@ -105,13 +105,13 @@ public final class ModelDownloader {
 	{
 		Licence licence = model.licence();
 		if (licence.acknowledgementRequired() && !licenceAccepted) throw new ModelDownloadException("the weights of " +
-			model.name() + " come under the " + licence + " licence, which must be accepted before downloading. " +
-			"Read it, then accept it (command line: --accept-licence).");
+			model.name() + " come under the " + licence + " licence, which must be accepted before downloading",
+			"read it, then accept it", ModelDownloadException.ACCEPT_LICENCE);
 		List<ModelFile> unverifiable = model.unverifiableFiles();
 		if (!unverifiable.isEmpty() && !trustUnverified) throw new ModelDownloadException(unverifiable.size() +
 			" file(s) of " + model.name() + " have no known SHA-256 in its descriptor (" + names(unverifiable) +
-			"), so DiffSeg cannot verify what it downloads. To download them anyway, trust them explicitly " +
-			"(command line: --trust-unverified); their SHA-256 is then reported so it can be added to the descriptor.");
+			"), so DiffSeg cannot verify what it downloads", "to download them anyway, trust them explicitly; their " +
+			"SHA-256 is then reported so it can be added to the descriptor", ModelDownloadException.TRUST_UNVERIFIED);
 		Files.createDirectories(folder);
 		long overallTotal = model.totalSize();
 		long overallDone = 0;

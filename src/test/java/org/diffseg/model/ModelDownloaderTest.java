@@ -164,8 +164,9 @@ class ModelDownloaderTest {
 			new Licence("CreativeML OpenRAIL-M", "https://example.org/licence", true), subset("model_index.json").files());
 		ModelDownloadException e = assertThrows(ModelDownloadException.class,
 			() -> downloader(null).download(gated, dir, false, false));
-		assertTrue(e.getMessage().contains("CreativeML OpenRAIL-M") && e.getMessage().contains("--accept-licence"),
+		assertTrue(e.getMessage().contains("CreativeML OpenRAIL-M") && e.getMessage().contains("accept it"),
 			e.getMessage());
+		assertEquals(ModelDownloadException.ACCEPT_LICENCE, e.consent(), "a front-end words the consent as its flag");
 		assertTrue(server.requests.isEmpty());
 		try (Stream<Path> s = Files.list(dir)) {
 			assertEquals(0, s.count());
@@ -180,8 +181,11 @@ class ModelDownloaderTest {
 			tiny.licence(), List.of(new ModelFile("vae/config.json", null, null)));
 		ModelDownloadException e = assertThrows(ModelDownloadException.class,
 			() -> downloader(null).download(unverified, dir, false, false));
-		assertTrue(e.getMessage().contains("--trust-unverified") && e.getMessage().contains("vae/config.json"),
+		assertTrue(e.getMessage().contains("trust them explicitly") && e.getMessage().contains("vae/config.json"),
 			e.getMessage());
+		assertEquals(ModelDownloadException.TRUST_UNVERIFIED, e.consent());
+		assertTrue(e.describe("--trust-unverified").contains("trust them explicitly (--trust-unverified); their " +
+			"SHA-256"), e.describe("--trust-unverified"));
 		assertTrue(server.requests.isEmpty());
 		DownloadReport report = downloader(null).download(unverified, dir, false, true);
 		FileOutcome o = report.files().get(0);
