@@ -90,16 +90,23 @@ public final class TrainCommand implements Callable<Integer> {
 				return DiffSegCli.EXIT_FAILURE;
 			}
 		}
-		ModelExport.export(result.model(), out, result.state(), world, "");
+		String reproduce = reproduceCommand(result.state().recipe, result.state().seed, out);
+		ModelExport.export(result.model(), out, result.state(), world, reproduce, "");
 		try (StableDiffusion sd = StableDiffusion.load(out)) {
 			if (!noProbe) {
 				err.println("drawing samples and checking cross-attention ...");
-				ModelExport.export(result.model(), out, result.state(), world, ModelProbe.report(sd, out));
+				ModelExport.export(result.model(), out, result.state(), world, reproduce, ModelProbe.report(sd, out));
 			}
 			o.printf("wrote %s (%.1f MB of weights held as float32; loads as a Stable Diffusion)%n", out,
 				sd.weightBytes() / 1e6);
 		}
 		return DiffSegCli.EXIT_OK;
+	}
+
+	/** The command line that reproduces a run, for the model card. */
+	static String reproduceCommand(Recipe r, long seed, Path out) {
+		return "diffseg train --recipe " + r.name() + " --seed " + seed + " --vae-steps " + r.vaeSteps() +
+			" --unet-steps " + r.unetSteps() + " --out models/" + out.getFileName();
 	}
 
 	/**
