@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.diffseg.run.CancelToken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -199,16 +200,15 @@ class ModelDownloaderTest {
 
 	@Test
 	void cancellationKeepsThePartFileAndALaterRunResumes() throws IOException {
-		ModelDownloader[] holder = new ModelDownloader[1];
-		holder[0] = downloader(new DownloadListener() {
+		CancelToken cancel = new CancelToken();
+		ModelDownloader downloader = downloader(new DownloadListener() {
 			@Override
 			public void progress(ModelFile file, long fileBytes, long fileTotal, long overallBytes, long overallTotal) {
-				if (fileBytes >= 200_000) holder[0].cancel();
+				if (fileBytes >= 200_000) cancel.cancel("enough");
 			}
 		});
 		ModelDescriptor model = subset(UNET);
-		assertThrows(DownloadCancelledException.class, () -> holder[0].download(model, dir, false, false));
-		assertTrue(holder[0].isCancelled());
+		assertThrows(DownloadCancelledException.class, () -> downloader.download(model, dir, false, false, cancel));
 		assertFalse(Files.exists(dir.resolve(UNET)), "a cancelled download must not leave a complete-looking file");
 		Path part = dir.resolve(UNET + ModelDownloader.PART_SUFFIX);
 		assertTrue(Files.isRegularFile(part));
