@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.diffseg.img.RgbPlanes;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
+import org.diffseg.run.CancelToken;
 import org.diffseg.sd.AutoencoderKL;
 import org.diffseg.sd.NativeMemory;
 import org.diffseg.sd.StableDiffusion;
@@ -211,11 +212,10 @@ public final class BenchCommand implements Callable<Integer> {
 				Peekaboo.Segmentation r;
 				try {
 					r = peekaboo.segment(syntheticImage(alphaSize), null, List.of("a photo of a cat"), s,
-						(i, n, loss, mean) -> {
+						(stage, i, n) -> {
 							rss[i - 1] = Memory.residentBytes();
 							if (i == 1) peakReset[0] = resetPeakResident();
-							return true;
-						});
+						}, CancelToken.none());
 				}
 				catch (IllegalArgumentException e) {
 					throw new UserError(e.getMessage());

@@ -19,6 +19,8 @@ import org.diffseg.ovdiff.Segmenter;
 import org.diffseg.ovdiff.StableDiffusionFeatures;
 import org.diffseg.ovdiff.SupportSet;
 import org.diffseg.ovdiff.SupportSetSampler;
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.StableDiffusion;
 
 import picocli.CommandLine.Command;
@@ -140,13 +142,14 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 			json.put("threads", Runtime.getRuntime().availableProcessors());
 
 			long t0 = System.nanoTime();
-			SupportSet set = sampler.sample(m, "cat", (done, total) -> err.printf("support image %d/%d%n", done, total));
+			ProgressListener lines = (stage, done, total) -> err.printf("%s %d/%d%n", stage, done, total);
+			SupportSet set = sampler.sample(m, "cat", lines, CancelToken.none());
 			long t1 = System.nanoTime();
 			List<TimedExtractor> timed = new ArrayList<>(List.of(features));
 			for (FeatureExtractor e : vits.extractors()) timed.add(new TimedExtractor(e));
 			FeatureExtractor.Ensemble ensemble = new FeatureExtractor.Ensemble(new ArrayList<>(timed));
 			List<PrototypeBank.Entry> entries = set.prototypes(m, ensemble, settings.splitter(), false, parts,
-				settings.partSeed(), (done, total) -> err.printf("prototypes of image %d/%d%n", done, total));
+				settings.partSeed(), lines, CancelToken.none());
 			long t2 = System.nanoTime();
 			double sampling = (t1 - t0) / 1e9, prototyping = (t2 - t1) / 1e9;
 			json.put("support_s_per_image", round(sampling / n));
@@ -177,7 +180,8 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 				try (NDManager run = m.newSubManager()) {
 					NDArray x = image.duplicate();
 					x.attach(run);
-					Segmenter.Result result = segmenter.segment(x, ensemble, list, null);
+					Segmenter.Result result = segmenter.segment(x, ensemble, list, ProgressListener.NONE,
+						CancelToken.none());
 					if (result.labelImage().length != imageSize * imageSize) throw new IllegalStateException("wrong size");
 				}
 				long s1 = System.nanoTime();

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.diffseg.io.OutputFolder;
+import org.diffseg.model.ModelDownloadException;
 import org.diffseg.run.DiffSegException;
 
 /** The command line's words for a {@link DiffSegException}: the engines' neutral fix, with the flags to use. */
@@ -20,7 +21,16 @@ final class CliMessages {
 		Map.entry("limit", "--limit"), Map.entry("dataset", "--dataset"), Map.entry("representation", "--representation"),
 		Map.entry(OutputFolder.OVERWRITE, "--overwrite"), Map.entry(OutputFolder.OUTPUT_FOLDER, "--out"));
 
+	/** The flag that gives each consent of {@link ModelDownloadException#consent()}. */
+	private static final Map<String, String> CONSENTS = Map.of(ModelDownloadException.ACCEPT_LICENCE,
+		"--accept-licence", ModelDownloadException.TRUST_UNVERIFIED, "--trust-unverified");
+
 	private CliMessages() {}
+
+	/** A download refused for want of a consent, with the flag that gives it. */
+	static String describe(ModelDownloadException e) {
+		return e.describe(e.consent() == null ? null : CONSENTS.get(e.consent()));
+	}
 
 	static String describe(DiffSegException e) {
 		return switch (e.kind()) {

@@ -8,7 +8,10 @@ import picocli.CommandLine.Option;
 /** --device and --dtype, shared by every command that runs a network. */
 public final class DeviceOptions {
 
-	@Option(names = "--device", description = "cpu, gpu or gpu:N (default: DIFFSEG_DEVICE, else the GPU with the most " +
+	/** The device option's name, which is also how the engine's device messages name the setting. */
+	static final String DEVICE = "--device";
+
+	@Option(names = DEVICE, description = "cpu, gpu or gpu:N (default: DIFFSEG_DEVICE, else the GPU with the most " +
 		"free memory when there is one, else cpu).")
 	String device;
 
@@ -16,7 +19,7 @@ public final class DeviceOptions {
 	String dtype;
 
 	public Device device() {
-		return org.diffseg.gpu.DeviceChoice.choose(device, null).device();
+		return org.diffseg.gpu.DeviceChoice.choose(device, DEVICE, null).device();
 	}
 
 	public DataType dtype() {

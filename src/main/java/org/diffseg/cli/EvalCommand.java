@@ -6,13 +6,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.diffseg.eval.Baselines;
-import org.diffseg.eval.EvalListener;
 import org.diffseg.eval.Evaluation;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.Segmenter;
 import org.diffseg.ovdiff.SupportSet;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.task.EvalSettings;
 import org.diffseg.task.EvalTask;
 import org.diffseg.task.LoadedModels;
@@ -178,19 +178,33 @@ public final class EvalCommand implements Callable<Integer> {
 		return s;
 	}
 
-	/** One line redrawn in place: a bar over the images, the current image and its step, the time left. */
-	static final class ProgressBar implements EvalListener {
+	/**
+	 * One line redrawn in place: a bar over the images, the current image and its step, the time left. The evaluation's
+	 * ("image", done, n) steps move the bar; the method's steps inside an image (or while building the vocabulary) are
+	 * shown after it.
+	 */
+	static final class ProgressBar implements ProgressListener {
 		private final PrintWriter err;
 		private final long start = System.nanoTime();
 		private long lastDraw;
 		private boolean drawn;
+		private int done, images;
 
 		ProgressBar(PrintWriter err) {
 			this.err = err;
 		}
 
 		@Override
-		public void update(String image, int done, int images, int step, int steps) {
+		public void progress(String stage, int d, int t) {
+			if (stage.equals(Evaluation.IMAGE)) {
+				done = d;
+				images = t;
+				draw("", 0, 0);
+			}
+			else draw(stage, d, t);
+		}
+
+		private void draw(String what, int step, int steps) {
 			long now = System.nanoTime();
 			if (now - lastDraw < 200_000_000L && done < images && step != steps) return;
 			lastDraw = now;
@@ -199,9 +213,10 @@ public final class EvalCommand implements Callable<Integer> {
 			double elapsed = (now - start) / 1e9;
 			String eta = done > 0 && done < images ? String.format(Locale.ROOT, ", %.0f s left", elapsed / done *
 				(images - done)) : "";
-			String inner = steps > 0 ? String.format(Locale.ROOT, " %d/%d", step, steps) : "";
-			err.printf(Locale.ROOT, "\r[%s%s] %d/%d images, %s%s, %.0f s%s   ", "#".repeat(Math.min(width, filled)),
-				"-".repeat(Math.max(0, width - filled)), done, images, image, inner, elapsed, eta);
+			String inner = what.isEmpty() ? "" : ", " + what + (steps > 0 ? String.format(Locale.ROOT, " %d/%d", step,
+				steps) : "");
+			err.printf(Locale.ROOT, "\r[%s%s] %d/%d images%s, %.0f s%s   ", "#".repeat(Math.min(width, filled)),
+				"-".repeat(Math.max(0, width - filled)), done, images, inner, elapsed, eta);
 			err.flush();
 			drawn = true;
 		}

@@ -12,9 +12,11 @@ import org.diffseg.model.DownloadReport;
 import org.diffseg.model.FileOutcome;
 import org.diffseg.model.ModelCatalog;
 import org.diffseg.model.ModelDescriptor;
+import org.diffseg.model.ModelDownloadException;
 import org.diffseg.model.ModelDownloader;
 import org.diffseg.model.ModelFile;
 import org.diffseg.model.ModelFolderCheck;
+import org.diffseg.run.CancelToken;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -111,11 +113,16 @@ public final class ModelsCommand implements Callable<Integer> {
 			out.println("Downloading " + model.name() + " (" + size(model.totalSize()) + ") into " + dir);
 			out.println("Licence: " + model.licence());
 			ModelDownloader downloader = new ModelDownloader(new Progress(out));
-			Thread hook = new Thread(downloader::cancel, "cancel model download");
+			CancelToken cancel = new CancelToken();
+			Thread hook = new Thread(() -> cancel.cancel("interrupted"), "cancel model download");
 			Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C keeps .part files for a later resume
 			try {
-				DownloadReport report = downloader.download(model, dir, acceptLicence, trustUnverified);
+				DownloadReport report = downloader.download(model, dir, acceptLicence, trustUnverified, cancel);
 				out.println(report.describe());
+			}
+			catch (ModelDownloadException e) {
+				if (e.consent() == null) throw e;
+				throw new UserError(CliMessages.describe(e), e); // the flag that gives the consent
 			}
 			finally {
 				try {

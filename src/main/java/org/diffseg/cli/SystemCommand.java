@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 	description = "Report Java, the deep-learning engine, CUDA and GPUs, and the device DiffSeg will use.")
 public final class SystemCommand implements Callable<Integer> {
 
-	@Option(names = DeviceRequest.FLAG, paramLabel = "DEVICE", converter = DeviceText.class,
+	@Option(names = DeviceOptions.DEVICE, paramLabel = "DEVICE", converter = DeviceText.class,
 		description = "auto, cpu, gpu or gpu:N (overrides the environment variable " + DeviceRequest.ENV + ").")
 	String device;
 
@@ -34,7 +34,7 @@ public final class SystemCommand implements Callable<Integer> {
 	public Integer call() {
 		DeviceRequest request;
 		try {
-			request = DeviceRequest.resolve(device, null, System::getenv);
+			request = DeviceRequest.resolve(device, DeviceOptions.DEVICE, null, System::getenv);
 		}
 		catch (IllegalArgumentException e) { // a malformed DIFFSEG_DEVICE
 			throw new UserError(e.getMessage(), e);
@@ -52,7 +52,7 @@ public final class SystemCommand implements Callable<Integer> {
 		@Override
 		public String convert(String value) {
 			try {
-				DeviceRequest.parse(value, DeviceRequest.FLAG);
+				DeviceRequest.parse(value, DeviceOptions.DEVICE);
 				return value;
 			}
 			catch (IllegalArgumentException e) {

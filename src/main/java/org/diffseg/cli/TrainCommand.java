@@ -4,12 +4,15 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.train.ModelExport;
 import org.diffseg.train.ModelProbe;
 import org.diffseg.train.Recipe;
 import org.diffseg.train.SynthWorld;
 import org.diffseg.train.Trainer;
+import org.diffseg.train.TrainingLog;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,7 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
 		PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
 		ProgressBar bar = new ProgressBar(err);
 		SynthWorld world = new SynthWorld();
-		Trainer trainer = new Trainer(r, world, seed, w, bar, null);
+		Trainer trainer = new Trainer(r, world, seed, w, ProgressListener.NONE, bar, CancelToken.none());
 		Trainer.Result result;
 		if (exportOnly) {
 			Trainer.State state = trainer.lastState();
@@ -87,11 +90,12 @@ public final class TrainCommand implements Callable<Integer> {
 				return DiffSegCli.EXIT_FAILURE;
 			}
 		}
-		ModelExport.export(result.model(), out, result.state(), world, "");
+		String reproduce = reproduceCommand(result.state().recipe, result.state().seed, out);
+		ModelExport.export(result.model(), out, result.state(), world, reproduce, "");
 		try (StableDiffusion sd = StableDiffusion.load(out)) {
 			if (!noProbe) {
 				err.println("drawing samples and checking cross-attention ...");
-				ModelExport.export(result.model(), out, result.state(), world, ModelProbe.report(sd, out));
+				ModelExport.export(result.model(), out, result.state(), world, reproduce, ModelProbe.report(sd, out));
 			}
 			o.printf("wrote %s (%.1f MB of weights held as float32; loads as a Stable Diffusion)%n", out,
 				sd.weightBytes() / 1e6);
@@ -99,8 +103,17 @@ public final class TrainCommand implements Callable<Integer> {
 		return DiffSegCli.EXIT_OK;
 	}
 
-	/** One status line redrawn in place: stage, step, loss, time per step and ETA. */
-	static final class ProgressBar implements Trainer.Listener {
+	/** The command line that reproduces a run, for the model card. */
+	static String reproduceCommand(Recipe r, long seed, Path out) {
+		return "diffseg train --recipe " + r.name() + " --seed " + seed + " --vae-steps " + r.vaeSteps() +
+			" --unet-steps " + r.unetSteps() + " --out models/" + out.getFileName();
+	}
+
+	/**
+	 * One status line redrawn in place from the training log: stage, step, loss, time per step and ETA; the log's notes
+	 * as lines of their own. (The log, not the progress listener, since the line shows each step's loss and rate.)
+	 */
+	static final class ProgressBar implements TrainingLog {
 		private final PrintWriter err;
 		private long last;
 		private boolean open;
@@ -110,7 +123,12 @@ public final class TrainCommand implements Callable<Integer> {
 		}
 
 		@Override
-		public void step(String stage, int step, int steps, float loss, double secondsPerStep) {
+		public void record(TrainingLog.Entry entry) {
+			if (entry instanceof TrainingLog.Step s) step(s.stage(), s.step(), s.steps(), s.loss(), s.secondsPerStep());
+			else if (entry instanceof TrainingLog.Note n) message(n.line());
+		}
+
+		private void step(String stage, int step, int steps, float loss, double secondsPerStep) {
 			long now = System.nanoTime();
 			if (step < steps && now - last < 1_000_000_000L) return;
 			last = now;
@@ -122,8 +140,7 @@ public final class TrainCommand implements Callable<Integer> {
 			open = true;
 		}
 
-		@Override
-		public void message(String line) {
+		private void message(String line) {
 			done();
 			err.println(line);
 			err.flush();

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.synth.LabelledImage;
 import org.diffseg.synth.LabelledObject;
 import org.diffseg.synth.RgbImage;
@@ -36,6 +38,10 @@ import com.google.gson.JsonObject;
  * </ul>
  */
 public final class Evaluation {
+
+	/** The stage of the images' progress, and the prefix of the steps of {@link SegmentationMethod#prepare}. */
+	public static final String IMAGE = "image", PREPARING = "building the vocabulary, ";
+
 
 	/** One object's scores: the method's and the baselines'. */
 	public record ObjectScore(String image, String prompt, String colour, boolean sharedColour, String mask, int area,
@@ -74,23 +80,26 @@ public final class Evaluation {
 
 	/**
 	 * Segments every image of {@code data} with {@code method} and writes the outputs into {@code out}.
-	 * @throws CancellationException when {@code cancel} is requested (outputs are incomplete)
+	 * @param progress told ("image", done, n) before and after every image; the method's own steps come prefixed with
+	 * "building the vocabulary, " or "image i/n (file name), "
+	 * @throws CancellationException when {@code cancel} is cancelled (outputs are incomplete)
 	 */
-	public Result run(List<LabelledImage> data, SegmentationMethod method, Path out, EvalListener listener,
-		SegmentationMethod.Cancel cancel) throws IOException
+	public Result run(List<LabelledImage> data, SegmentationMethod method, Path out, ProgressListener progress,
+		CancelToken cancel) throws IOException
 	{
 		long start = System.nanoTime();
 		Files.createDirectories(out.resolve("masks"));
 		List<String> allPrompts = new ArrayList<>();
 		for (LabelledImage image : data) for (LabelledObject o : image.objects()) allPrompts.add(o.prompt());
 		int n = data.size();
-		method.prepare(allPrompts, (d, t) -> listener.update("building the vocabulary", 0, n, d, t), cancel);
+		progress.progress(IMAGE, 0, n);
+		method.prepare(allPrompts, progress.prefixed(PREPARING), cancel);
 		List<ObjectScore> scores = new ArrayList<>();
 		JsonArray predictions = new JsonArray();
 		Montage montage = new Montage();
 		Set<String> names = new HashSet<>();
 		for (int i = 0; i < n; i++) {
-			if (cancel.requested()) throw new CancellationException("the evaluation was cancelled");
+			cancel.check();
 			LabelledImage image = data.get(i);
 			String name = image.image().getFileName().toString();
 			RgbImage rgb = SceneDataset.readRgb(image.image());
@@ -105,9 +114,9 @@ public final class Evaluation {
 				truths.add(t);
 			}
 			if (prompts.isEmpty()) continue;
-			final int done = i;
-			listener.update(name, done, n, 0, 0);
-			List<boolean[]> predicted = method.segment(rgb, prompts, (d, t) -> listener.update(name, done, n, d, t), cancel);
+			progress.progress(IMAGE, i, n);
+			List<boolean[]> predicted = method.segment(rgb, prompts, progress.prefixed(IMAGE + " " + (i + 1) + "/" + n +
+				" (" + name + "), "), cancel);
 			if (predicted.size() != prompts.size()) throw new IllegalStateException(method.name() + " gave " +
 				predicted.size() + " masks for " + prompts.size() + " prompts");
 			List<String> colours = new ArrayList<>();
@@ -139,7 +148,7 @@ public final class Evaluation {
 				predictions.add(p);
 				montage.add(rgb, truth, prediction);
 			}
-			listener.update(name, i + 1, n, 0, 0);
+			progress.progress(IMAGE, i + 1, n);
 		}
 		List<Summary> summaries = List.of(summary("all objects", scores),
 			summary(SHARED_COLOUR, scores.stream().filter(ObjectScore::sharedColour).toList()));

@@ -7,13 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 
 import org.diffseg.ovdiff.ClassNames;
 import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.PrototypeBank;
 import org.diffseg.ovdiff.StableDiffusionFeatures;
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.synth.RgbImage;
 
@@ -74,34 +75,24 @@ public final class OvDiffMethod implements SegmentationMethod {
 	}
 
 	@Override
-	public void prepare(List<String> prompts, Progress progress, Cancel cancel) throws IOException {
+	public void prepare(List<String> prompts, ProgressListener progress, CancelToken cancel) throws IOException {
 		vocabulary = vocabulary(prompts);
 		features = new FeatureExtractor.Ensemble(List.of(new StableDiffusionFeatures(sd,
 			StableDiffusionFeatures.DEFAULT_TIMESTEP, settings.sampling().size())));
 		bank = OvDiff.openBank(bankFolder, sd, settings);
-		int[] done = { 0 };
-		int classCount = vocabulary.size();
-		ovdiff.buildVocabulary(sd, features, bank, vocabulary, settings, (c, stage, d, total) -> {
-			if (cancel.requested()) ovdiff.cancel();
-			if (stage == OvDiff.Stage.PROTOTYPES && d == total) done[0]++;
-			progress.update(done[0], classCount);
-		});
+		ovdiff.buildVocabulary(sd, features, bank, vocabulary, settings, progress, cancel);
 	}
 
 	@Override
-	public List<boolean[]> segment(RgbImage image, List<String> prompts, Progress progress, Cancel cancel)
+	public List<boolean[]> segment(RgbImage image, List<String> prompts, ProgressListener progress, CancelToken cancel)
 		throws IOException
 	{
 		if (bank == null) throw new IllegalStateException("prepare the vocabulary first");
 		OvDiff.Segmentation seg;
 		try (NDManager m = NDManager.newBaseManager(sd.device)) {
 			NDArray x = PeekabooMethod.planes(image).toNDArray(m).expandDims(0);
-			seg = ovdiff.segment(x, bank, vocabulary, features, settings, (c, stage, done, total) -> {
-				if (cancel.requested()) ovdiff.cancel();
-				progress.update(done, total);
-			});
+			seg = ovdiff.segment(x, bank, vocabulary, features, settings, progress, cancel);
 		}
-		if (cancel.requested()) throw new CancellationException("the evaluation was cancelled");
 		List<String> labels = seg.result().labels();
 		int[] labelImage = seg.result().labelImage();
 		List<boolean[]> masks = new ArrayList<>();

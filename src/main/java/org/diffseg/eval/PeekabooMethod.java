@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 
 import org.diffseg.img.RgbPlanes;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.synth.RgbImage;
 
@@ -61,18 +62,16 @@ public final class PeekabooMethod implements SegmentationMethod {
 	}
 
 	@Override
-	public List<boolean[]> segment(RgbImage image, List<String> prompts, Progress progress, Cancel cancel) {
-		Peekaboo.Segmentation s = peekaboo.segment(planes(image), null, prompts, settings, (i, n, loss, mean) -> {
-			progress.update(i, n);
-			return !cancel.requested();
-		});
+	public List<boolean[]> segment(RgbImage image, List<String> prompts, ProgressListener progress,
+		CancelToken cancel)
+	{
+		Peekaboo.Segmentation s = peekaboo.segment(planes(image), null, prompts, settings, progress, cancel);
 		List<boolean[]> masks = new ArrayList<>();
 		for (byte[] mask : s.mask()) {
 			boolean[] m = new boolean[mask.length];
 			for (int i = 0; i < m.length; i++) m[i] = mask[i] != 0;
 			masks.add(m);
 		}
-		if (cancel.requested()) throw new CancellationException("the evaluation was cancelled");
 		return masks;
 	}
 

@@ -2,7 +2,6 @@ package org.diffseg.fiji;
 
 import org.diffseg.run.CancelToken;
 import org.diffseg.run.ProgressListener;
-import org.diffseg.sd.Progress;
 import org.scijava.Cancelable;
 import org.scijava.app.StatusService;
 import org.scijava.task.Task;
@@ -11,21 +10,21 @@ import org.scijava.task.TaskService;
 import ij.IJ;
 
 /**
- * Connects an engine's {@link Progress} to Fiji: each step shows "label i/N" with a progress bar (StatusService) and
- * in Fiji's task list (TaskService, whose cancel button stops the run), and the engine is told to stop when the
- * command is cancelled ({@link Cancelable}), the task is cancelled, the user presses Esc in ImageJ, or the thread is
- * interrupted (headless). Use one per command run:
+ * Connects a run's {@link ProgressListener} and {@link CancelToken} to Fiji: each step shows "title: stage i/N" with a
+ * progress bar (StatusService, and ImageJ 1.x's own bars) and in Fiji's task list (TaskService, whose cancel button
+ * stops the run), and the run's token is cancelled when the command is cancelled ({@link Cancelable}), the task is
+ * cancelled, the user presses Esc in ImageJ, or the thread is interrupted (headless). Use one per command run:
  *
  * <pre>
  * try (FijiProgress progress = FijiProgress.start(status, tasks, "Peekaboo", this)) {
- * 	result = engine.run(settings, progress.stage("iteration"));
+ * 	result = task.run(image, settings, progress, progress.token());
  * }
  * catch (CancellationException e) {
  * 	cancel("Cancelled."); // no outputs
  * }
  * </pre>
  */
-public final class FijiProgress implements Progress, ProgressListener, AutoCloseable {
+public final class FijiProgress implements ProgressListener, AutoCloseable {
 
 	private final StatusService status;
 	private final Task task;
@@ -62,31 +61,18 @@ public final class FijiProgress implements Progress, ProgressListener, AutoClose
 		return progress;
 	}
 
-	/** Reports steps of {@code stage} (e.g. "iteration", "image", "class") under the run's title. */
-	public Progress stage(String stage) {
-		return (done, total) -> report(title + ": " + stage + " " + done + "/" + total, done, total);
-	}
-
 	/**
-	 * The run's cancel token for a use case of {@code org.diffseg.task}: cancelled by the task list's button, the
-	 * command's cancellation, Esc or an interrupt.
+	 * The run's cancel token, passed down to the use case of {@code org.diffseg.task} and its engine: cancelled by the
+	 * task list's button, the command's cancellation, Esc or an interrupt (polled at each of the run's checks).
 	 */
 	public CancelToken token() {
 		return token;
 	}
 
-	/** Reports a use case's steps: "title: stage i/N". */
+	/** Shows a step of the run: "title: stage i/N" in the status bar, ImageJ's bars and the task list. */
 	@Override
 	public void progress(String stage, int done, int total) {
-		report(title + ": " + stage + " " + done + "/" + total, done, total);
-	}
-
-	@Override
-	public boolean onStep(int done, int total) {
-		return report(title + " " + done + "/" + total, done, total);
-	}
-
-	private boolean report(String message, int done, int total) {
+		String message = title + ": " + stage + " " + done + "/" + total;
 		if (status != null) status.showStatus(done, total, message);
 		// ImageJ 1.x's own status and progress bars (the window users watch), which StatusService alone left still
 		if (IJ.getInstance() != null) {
@@ -98,9 +84,9 @@ public final class FijiProgress implements Progress, ProgressListener, AutoClose
 			task.setProgressValue(done);
 			task.setStatusMessage(message);
 		}
-		if (!isCanceled()) return true;
-		token.cancel(command != null && command.getCancelReason() != null ? command.getCancelReason() : "cancelled");
-		return false;
+		// keep the command's own reason when it was cancelled (the token's poll would only say "cancelled")
+		if (isCanceled()) token.cancel(command != null && command.getCancelReason() != null ? command.getCancelReason() :
+			"cancelled");
 	}
 
 	/** Whether the run should stop. */

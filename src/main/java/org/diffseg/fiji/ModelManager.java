@@ -185,10 +185,8 @@ public class ModelManager extends DynamicCommand {
 			"cannot verify them: to download them anyway tick 'Also download files whose SHA-256 is unknown' " +
 			"(trust_unverified=true); the report then lists their SHA-256.");
 		Path target = download_to.toPath().resolve(model.name());
-		Progress listener = new Progress(progress);
-		ModelDownloader downloader = new ModelDownloader(listener);
-		listener.downloader = downloader;
-		DownloadReport fetched = downloader.download(model, target, accept_licence, trust_unverified);
+		DownloadReport fetched = new ModelDownloader(new Progress(progress)).download(model, target, accept_licence,
+			trust_unverified, progress.token());
 		String summary = fetched.describe() + "\n";
 		if (!"stable-diffusion".equals(model.type())) {
 			String key = model.type().equals("clip") ? "clip" : "dino";
@@ -227,10 +225,12 @@ public class ModelManager extends DynamicCommand {
 		}
 	}
 
-	/** Download progress in the status bar and the task list (kB of the whole model); cancelling stops the download. */
+	/**
+	 * Download progress in the status bar and the task list (kB of the whole model). Cancelling (the task's button,
+	 * Esc) reaches the download through the run's token, not through this listener.
+	 */
 	private static final class Progress implements DownloadListener {
 		private final FijiProgress progress;
-		private ModelDownloader downloader;
 		private long lastReported = -1;
 
 		Progress(FijiProgress progress) {
@@ -244,15 +244,11 @@ public class ModelManager extends DynamicCommand {
 
 		@Override
 		public void progress(ModelFile file, long fileBytes, long fileTotal, long overallBytes, long overallTotal) {
-			if (progress.isCanceled()) {
-				downloader.cancel();
-				return;
-			}
 			// about every megabyte, and at each file's end
 			if (fileBytes - lastReported < 1 << 20 && fileBytes != fileTotal) return;
 			lastReported = fileBytes;
 			boolean whole = overallTotal > 0;
-			progress.stage("downloading " + file.path() + ", kB").onStep((int) ((whole ? overallBytes : fileBytes) >> 10),
+			progress.progress("downloading " + file.path() + ", kB", (int) ((whole ? overallBytes : fileBytes) >> 10),
 				(int) ((whole ? overallTotal : Math.max(fileTotal, fileBytes)) >> 10));
 		}
 	}

@@ -12,14 +12,22 @@ import ai.djl.Device;
 public record DeviceChoice(Device device, String reason) {
 
 	/**
-	 * This machine's choice for a {@code --device} flag (null when not given) and a stored preference (null when
-	 * none), with {@value DeviceRequest#ENV} from the process environment.
+	 * This machine's choice for a device setting (null when not given) and a stored preference (null when none), with
+	 * {@value DeviceRequest#ENV} from the process environment.
 	 *
 	 * @throws IllegalArgumentException for a malformed device text, or a GPU request that cannot be met; the message
 	 *           names the source and the fix
 	 */
-	public static DeviceChoice choose(String flag, String preference) {
-		DeviceRequest request = DeviceRequest.resolve(flag, preference, System::getenv);
+	public static DeviceChoice choose(String given, String preference) {
+		return choose(given, DeviceRequest.SETTING, preference);
+	}
+
+	/**
+	 * As {@link #choose(String, String)}, with the front-end's own word for the device setting ({@code givenAs}, e.g.
+	 * its option's name) in the reason and in messages.
+	 */
+	public static DeviceChoice choose(String given, String givenAs, String preference) {
+		DeviceRequest request = DeviceRequest.resolve(given, givenAs, preference, System::getenv);
 		return choose(request, EngineStatus.probe(), request.kind() == DeviceRequest.Kind.CPU ?
 			CudaStatus.unavailable("not asked: the CPU was requested") : CudaStatus.probe());
 	}

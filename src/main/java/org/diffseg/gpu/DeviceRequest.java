@@ -9,11 +9,16 @@ import java.util.function.Function;
  * when none is usable) and {@code gpu:N} (CUDA device N, 0-based); case-insensitive, {@code cuda} is accepted for
  * {@code gpu}.
  * <p>
- * Precedence, highest first: the command-line flag {@code --device}, the environment variable {@value #ENV}, the
- * stored preference, then {@code auto}. Blank values count as absent.
+ * Precedence, highest first: the device setting a front-end was given (the command line's option, a dialog's field),
+ * the environment variable {@value #ENV}, the stored preference, then {@code auto}. Blank values count as absent.
+ * <p>
+ * The sources are neutral names ({@link #SETTING}, {@link #ENV}, {@link #PREFERENCE}, {@link #DEFAULT}); a front-end
+ * that wants its own word for the setting in messages and reports (the command line's option name) passes it as the
+ * source: this class never names a front-end's flag or menu.
  *
  * @param index the CUDA device for {@link Kind#GPU_INDEX}, otherwise -1
- * @param source where the request came from, for messages (e.g. "--device", "DIFFSEG_DEVICE", "default")
+ * @param source where the request came from, for messages (e.g. {@value #SETTING}, "DIFFSEG_DEVICE", "default", or
+ * a front-end's own word for the setting)
  */
 public record DeviceRequest(Kind kind, int index, String source) {
 
@@ -22,7 +27,8 @@ public record DeviceRequest(Kind kind, int index, String source) {
 	/** The environment variable that overrides the stored preference. */
 	public static final String ENV = "DIFFSEG_DEVICE";
 
-	public static final String FLAG = "--device", PREFERENCE = "preference", DEFAULT = "default";
+	/** Sources: the device setting given to a front-end (its neutral name), the stored preference, the default. */
+	public static final String SETTING = "device", PREFERENCE = "preference", DEFAULT = "default";
 
 	public DeviceRequest {
 		if ((kind == Kind.GPU_INDEX) != (index >= 0))
@@ -48,11 +54,22 @@ public record DeviceRequest(Kind kind, int index, String source) {
 	}
 
 	/**
-	 * The request that wins: {@code flag} (may be null), else the environment variable {@value #ENV} read through
-	 * {@code environment} (e.g. {@code System::getenv}), else {@code preference} (may be null), else auto.
+	 * The request that wins: {@code given} (the device setting, may be null), else the environment variable
+	 * {@value #ENV} read through {@code environment} (e.g. {@code System::getenv}), else {@code preference} (may be
+	 * null), else auto.
 	 */
-	public static DeviceRequest resolve(String flag, String preference, Function<String, String> environment) {
-		if (present(flag)) return parse(flag, FLAG);
+	public static DeviceRequest resolve(String given, String preference, Function<String, String> environment) {
+		return resolve(given, SETTING, preference, environment);
+	}
+
+	/**
+	 * As {@link #resolve(String, String, Function)}, with the front-end's own word for the device setting
+	 * ({@code givenAs}, e.g. its option's name) as the source of a {@code given} request.
+	 */
+	public static DeviceRequest resolve(String given, String givenAs, String preference,
+		Function<String, String> environment)
+	{
+		if (present(given)) return parse(given, givenAs);
 		String env = environment.apply(ENV);
 		if (present(env)) return parse(env, ENV);
 		if (present(preference)) return parse(preference, PREFERENCE);
@@ -63,10 +80,10 @@ public record DeviceRequest(Kind kind, int index, String source) {
 		return s != null && !s.isBlank();
 	}
 
-	/** "the flag --device", "the environment variable DIFFSEG_DEVICE", ... for messages. */
+	/** "the device setting", "the environment variable DIFFSEG_DEVICE", ... for messages; a front-end's word as is. */
 	static String describe(String source) {
 		return switch (source) {
-			case FLAG -> "the option " + FLAG;
+			case SETTING -> "the device setting";
 			case ENV -> "the environment variable " + ENV;
 			case PREFERENCE -> "the device preference";
 			default -> source;

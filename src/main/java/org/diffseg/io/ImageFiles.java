@@ -60,7 +60,7 @@ public final class ImageFiles {
 		int nz = img.size(Hyperstack.Axis.Z), nt = img.size(Hyperstack.Axis.TIME), used = source.planes().size();
 		if (nz * nt > 1) notes.println("note: " + image.getFileName() + " has " + nz + " slice" + (nz == 1 ? "" : "s") +
 			" and " + nt + " frame" + (nt == 1 ? "" : "s") + ": using " + (used == nz * nt ? "every plane" : used +
-			" of its " + nz * nt + " planes") + (used == 1 ? "" : " (choose with --slice and --frame)"));
+			" of its " + nz * nt + " planes") + (used == 1 ? "" : " (choose them with the slice and frame settings)"));
 		return source;
 	}
 

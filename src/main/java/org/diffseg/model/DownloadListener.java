@@ -1,7 +1,10 @@
 package org.diffseg.model;
 
 /**
- * Progress of a {@link ModelDownloader} run. Sizes are in bytes; a total of -1 means unknown. Called on the
+ * What a {@link ModelDownloader} run does, file by file: transfers started and finished (with their outcome), bytes
+ * on disk, notes. Sizes are in bytes (beyond {@code int}); a total of -1 means unknown. An observer of the transfer's
+ * data only: stopping a download is the run's {@link org.diffseg.run.CancelToken}'s job, and a front-end that shows
+ * steps maps these bytes onto its {@link org.diffseg.run.ProgressListener} (Fiji: kB of the model). Called on the
  * downloading thread: implementations must be quick (update a progress bar, print a line).
  */
 public interface DownloadListener {

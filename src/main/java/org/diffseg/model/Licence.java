@@ -2,7 +2,7 @@ package org.diffseg.model;
 
 /**
  * The licence a model's weights come under. When {@code acknowledgementRequired}, the user must explicitly accept it
- * (a ticked box, {@code --accept-licence}) before anything is downloaded.
+ * (a front-end's ticked box or option) before anything is downloaded.
  */
 public record Licence(String name, String url, boolean acknowledgementRequired) {
 

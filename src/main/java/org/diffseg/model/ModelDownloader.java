@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.diffseg.run.CancelToken;
+
 /**
  * Downloads the files of a {@link ModelDescriptor} into a folder over HTTP(S).
  * <p>
@@ -30,8 +32,9 @@ import java.util.regex.Pattern;
  * a later run. A server that ignores the range (200 instead of 206) restarts the file from zero. A file whose
  * checksum does not match is deleted and reported. A server sending more bytes than the descriptor's size is cut
  * off. Licences that require acknowledgement must be accepted, and files without a known checksum are only fetched
- * when the caller explicitly trusts them. {@link #cancel()} stops at the next chunk, leaving {@code .part} files for
- * a later resume.
+ * when the caller explicitly trusts them. Cancelling the run's {@link CancelToken} stops it at the next chunk (a read
+ * waiting on a slow server is unblocked), leaving {@code .part} files for a later resume: the download then throws
+ * {@link DownloadCancelledException}. The {@link DownloadListener} only observes the transfer (files, bytes, notes).
  */
 public final class ModelDownloader {
 
@@ -45,7 +48,7 @@ public final class ModelDownloader {
 	private final DownloadListener listener;
 	private int attempts = 5;
 	private Duration retryDelay = Duration.ofSeconds(2);
-	private volatile boolean cancelled;
+	private volatile CancelToken cancel = CancelToken.none();
 	private volatile InputStream current;
 	private long received; // bytes received for the current file over all attempts
 
@@ -72,9 +75,8 @@ public final class ModelDownloader {
 		return this;
 	}
 
-	/** Stops the running download at the next chunk; may be called from any thread. */
-	public void cancel() {
-		cancelled = true;
+	/** Closes the stream being read, which unblocks a read waiting on a slow server (the run has been cancelled). */
+	private void closeCurrent() {
 		InputStream in = current;
 		if (in != null) {
 			try {
@@ -86,32 +88,40 @@ public final class ModelDownloader {
 		}
 	}
 
-	public boolean isCancelled() {
-		return cancelled;
-	}
-
 	/**
 	 * Downloads every file of {@code model} into {@code folder} (created if needed), skipping files already there
 	 * with the right content.
 	 *
 	 * @param licenceAccepted the user explicitly accepted {@code model.licence()}; required when the licence says so
 	 * @param trustUnverified the user explicitly accepts files the descriptor has no SHA-256 for
-	 * @throws DownloadCancelledException when {@link #cancel()} was called
 	 * @throws ModelDownloadException for failures retrying cannot fix
 	 * @throws IOException when the transfer kept failing ({@code .part} files remain for a later resume)
 	 */
 	public DownloadReport download(ModelDescriptor model, Path folder, boolean licenceAccepted, boolean trustUnverified)
 		throws IOException
 	{
+		return download(model, folder, licenceAccepted, trustUnverified, CancelToken.none());
+	}
+
+	/**
+	 * As {@link #download(ModelDescriptor, Path, boolean, boolean)}, stopping when {@code cancel} is cancelled (from
+	 * any thread).
+	 * @throws DownloadCancelledException when {@code cancel} is cancelled; {@code .part} files are kept for a resume
+	 */
+	public DownloadReport download(ModelDescriptor model, Path folder, boolean licenceAccepted, boolean trustUnverified,
+		CancelToken cancel) throws IOException
+	{
+		this.cancel = cancel;
+		cancel.onCancel(this::closeCurrent);
 		Licence licence = model.licence();
 		if (licence.acknowledgementRequired() && !licenceAccepted) throw new ModelDownloadException("the weights of " +
-			model.name() + " come under the " + licence + " licence, which must be accepted before downloading. " +
-			"Read it, then accept it (command line: --accept-licence).");
+			model.name() + " come under the " + licence + " licence, which must be accepted before downloading",
+			"read it, then accept it", ModelDownloadException.ACCEPT_LICENCE);
 		List<ModelFile> unverifiable = model.unverifiableFiles();
 		if (!unverifiable.isEmpty() && !trustUnverified) throw new ModelDownloadException(unverifiable.size() +
 			" file(s) of " + model.name() + " have no known SHA-256 in its descriptor (" + names(unverifiable) +
-			"), so DiffSeg cannot verify what it downloads. To download them anyway, trust them explicitly " +
-			"(command line: --trust-unverified); their SHA-256 is then reported so it can be added to the descriptor.");
+			"), so DiffSeg cannot verify what it downloads", "to download them anyway, trust them explicitly; their " +
+			"SHA-256 is then reported so it can be added to the descriptor", ModelDownloadException.TRUST_UNVERIFIED);
 		Files.createDirectories(folder);
 		long overallTotal = model.totalSize();
 		long overallDone = 0;
@@ -274,7 +284,7 @@ public final class ModelDownloader {
 					n = in.read(buffer);
 				}
 				catch (IOException e) {
-					checkCancelled(); // a read failing because cancel() closed the stream
+					checkCancelled(); // a read failing because cancelling closed the stream
 					throw e;
 				}
 				if (n < 0) break;
@@ -326,7 +336,7 @@ public final class ModelDownloader {
 	}
 
 	private void checkCancelled() throws DownloadCancelledException {
-		if (cancelled) throw new DownloadCancelledException("download cancelled; partial files (" + PART_SUFFIX +
+		if (cancel.isCancelled()) throw new DownloadCancelledException("download cancelled; partial files (" + PART_SUFFIX +
 			") are kept and the next download resumes them");
 	}
 

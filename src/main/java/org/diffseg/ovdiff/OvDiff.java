@@ -17,7 +17,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.run.CancelToken;
 import org.diffseg.run.DiffSegException;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.StableDiffusion;
 
 /**
@@ -25,8 +27,9 @@ import org.diffseg.sd.StableDiffusion;
  * foreground and background and stores the prototypes of every feature extractor in a {@link PrototypeBank};
  * {@link #segment} matches an image against any subset of the bank's classes. A bank is opened for one model
  * (its {@link StableDiffusion#identity()}) and the settings that change prototypes ({@link Settings#bankSettings}),
- * so prototypes of another model or other settings are never mixed in. {@link #cancel()} stops either call at the
- * next denoising step or window.
+ * so prototypes of another model or other settings are never mixed in. Both calls report their steps to a
+ * {@link ProgressListener} and stop at the next denoising step, image or window when their {@link CancelToken} is
+ * cancelled (they throw {@link CancellationException}).
  */
 public final class OvDiff {
 	/** Longest side over shortest side beyond which an image is refused: the window count grows with it. */
@@ -109,14 +112,6 @@ public final class OvDiff {
 		}
 	}
 
-	public enum Stage { SAMPLING, PROTOTYPES, SEGMENTING }
-
-	/** Told how far a call has got; {@code className} is null while segmenting. */
-	@FunctionalInterface
-	public interface Listener {
-		void update(String className, Stage stage, int done, int total);
-	}
-
 	/**
 	 * A segmentation with what explains it.
 	 * @param stuff per target class (label 1..n), whether it was treated as stuff
@@ -126,9 +121,6 @@ public final class OvDiff {
 	public record Segmentation(Segmenter.Result result, Map<String, Boolean> stuff,
 		Map<String, List<String>> supportImages, CategoryFilter.Result filter) {}
 
-	private volatile boolean cancelled;
-	private volatile SupportSetSampler sampler;
-	private volatile Segmenter segmenter;
 
 	/** Opens (without creating) the bank folder for this model and these settings. */
 	public static PrototypeBank openBank(Path directory, StableDiffusion sd, Settings settings) {
@@ -287,28 +279,23 @@ public final class OvDiff {
 		return dash < 0 ? id : id.substring(0, dash);
 	}
 
-	/** Stops a running {@link #buildVocabulary} or {@link #segment}: it throws {@link CancellationException}. */
-	public void cancel() {
-		cancelled = true;
-		SupportSetSampler s = sampler;
-		if (s != null) s.cancel();
-		Segmenter g = segmenter;
-		if (g != null) g.cancel();
-	}
-
 	/**
 	 * Builds or extends a bank class by class: a class already in the bank for every extractor (under this model and
 	 * settings, its files intact) is skipped; for the others (a damaged file is rebuilt) one support set is sampled
 	 * and the prototypes of each missing extractor are written (one file each, atomically), so an interrupted build
 	 * keeps every class finished before.
+	 * @param progress told the steps of each class, as "class k/n (name), support image" and "class k/n (name),
+	 * prototypes of image"
+	 * @param cancel checked at every denoising step and support image
 	 * @return the classes built now (display names), in the order given
+	 * @throws CancellationException when {@code cancel} is cancelled: the class being built has no file, those before
+	 * stay
 	 * @throws IllegalArgumentException for an empty vocabulary, duplicate names, a name that does not fit the prompt,
 	 * or a bank opened for another model or other settings
 	 */
 	public List<String> buildVocabulary(StableDiffusion sd, FeatureExtractor.Ensemble extractors, PrototypeBank bank,
-		List<String> classes, Settings settings, Listener listener) throws IOException
+		List<String> classes, Settings settings, ProgressListener progress, CancelToken cancel) throws IOException
 	{
-		cancelled = false;
 		List<String> names = ClassNames.distinct(classes);
 		if (!bank.modelIdentity().equals(sd.identity())) throw new IllegalArgumentException("the prototype bank was " +
 			"opened for model " + bank.modelIdentity() + ", not for the model in use (" + sd.identity() + "): open it " +
@@ -319,34 +306,25 @@ public final class OvDiff {
 		SupportSetSampler s = new SupportSetSampler(sd, settings.sampling(), settings.batchSize(),
 			settings.attributionSize(sd));
 		for (String name : names) s.classTokens(name); // refuse a name that does not fit before sampling anything
-		sampler = s;
 		List<String> built = new ArrayList<>();
-		try {
-			for (String name : names) {
-				List<FeatureExtractor> missing = new ArrayList<>();
-				// a damaged file is rebuilt (replaced), not kept
-				for (FeatureExtractor e : extractors.members()) if (!bank.intact(name, e.id())) missing.add(e);
-				if (missing.isEmpty()) continue;
-				if (cancelled) throw new CancellationException("building the vocabulary cancelled");
-				try (NDManager m = NDManager.newBaseManager(sd.device)) {
-					SupportSet set = s.sample(m, name, listener == null ? null :
-						(done, total) -> listener.update(name, Stage.SAMPLING, done, total));
-					if (cancelled) throw new CancellationException("building the vocabulary cancelled");
-					List<PrototypeBank.Entry> entries = set.prototypes(m, new FeatureExtractor.Ensemble(missing),
-						settings.splitter(), settings.isStuff(name), settings.parts(), settings.partSeed(),
-						(done, total) -> {
-							if (cancelled) throw new CancellationException("building the vocabulary cancelled");
-							if (listener != null) listener.update(name, Stage.PROTOTYPES, done, total);
-						});
-					for (PrototypeBank.Entry e : entries) bank.put(e);
-				}
-				built.add(name);
+		for (int k = 0; k < names.size(); k++) {
+			String name = names.get(k);
+			List<FeatureExtractor> missing = new ArrayList<>();
+			// a damaged file is rebuilt (replaced), not kept
+			for (FeatureExtractor e : extractors.members()) if (!bank.intact(name, e.id())) missing.add(e);
+			if (missing.isEmpty()) continue;
+			cancel.check();
+			ProgressListener p = progress.prefixed("class " + (k + 1) + "/" + names.size() + " (" + name + "), ");
+			try (NDManager m = NDManager.newBaseManager(sd.device)) {
+				SupportSet set = s.sample(m, name, p, cancel);
+				cancel.check();
+				List<PrototypeBank.Entry> entries = set.prototypes(m, new FeatureExtractor.Ensemble(missing),
+					settings.splitter(), settings.isStuff(name), settings.parts(), settings.partSeed(), p, cancel);
+				for (PrototypeBank.Entry e : entries) bank.put(e);
 			}
-			return built;
+			built.add(name);
 		}
-		finally {
-			sampler = null;
-		}
+		return built;
 	}
 
 	/**
@@ -355,12 +333,16 @@ public final class OvDiff {
 	 * @param classes the classes to segment (display names or any case/spacing of them), at least one
 	 * @throws IOException when a class is not in the bank for this model and settings (the message says how to build
 	 * it) or its file is damaged
+	 * @param progress told after every window and extractor ("window", done, total)
+	 * @param cancel checked before the category filter and every window
 	 * @throws IllegalArgumentException for an empty vocabulary, duplicate names or an unusable image
+	 * @throws CancellationException when {@code cancel} is cancelled
 	 */
 	public Segmentation segment(NDArray image, PrototypeBank bank, List<String> classes,
-		FeatureExtractor.Ensemble extractors, Settings settings, Listener listener) throws IOException
+		FeatureExtractor.Ensemble extractors, Settings settings, ProgressListener progress, CancelToken cancel)
+		throws IOException
 	{
-		return segment(image, bank, classes, extractors, settings, null, listener);
+		return segment(image, bank, classes, extractors, settings, null, progress, cancel);
 	}
 
 	/**
@@ -369,13 +351,12 @@ public final class OvDiff {
 	 * class asked for, in the order given, so label values mean the same class in every image of a batch: a class the
 	 * filter removed has no pixels and a score map of NaN (not scored).
 	 * @param filter the category filter, or null to match every class
-	 * @see #segment(NDArray, PrototypeBank, List, FeatureExtractor.Ensemble, Settings, Listener)
+	 * @see #segment(NDArray, PrototypeBank, List, FeatureExtractor.Ensemble, Settings, ProgressListener, CancelToken)
 	 */
 	public Segmentation segment(NDArray image, PrototypeBank bank, List<String> classes,
-		FeatureExtractor.Ensemble extractors, Settings settings, CategoryFilter filter, Listener listener)
-		throws IOException
+		FeatureExtractor.Ensemble extractors, Settings settings, CategoryFilter filter, ProgressListener progress,
+		CancelToken cancel) throws IOException
 	{
-		cancelled = false;
 		List<String> names = ClassNames.distinct(classes);
 		Shape s = image.getShape();
 		if (s.dimension() != 4 || s.get(0) != 1 || s.get(1) != 3) throw new IllegalArgumentException("the image must " +
@@ -402,7 +383,7 @@ public final class OvDiff {
 				stuff.put(first.className(), isStuff);
 				support.put(first.className(), first.supportImages());
 			}
-			if (cancelled) throw new CancellationException("segmentation cancelled");
+			cancel.check();
 			List<Segmenter.Target> matched = targets;
 			CategoryFilter.Result decided = null;
 			if (filter != null && targets.size() > 1) {
@@ -415,22 +396,13 @@ public final class OvDiff {
 				decided = filter.classify(image, display, table);
 				Set<String> kept = new HashSet<>(decided.selected());
 				matched = targets.stream().filter(t -> kept.contains(t.name())).toList();
-				if (cancelled) throw new CancellationException("segmentation cancelled");
+				cancel.check();
 			}
-			Segmenter g = new Segmenter(settings.segmentation());
-			segmenter = g;
-			try {
-				Segmenter.Result r = g.segment(image, extractors, matched, (done, total) -> {
-					if (cancelled) throw new CancellationException("segmentation cancelled");
-					if (listener != null) listener.update(null, Stage.SEGMENTING, done, total);
-				});
-				if (matched.size() < targets.size()) r = withEveryLabel(r, targets.stream().map(Segmenter.Target::name)
-					.toList());
-				return new Segmentation(r, stuff, support, decided);
-			}
-			finally {
-				segmenter = null;
-			}
+			Segmenter.Result r = new Segmenter(settings.segmentation()).segment(image, extractors, matched, progress,
+				cancel);
+			if (matched.size() < targets.size()) r = withEveryLabel(r, targets.stream().map(Segmenter.Target::name)
+				.toList());
+			return new Segmentation(r, stuff, support, decided);
 		}
 	}
 

@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
+
 /**
  * Segmentation by prototype matching (paper §3.4, the authors' {@code predict.py}). The image is resized so that its
  * shorter side is 448 px; square windows of 448 and 336 px slide over it with a stride of 224 px, and the whole
@@ -91,15 +94,9 @@ public final class Segmenter {
 		List<String> extractors, int[][] winners, List<List<PrototypeRef>> prototypes) {}
 
 	private final Settings settings;
-	private volatile boolean cancelled;
 
 	public Segmenter(Settings settings) {
 		this.settings = settings;
-	}
-
-	/** Stops a running {@link #segment} at the next window: it throws {@link CancellationException}. */
-	public void cancel() {
-		cancelled = true;
 	}
 
 	/** The windows [y1, y2, x1, x2] over an image of this size, in the authors' order. */
@@ -121,10 +118,13 @@ public final class Segmenter {
 	/**
 	 * @param image [1, 3, H, W] RGB in [0, 1]
 	 * @param targets the classes to segment (at least one), each with prototypes for every extractor of the ensemble
-	 * @param progress told after every window and extractor, or null
+	 * @param progress told after every window and extractor ("window", done, total)
+	 * @param cancel checked before every window and extractor
+	 * @throws CancellationException when {@code cancel} is cancelled
 	 */
-	public Result segment(NDArray image, FeatureExtractor.Ensemble ensemble, List<Target> targets, Progress progress) {
-		cancelled = false;
+	public Result segment(NDArray image, FeatureExtractor.Ensemble ensemble, List<Target> targets,
+		ProgressListener progress, CancelToken cancel)
+	{
 		Shape s = image.getShape();
 		if (s.dimension() != 4 || s.get(0) != 1 || s.get(1) != 3) throw new IllegalArgumentException("the image must " +
 			"be one RGB image [1, 3, H, W], not " + s + ": convert it to RGB first");
@@ -150,7 +150,7 @@ public final class Segmenter {
 			int total = windows.size() * banks.size(), done = 0;
 			for (int[] w : windows) {
 				for (int b = 0; b < banks.size(); b++) {
-					if (cancelled) throw new CancellationException("segmentation cancelled");
+					cancel.check();
 					try (NDManager step = run.newSubManager()) {
 						NDArray crop = resized.get(step, new NDIndex(":, :, {}:{}, {}:{}", w[0], w[1], w[2], w[3]));
 						NDArray[] matched = banks.get(b).match(crop, labels);
@@ -164,7 +164,7 @@ public final class Segmenter {
 						best.get(b).set(region, NDArrays.where(better, score, bestHere));
 						bestIndex.get(b).set(region, NDArrays.where(better, index, indexHere));
 					}
-					if (progress != null) progress.update(++done, total);
+					progress.progress("window", ++done, total);
 				}
 			}
 			NDArray mean = sum.div(count.maximum(1f));

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
+
 /**
  * A class's synthesised support set (paper §3.2): N images generated from a prompt naming the class, each with the
  * attribution heat map of the class name accumulated while it was generated ({@link AttributionMap}). Sampling needs
@@ -107,10 +110,12 @@ public record SupportSet(String className, List<NDArray> images, List<HeatMap> h
 	/**
 	 * Splits the images with {@code splitter} and computes their prototypes under every extractor of the ensemble.
 	 * @param manager where the prototypes are created (the caller closes the entries' arrays)
-	 * @param progress told after every image and extractor, or null
+	 * @param progress told after every image and extractor ("prototypes of image", done, total)
+	 * @param cancel checked before every image and extractor
+	 * @throws java.util.concurrent.CancellationException when {@code cancel} is cancelled
 	 */
 	public List<PrototypeBank.Entry> prototypes(NDManager manager, FeatureExtractor.Ensemble ensemble,
-		MaskSplitter splitter, boolean stuff, int parts, long partSeed, Progress progress)
+		MaskSplitter splitter, boolean stuff, int parts, long partSeed, ProgressListener progress, CancelToken cancel)
 	{
 		List<FgBgMasks> masks = splitter.splitSupportSet(heatMaps);
 		List<PrototypeBank.Entry> out = new ArrayList<>();
@@ -118,6 +123,7 @@ public record SupportSet(String className, List<NDArray> images, List<HeatMap> h
 		for (FeatureExtractor e : ensemble.members()) {
 			try (Prototypes.Builder b = new Prototypes.Builder(manager, images.size(), parts, partSeed)) {
 				for (int i = 0; i < images.size(); i++) {
+					cancel.check();
 					try (NDManager step = manager.newSubManager()) {
 						NDArray image = images.get(i).reshape(images.get(i).getShape()); // a handle in this scope
 						image.attach(step);
@@ -127,7 +133,7 @@ public record SupportSet(String className, List<NDArray> images, List<HeatMap> h
 							" of support image " + (i + 1) + " of '" + className + "'", OvDiff.NON_FINITE_HINT);
 						b.add(i, f, masks.get(i));
 					}
-					if (progress != null) progress.update(++done, total);
+					progress.progress("prototypes of image", ++done, total);
 				}
 				out.add(new PrototypeBank.Entry(className, stuff, e.id(), b.build(), imageNames));
 			}

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.NonFiniteException;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
@@ -33,7 +35,6 @@ public final class SupportSetSampler {
 	private final StableDiffusion sd;
 	private final SupportSet.Sampling sampling;
 	private final int batchSize, attributionSize, size;
-	private volatile boolean cancelled;
 
 	/**
 	 * @param batchSize images sampled together (memory grows with it; results do not change)
@@ -63,11 +64,6 @@ public final class SupportSetSampler {
 	/** Side of the attribution grid in use. */
 	public int attributionSize() {
 		return attributionSize;
-	}
-
-	/** Stops a running {@link #sample} at the next denoising step: it throws {@link CancellationException}. */
-	public void cancel() {
-		cancelled = true;
 	}
 
 	/** The initial latents [1, C, h, w] of support image {@code index} of any class. */
@@ -105,10 +101,11 @@ public final class SupportSetSampler {
 	 * Samples a class's whole support set: {@code sampling.images()} images in batches, each decoded, with its heat map
 	 * at the image size.
 	 * @param m where the images are created (the caller closes them)
-	 * @param progress told after every batch how many images are done, or null
+	 * @param progress told after every batch how many images are done ("support image", done, total)
+	 * @param cancel checked at every denoising step
+	 * @throws CancellationException when {@code cancel} is cancelled (no image is kept)
 	 */
-	public SupportSet sample(NDManager m, String className, Progress progress) {
-		cancelled = false;
+	public SupportSet sample(NDManager m, String className, ProgressListener progress, CancelToken cancel) {
 		String name = ClassNames.clean(className);
 		int[] tokens = classTokens(name);
 		int n = sampling.images();
@@ -122,7 +119,8 @@ public final class SupportSetSampler {
 				try (NDManager batch = m.newSubManager(sd.device)) {
 					NDList init = new NDList();
 					for (int i = 0; i < count; i++) init.add(initialLatents(batch, first + i));
-					Batch b = sampleBatch(batch, name, tokens, init.size() == 1 ? init.get(0) : NDArrays.concat(init));
+					Batch b = sampleBatch(batch, name, tokens, init.size() == 1 ? init.get(0) : NDArrays.concat(init),
+						cancel);
 					for (int i = 0; i < count; i++) {
 						NDArray image = b.images().get(i).expandDims(0);
 						image.attach(m);
@@ -131,7 +129,7 @@ public final class SupportSetSampler {
 					}
 					heats.addAll(b.heatMaps());
 				}
-				if (progress != null) progress.update(first + count, n);
+				progress.progress("support image", first + count, n);
 			}
 			done = true;
 			return new SupportSet(name, images, heats, names);
@@ -152,13 +150,13 @@ public final class SupportSetSampler {
 	/**
 	 * Samples one batch with the class's prompt from {@code initLatents} [B, C, h, w] (not modified); the arrays are
 	 * created in {@code m}.
+	 * @throws CancellationException when {@code cancel} is cancelled
 	 */
-	public Batch sampleBatch(NDManager m, String className, NDArray initLatents) {
-		cancelled = false;
-		return sampleBatch(m, ClassNames.clean(className), classTokens(className), initLatents);
+	public Batch sampleBatch(NDManager m, String className, NDArray initLatents, CancelToken cancel) {
+		return sampleBatch(m, ClassNames.clean(className), classTokens(className), initLatents, cancel);
 	}
 
-	private Batch sampleBatch(NDManager m, String name, int[] tokens, NDArray initLatents) {
+	private Batch sampleBatch(NDManager m, String name, int[] tokens, NDArray initLatents, CancelToken cancel) {
 		int b = (int) initLatents.getShape().get(0);
 		int h = (int) initLatents.getShape().get(2) * sd.latentScale(), w = (int) initLatents.getShape().get(3) *
 			sd.latentScale();
@@ -176,10 +174,10 @@ public final class SupportSetSampler {
 			NDList decoded = new NDList();
 			List<HeatMap> heats;
 			try {
-				latents = pipeline.sample(run, context, init, settings, attribution, (done, total) -> !cancelled, null);
+				latents = pipeline.sample(run, context, init, settings, attribution, ProgressListener.NONE, cancel, null);
 				heats = attribution.heatMaps(h, w);
 				for (int i = 0; i < b; i++) { // one at a time: the VAE decoder's activations are large
-					if (cancelled) throw new CancellationException("support-set sampling cancelled");
+					cancel.check();
 					decoded.add(pipeline.decode(run, latents.get(i + ":" + (i + 1))));
 				}
 			}

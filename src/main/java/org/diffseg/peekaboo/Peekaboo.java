@@ -16,6 +16,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 
 import org.diffseg.img.RgbPlanes;
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.AutoencoderKL;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.NonFiniteException;
@@ -25,6 +27,12 @@ import org.diffseg.sd.StableDiffusion;
  * Peekaboo (Burgert et al., 2023): text-prompted segmentation by optimising an alpha mask with score distillation, and
  * RGBA generation by optimising an image and its alpha together. Headless: takes float planes, returns float planes.
  * Every run is seeded: the same seed on the same device gives the same result.
+ *
+ * <p>A run reports each iteration to the one progress interface, {@link ProgressListener} ("iteration", i, n), and stops
+ * when its {@link CancelToken} is cancelled (checked before every iteration and after the last; it then throws
+ * {@link CancellationException} and returns nothing). The per-iteration data a front-end may show or log (the loss and
+ * the mean alpha of each prompt) is not pushed through a listener: it is part of the result
+ * ({@link Segmentation#losses()}, {@link Segmentation#meanAlpha()}), so progress, cancellation and data stay apart.
  */
 public final class Peekaboo {
 
@@ -62,14 +70,21 @@ public final class Peekaboo {
 	/**
 	 * A segmentation: per prompt, alpha and mask at the original size. Timelapse frame f shows the alpha after
 	 * {@code timelapseIterations[f]} updates (0 = the initial alpha; the last frame is the result).
+	 * @param losses per iteration, the score-distillation surrogate plus gravity term
+	 * @param meanAlpha per iteration and prompt, the mean alpha that iteration's composites used (before its update)
 	 */
 	public record Segmentation(List<String> prompts, int width, int height, float[][] alpha, byte[][] mask,
 		SquareRegion region, List<float[][]> timelapse, int[] timelapseIterations, double[] losses,
-		List<String> warnings, PeekabooSettings settings, Timings timings) {}
+		double[][] meanAlpha, List<String> warnings, PeekabooSettings settings, Timings timings) {}
 
-	/** A generated RGBA image: rgb [3, s, s] planes in [0, 1] and alpha [s, s]; frames hold [r, g, b, a]. */
+	/**
+	 * A generated RGBA image: rgb [3, s, s] planes in [0, 1] and alpha [s, s]; frames hold [r, g, b, a].
+	 * @param losses per iteration, as {@link Segmentation#losses()}
+	 * @param meanAlpha per iteration, the mean alpha (one value), as {@link Segmentation#meanAlpha()}
+	 */
 	public record Rgba(String prompt, int size, float[] rgb, float[] alpha, List<float[]> timelapse,
-		int[] timelapseIterations, double[] losses, List<String> warnings, PeekabooSettings settings, Timings timings) {}
+		int[] timelapseIterations, double[] losses, double[][] meanAlpha, List<String> warnings,
+		PeekabooSettings settings, Timings timings) {}
 
 	/**
 	 * The random draws of one iteration, made in a fixed order from the run's stream (explicit so that a test can give
@@ -138,10 +153,11 @@ public final class Peekaboo {
 	 *
 	 * @param guide optional guide image for "guided bilateral" (e.g. a depth map), any number of channels in [0, 1],
 	 * same size as the image; null otherwise
-	 * @throws CancellationException when the listener cancels (nothing is returned)
+	 * @param progress told after every iteration ("iteration", i, n)
+	 * @throws CancellationException when {@code cancel} is cancelled (nothing is returned)
 	 */
 	public Segmentation segment(RgbPlanes image, float[][] guide, List<String> prompts, PeekabooSettings s,
-		PeekabooListener listener)
+		ProgressListener progress, CancelToken cancel)
 	{
 		List<String> warnings = checkPrompts(prompts);
 		if (AlphaRepresentation.Kind.fromName(s.representation()) == AlphaRepresentation.Kind.GUIDED_BILATERAL &&
@@ -161,7 +177,7 @@ public final class Peekaboo {
 			try (AlphaRepresentation alpha = AlphaRepresentation.create(s.representation(), x, g, p, s.bilateral(),
 				s.seed()))
 			{
-				Run run = optimise(m, x, null, alpha, objective, s, listener, "Peekaboo", (i, a, rgb) -> {
+				Run run = optimise(m, x, null, alpha, objective, s, progress, cancel, "Peekaboo", (i, a, rgb) -> {
 					float[][] restored = region.restore(a);
 					if (s.timelapseEvery() > 0) {
 						frames.add(restored);
@@ -172,7 +188,7 @@ public final class Peekaboo {
 				byte[][] masks = new byte[p][];
 				for (int c = 0; c < p; c++) masks[c] = threshold(result[0][c], s.threshold());
 				return new Segmentation(List.copyOf(prompts), image.width(), image.height(), result[0], masks, region,
-					frames, ints(frameIterations), run.losses(), warnings, s, run.timings());
+					frames, ints(frameIterations), run.losses(), run.meanAlpha(), warnings, s, run.timings());
 			}
 		}
 	}
@@ -182,9 +198,10 @@ public final class Peekaboo {
 	 * alpha (the settings' representation is not used: there is no image to guide a bilateral blur), optimised jointly
 	 * with the same loss.
 	 *
-	 * @throws CancellationException when the listener cancels (nothing is returned)
+	 * @param progress told after every iteration ("iteration", i, n)
+	 * @throws CancellationException when {@code cancel} is cancelled (nothing is returned)
 	 */
-	public Rgba generateRgba(String prompt, PeekabooSettings s, PeekabooListener listener) {
+	public Rgba generateRgba(String prompt, PeekabooSettings s, ProgressListener progress, CancelToken cancel) {
 		List<String> warnings = checkPrompts(List.of(prompt));
 		compositeSize(s);
 		int n = s.iterations(), pixels = s.size() * s.size();
@@ -198,29 +215,32 @@ public final class Peekaboo {
 				1, s.bilateral(), s.seed()); LearnableRgbImage rgb = new LearnableRgbImage(m, s.size(), s.size(),
 				s.seed() + 1))
 			{
-				Run run = optimise(m, null, rgb, alpha, objective, s, listener, "RGBA generation", (i, a, image) -> {
-					float[] frame = image.concat(a, 0).toFloatArray();
-					if (s.timelapseEvery() > 0) {
-						frames.add(frame);
-						frameIterations.add(i);
-					}
-					if (i == n) result[0] = frame;
-				});
+				Run run = optimise(m, null, rgb, alpha, objective, s, progress, cancel, "RGBA generation",
+					(i, a, image) -> {
+						float[] frame = image.concat(a, 0).toFloatArray();
+						if (s.timelapseEvery() > 0) {
+							frames.add(frame);
+							frameIterations.add(i);
+						}
+						if (i == n) result[0] = frame;
+					});
 				return new Rgba(prompt, s.size(), Arrays.copyOfRange(result[0], 0, 3 * pixels),
 					Arrays.copyOfRange(result[0], 3 * pixels, 4 * pixels), frames, ints(frameIterations), run.losses(),
-					warnings, s, run.timings());
+					run.meanAlpha(), warnings, s, run.timings());
 			}
 		}
 	}
 
-	private record Run(double[] losses, Timings timings) {}
+	private record Run(double[] losses, double[][] meanAlpha, Timings timings) {}
 
 	/**
 	 * The optimisation loop shared by segmentation and RGBA generation: per iteration, draws, forward and backward
-	 * ({@link #step}), SGD update, progress. Snapshots: after 0, k, 2k, ... updates and after the last one.
+	 * ({@link #step}), SGD update, progress. Snapshots: after 0, k, 2k, ... updates and after the last one. Cancelling
+	 * is seen before every iteration and after the last one.
 	 */
 	private Run optimise(NDManager m, NDArray image, LearnableRgbImage rgb, AlphaRepresentation alpha,
-		CompositeObjective objective, PeekabooSettings s, PeekabooListener listener, String what, Snapshot snapshot)
+		CompositeObjective objective, PeekabooSettings s, ProgressListener progress, CancelToken cancel, String what,
+		Snapshot snapshot)
 	{
 		int composite = compositeSize(s);
 		int p = alpha.channels(), rows = p * s.batchSize(), n = s.iterations();
@@ -229,9 +249,12 @@ public final class Peekaboo {
 		NDList parameters = new NDList(alpha.parameters());
 		if (rgb != null) parameters.addAll(rgb.parameters());
 		double[] losses = new double[n];
+		double[][] meanAlpha = new double[n][];
 		Timings timings = new Timings();
 		for (int i = 0; i < n; i++) {
+			cancel.check();
 			double[] mean = new double[p];
+			meanAlpha[i] = mean;
 			long start = System.nanoTime();
 			long[] nanos = new long[Timings.PARTS.size()];
 			try (NDManager scope = m.newSubManager()) {
@@ -263,9 +286,9 @@ public final class Peekaboo {
 			nanos[Timings.OTHER] = System.nanoTime() - start - nanos[Timings.PARAMETRISATION] - nanos[Timings.VAE] -
 				nanos[Timings.UNET];
 			timings.add(nanos);
-			if (!listener.onIteration(i + 1, n, losses[i], mean))
-				throw new CancellationException(what + " was cancelled at iteration " + (i + 1) + " of " + n + ".");
+			progress.progress("iteration", i + 1, n);
 		}
+		cancel.check();
 		try (NDManager scope = m.newSubManager()) {
 			NDArray a = alpha.alpha();
 			a.attach(scope);
@@ -279,7 +302,7 @@ public final class Peekaboo {
 				NON_FINITE_HINT);
 			snapshot.take(n, a, x);
 		}
-		return new Run(losses, timings);
+		return new Run(losses, meanAlpha, timings);
 	}
 
 	/** The iteration's draws: backgrounds, timesteps, noise, then the posterior sample's noise (if sampling). */

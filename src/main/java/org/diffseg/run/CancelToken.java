@@ -9,8 +9,9 @@ import java.util.function.BooleanSupplier;
  * Asks a run to stop, with SciJava's {@code Cancelable} semantics: {@link #cancel(String)} records a reason, the run
  * sees {@link #isCancelled()} at its next step and throws {@link CancellationException} (it returns no result and
  * leaves no output). The one cancel mechanism of DiffSeg: a front-end cancels the token (Fiji's task list, Esc, an
- * interrupted thread; a cluster job's timeout) and the run passes it down; engines that stop through their own
- * {@code cancel()} are registered with {@link #onCancel}.
+ * interrupted thread; a cluster job's timeout) and the run passes it down to every engine, which checks it between
+ * steps. {@link #onCancel} is for what a check between steps cannot reach, e.g. closing a stream a blocked read waits on
+ * (the model downloader).
  */
 public final class CancelToken {
 	private volatile String reason;

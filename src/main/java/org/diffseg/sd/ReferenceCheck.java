@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.scheduler.DdimScheduler;
 import org.diffseg.sd.scheduler.DpmSolverMultistepScheduler;
 import org.diffseg.sd.scheduler.Scheduler;
@@ -414,7 +416,7 @@ public final class ReferenceCheck {
 				(int) init.getShape().get(2) * scale, (int) init.getShape().get(3) * scale);
 			List<NDArray> traj = new ArrayList<>(), unc = new ArrayList<>(), txt = new ArrayList<>(), cfg = new ArrayList<>();
 			long[] seen = new long[timesteps.length];
-			NDArray finalLatents = pipeline.sample(s, embeds, init, settings, null, Progress.NONE,
+			NDArray finalLatents = pipeline.sample(s, embeds, init, settings, null, ProgressListener.NONE, CancelToken.none(),
 				(i, t, before, u, c, guided) -> {
 					seen[i] = t;
 					NDArray copy = before.duplicate();

@@ -11,6 +11,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.scheduler.Scheduler;
 import org.diffseg.sd.scheduler.Schedulers;
 
@@ -19,6 +21,9 @@ import org.diffseg.sd.scheduler.Schedulers;
  * [latents; latents] with [negative; prompt] states, guided = uncond + g (cond - uncond), then a scheduler step.
  */
 public final class TextToImage {
+
+	/** The stage name under which {@link #sample} reports its steps. */
+	public static final String STAGE = "denoising step";
 
 	/** @param scheduler "dpm++" (default, as OVDiff), "ddim" or "pndm" */
 	public record Settings(int steps, float guidance, String scheduler, int height, int width) {
@@ -78,17 +83,20 @@ public final class TextToImage {
 	 *
 	 * @param initLatents [B, C, h, w] start (not modified)
 	 * @param tap receives the cross-attention of every step's UNet call (may be null)
+	 * @param progress told after every denoising step ("denoising step", done, total)
+	 * @param cancel checked before every denoising step
 	 * @return final (scaled) latents in {@code m}
+	 * @throws java.util.concurrent.CancellationException when {@code cancel} is cancelled
 	 */
 	public NDArray sample(NDManager m, String prompt, String negative, NDArray initLatents, Settings s, AttentionTap tap,
-		Progress progress)
+		ProgressListener progress, CancelToken cancel)
 	{
 		long batch = initLatents.getShape().get(0);
 		try (NDManager run = m.newSubManager(sd.device)) {
 			NDArray states = sd.encodeText(run, List.of(negative, prompt));
 			NDArray context = states.get(0).expandDims(0).repeat(0, batch)
 				.concat(states.get(1).expandDims(0).repeat(0, batch), 0);
-			return sample(m, context, initLatents, s, tap, progress, null);
+			return sample(m, context, initLatents, s, tap, progress, cancel, null);
 		}
 	}
 
@@ -96,9 +104,10 @@ public final class TextToImage {
 	 * Samples latents from text-encoder states.
 	 *
 	 * @param context [2B, 77, D]: B negative (unconditional) rows, then B conditional rows
+	 * @throws java.util.concurrent.CancellationException when {@code cancel} is cancelled (checked before every step)
 	 */
 	public NDArray sample(NDManager m, NDArray context, NDArray initLatents, Settings s, AttentionTap tap,
-		Progress progress, StepObserver observer)
+		ProgressListener progress, CancelToken cancel, StepObserver observer)
 	{
 		try (NDManager run = m.newSubManager(sd.device); Scheduler scheduler = Schedulers.create(sd.schedulerConfig,
 			s.scheduler()))
@@ -110,6 +119,7 @@ public final class TextToImage {
 			latents.attach(run);
 			latents = latents.mul(scheduler.initNoiseSigma());
 			for (int i = 0; i < timesteps.length; i++) {
+				cancel.check();
 				long t = timesteps[i];
 				NDArray previous = latents;
 				try (NDManager step = run.newSubManager()) {
@@ -129,7 +139,7 @@ public final class TextToImage {
 							"UNet noise prediction", i + 1, timesteps.length, NON_FINITE_HINT);
 				}
 				previous.close();
-				progress.step(i + 1, timesteps.length);
+				progress.progress(STAGE, i + 1, timesteps.length);
 			}
 			latents.attach(m);
 			return latents;
@@ -151,11 +161,11 @@ public final class TextToImage {
 
 	/** Convenience: sample and decode {@code batch} images from a seed. */
 	public NDArray generate(NDManager m, String prompt, String negative, long seed, int batch, Settings s,
-		AttentionTap tap, Progress progress)
+		AttentionTap tap, ProgressListener progress, CancelToken cancel)
 	{
 		try (NDManager run = m.newSubManager(sd.device)) {
 			NDArray init = initialLatents(run, seed, batch, s);
-			NDArray latents = sample(run, prompt, negative, init, s, tap, progress);
+			NDArray latents = sample(run, prompt, negative, init, s, tap, progress, cancel);
 			return decode(m, latents);
 		}
 	}

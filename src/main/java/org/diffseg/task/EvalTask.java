@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import org.diffseg.eval.EvalListener;
 import org.diffseg.eval.Evaluation;
 import org.diffseg.eval.OvDiffMethod;
 import org.diffseg.eval.PeekabooMethod;
 import org.diffseg.eval.SegmentationMethod;
 import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.run.DiffSegException;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.synth.LabelledImage;
@@ -32,7 +32,7 @@ public final class EvalTask extends ModelTask {
 	 * dataset, a setting the dataset cannot give)
 	 * @throws java.util.concurrent.CancellationException when {@code cancel} is cancelled
 	 */
-	public Evaluation.Result run(EvalSettings s, EvalListener listener, CancelToken cancel) throws IOException {
+	public Evaluation.Result run(EvalSettings s, ProgressListener progress, CancelToken cancel) throws IOException {
 		String method = s.method() == null ? "" : s.method().toLowerCase(Locale.ROOT);
 		if (!method.equals("peekaboo") && !method.equals("ovdiff")) throw DiffSegException.setting("method",
 			"unknown method '" + s.method() + "'", "use peekaboo or ovdiff");
@@ -60,7 +60,7 @@ public final class EvalTask extends ModelTask {
 		try {
 			m = method.equals("peekaboo") ? new PeekabooMethod(sd, s.peekaboo(), s.vaeCheckpointing()) :
 				new OvDiffMethod(sd, s.bank() != null ? s.bank() : s.out().resolve("bank"), s.ovdiff());
-			return evaluation.run(data, m, s.out(), listener, cancel::isCancelled);
+			return evaluation.run(data, m, s.out(), progress, cancel);
 		}
 		catch (IllegalArgumentException e) {
 			throw DiffSegException.setting(method, e.getMessage(), "change the setting it names");

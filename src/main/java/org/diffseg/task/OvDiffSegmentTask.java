@@ -65,7 +65,6 @@ public final class OvDiffSegmentTask extends ModelTask {
 			engine = engine.withStuff(e.getKey(), e.getValue());
 		long loaded = System.nanoTime();
 		OvDiff ovdiff = new OvDiff();
-		cancel.onCancel(ovdiff::cancel);
 		List<OvDiff.Segmentation> planes = new ArrayList<>();
 		for (int k = 0; k < inputs.size(); k++) {
 			cancel.check();
@@ -73,10 +72,7 @@ public final class OvDiffSegmentTask extends ModelTask {
 			ProgressListener p = progress.prefixed(plane.isEmpty() ? "" : plane + ", ");
 			try (NDManager m = NDManager.newBaseManager(sd.device)) { // one scope per plane
 				planes.add(ovdiff.segment(inputs.get(k).toNDArray(m).expandDims(0), bank, names, features, engine, filter,
-					(c, stage, done, total) -> {
-						p.progress("window", done, total);
-						cancel.check();
-					}));
+					p, cancel));
 			}
 		}
 		return new OvDiffSegmentResult(image, planes, bank.settings(), sd.identity(), sd.device.toString(), unused,

@@ -44,11 +44,7 @@ public final class PeekabooSegmentTask extends ModelTask {
 			String plane = image.describe(k);
 			ProgressListener p = progress.prefixed(plane.isEmpty() ? "" : plane + ", ");
 			Peekaboo.Segmentation r = peekaboo.segment(inputs.get(k), guides.get(k), settings.prompts(),
-				settings.peekaboo(), (i, n, loss, meanAlpha) -> {
-					p.progress("iteration", i, n);
-					return !cancel.isCancelled();
-				});
-			cancel.check();
+				settings.peekaboo(), p, cancel);
 			checkFinite(r, plane.isEmpty() ? "" : " on " + plane);
 			planes.add(r);
 		}

@@ -76,19 +76,8 @@ public final class PrototypesTask extends ModelTask {
 		List<String> damaged = new ArrayList<>();
 		for (String name : names) for (FeatureExtractor e : members)
 			if (bank.damage(name, e.id()) != null && !damaged.contains(name)) damaged.add(name);
-		OvDiff ovdiff = new OvDiff();
-		cancel.onCancel(ovdiff::cancel);
-		List<String> built = ovdiff.buildVocabulary(sd, features, bank, names, engine, (name, stage, done, total) -> {
-			progress.progress("class " + (indexOf(names, name) + 1) + "/" + names.size() + " (" + name + "), " +
-				(stage == OvDiff.Stage.SAMPLING ? "support image" : "prototypes of image"), done, total);
-			cancel.check();
-		});
+		List<String> built = new OvDiff().buildVocabulary(sd, features, bank, names, engine, progress, cancel);
 		return new Result(names, built, OvDiff.vocabulary(bank, features).size(),
 			damaged.stream().filter(built::contains).toList());
-	}
-
-	private static int indexOf(List<String> names, String name) {
-		for (int i = 0; i < names.size(); i++) if (ClassNames.key(names.get(i)).equals(ClassNames.key(name))) return i;
-		return 0;
 	}
 }

@@ -28,11 +28,7 @@ public final class RgbaGenerateTask extends ModelTask {
 		StableDiffusion sd = stableDiffusion(settings.model(), cancel);
 		long loaded = System.nanoTime();
 		Peekaboo peekaboo = new Peekaboo(sd);
-		Peekaboo.Rgba r = peekaboo.generateRgba(settings.prompt(), settings.peekaboo(), (i, n, loss, meanAlpha) -> {
-			progress.progress("iteration", i, n);
-			return !cancel.isCancelled();
-		});
-		cancel.check();
+		Peekaboo.Rgba r = peekaboo.generateRgba(settings.prompt(), settings.peekaboo(), progress, cancel);
 		return new RgbaGenerateResult(r, sd.identity(), sd.device.toString(), peekaboo.compositeSize(
 			settings.peekaboo()), loaded - start, System.nanoTime() - loaded);
 	}

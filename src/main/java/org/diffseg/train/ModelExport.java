@@ -21,15 +21,21 @@ public final class ModelExport {
 
 	private ModelExport() {}
 
-	/** @param extra further model-card text (samples, evaluation), may be empty */
-	public static void export(Path checkpoint, Path out, Trainer.State state, World world, String extra) throws IOException {
+	/**
+	 * @param reproduce the command that reproduces the run, in the words of the front-end that ran it (this class
+	 * names no front-end's flags), or empty to leave it out
+	 * @param extra further model-card text (samples, evaluation), may be empty
+	 */
+	public static void export(Path checkpoint, Path out, Trainer.State state, World world, String reproduce,
+		String extra) throws IOException
+	{
 		Files.createDirectories(out);
 		Trainer.copyConfigs(checkpoint, out);
 		for (String w : WEIGHTS) half(checkpoint.resolve(w), out.resolve(w));
 		LossCurve.write(out.resolve("loss.png"), state.vaeLoss, state.unetLoss);
 		String recommended = state.recipe.recommendedSettings();
 		if (recommended != null) Files.writeString(out.resolve(ModelRecommendations.FILE), recommended);
-		Files.writeString(out.resolve("README.md"), card(out, state, world, extra));
+		Files.writeString(out.resolve("README.md"), card(out, state, world, reproduce, extra));
 	}
 
 	/** Copies a safetensors file with every float32 tensor stored as float16 (other types unchanged). */
@@ -45,7 +51,7 @@ public final class ModelExport {
 		}
 	}
 
-	static String card(Path out, Trainer.State s, World world, String extra) throws IOException {
+	static String card(Path out, Trainer.State s, World world, String reproduce, String extra) throws IOException {
 		Recipe r = s.recipe;
 		long bytes = 0;
 		for (String w : WEIGHTS) bytes += Files.size(out.resolve(w));
@@ -91,11 +97,10 @@ public final class ModelExport {
 			s.vaeSeconds / 60, s.vaeSeconds / Math.max(1, s.vaeLoss.size()), s.unetSeconds / 60,
 			s.unetSeconds / Math.max(1, s.unetLoss.size())));
 		b.append("(2 shared cores, one PyTorch thread).\n\n");
-		b.append("Reproduce (resumes from the work folder's checkpoint after an interruption):\n\n```\n")
-			.append("MALLOC_MMAP_THRESHOLD_=1000000000 MALLOC_TRIM_THRESHOLD_=100000000000 MALLOC_TOP_PAD_=1000000000 \\\n")
-			.append("OMP_NUM_THREADS=1 diffseg train --recipe ").append(r.name()).append(" --seed ").append(s.seed)
-			.append(" --vae-steps ").append(r.vaeSteps()).append(" --unet-steps ").append(r.unetSteps())
-			.append(" --out models/").append(out.getFileName()).append("\n```\n\n");
+		if (reproduce != null && !reproduce.isBlank())
+			b.append("Reproduce (resumes from the work folder's checkpoint after an interruption):\n\n```\n")
+				.append("MALLOC_MMAP_THRESHOLD_=1000000000 MALLOC_TRIM_THRESHOLD_=100000000000 MALLOC_TOP_PAD_=1000000000 \\\n")
+				.append("OMP_NUM_THREADS=1 ").append(reproduce.strip()).append("\n```\n\n");
 		b.append("## Losses\n\n![loss curve](loss.png)\n\n");
 		b.append("| stage | first 50 steps | last 50 steps |\n| --- | --- | --- |\n");
 		b.append(String.format("| VAE reconstruction MSE (images in [-1, 1]) | %.4f | %.4f |%n", first(s.vaeLoss),

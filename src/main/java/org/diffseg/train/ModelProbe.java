@@ -13,8 +13,9 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.AttentionRecorder;
-import org.diffseg.sd.Progress;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
 import org.diffseg.synth.Scene;
@@ -41,7 +42,8 @@ public final class ModelProbe {
 		try (NDManager m = NDManager.newBaseManager()) {
 			for (int row = 0; row < CAPTIONS.size(); row++) {
 				try (NDManager step = m.newSubManager()) {
-					NDArray img = t2i.generate(step, CAPTIONS.get(row), "", seed + row, perCaption, s, null, Progress.NONE);
+					NDArray img = t2i.generate(step, CAPTIONS.get(row), "", seed + row, perCaption, s, null, ProgressListener.NONE,
+						CancelToken.none());
 					float[] px = img.toFloatArray();
 					int plane = size * size;
 					for (int b = 0; b < perCaption; b++)

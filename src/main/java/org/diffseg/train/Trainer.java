@@ -20,9 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.AutoencoderKL;
 import org.diffseg.sd.ClipTextModel;
 import org.diffseg.sd.ClipTokenizer;
@@ -44,15 +45,6 @@ import org.diffseg.sd.scheduler.SchedulerConfig;
  * uninterrupted run would (every step's randomness is derived from the seed and the step number).
  */
 public final class Trainer {
-
-	/** Progress of a run. */
-	public interface Listener {
-		/** Called after every optimisation step; {@code secondsPerStep} is the rate of this process (for an ETA). */
-		void step(String stage, int step, int steps, float loss, double secondsPerStep);
-
-		/** Status lines (stage starts, checkpoints, results). */
-		void message(String line);
-	}
 
 	/** What a run leaves: the final losses and where the model is. */
 	public record Result(Path model, State state, boolean finished) {}
@@ -77,23 +69,36 @@ public final class Trainer {
 	private final World world;
 	private final long seed;
 	private final Path work;
-	private final Listener listener;
-	private final BooleanSupplier cancelled;
+	private final ProgressListener progress;
+	private final TrainingLog log;
+	private final CancelToken cancel;
 
-	public Trainer(Recipe recipe, World world, long seed, Path work, Listener listener, BooleanSupplier cancelled) {
+	/**
+	 * @param progress told after every optimisation step ("VAE step" or "UNet step", done, total)
+	 * @param log receives every step's loss and rate and the run's status lines
+	 * @param cancel read before every step: a cancelled run stops there (see {@link #run()})
+	 */
+	public Trainer(Recipe recipe, World world, long seed, Path work, ProgressListener progress, TrainingLog log,
+		CancelToken cancel)
+	{
 		this.recipe = recipe;
 		this.world = world;
 		this.seed = seed;
 		this.work = work;
-		this.listener = listener;
-		this.cancelled = cancelled == null ? () -> false : cancelled;
+		this.progress = progress;
+		this.log = log;
+		this.cancel = cancel;
 	}
 
 	public Path checkpoint() {
 		return work.resolve(CHECKPOINT);
 	}
 
-	/** Trains (or resumes) until both stages are done or the run is cancelled; the checkpoint then holds the model. */
+	/**
+	 * Trains (or resumes) until both stages are done or the run is cancelled; the checkpoint then holds the model. A
+	 * cancelled run does not throw: training is meant to be stopped and resumed, so it returns an unfinished result and
+	 * keeps its last checkpoint (the steps since are lost) for the next run on the same work folder to continue from.
+	 */
 	public Result run() throws IOException {
 		State state = startOrResume();
 		List<World.Example> pool = null;
@@ -106,7 +111,7 @@ public final class Trainer {
 			state.unetParameters = unet.parameterCount();
 			state.textParameters = text.parameterCount();
 			if (state.stage.equals("vae")) {
-				listener.message(String.format("VAE: %.2f M parameters, %d steps of %d images", vae.parameterCount() / 1e6,
+				note(String.format("VAE: %.2f M parameters, %d steps of %d images", vae.parameterCount() / 1e6,
 					recipe.vaeSteps(), recipe.vaeBatch()));
 				pool = world.scenes(seed, recipe.pool(), recipe.imageSize());
 				vae.train();
@@ -117,7 +122,7 @@ public final class Trainer {
 				for (NDArray p : vae.params.values()) p.setRequiresGradient(false);
 			}
 			if (state.stage.equals("unet")) {
-				listener.message(String.format("UNet %.2f M + text encoder %.2f M parameters, %d steps of %d latents",
+				note(String.format("UNet %.2f M + text encoder %.2f M parameters, %d steps of %d latents",
 					unet.parameterCount() / 1e6, text.parameterCount() / 1e6, recipe.unetSteps(), recipe.unetBatch()));
 				if (pool == null) pool = world.scenes(seed, recipe.pool(), recipe.imageSize());
 				Latents latents = encodePool(vae, pool, state.scalingFactor);
@@ -164,12 +169,12 @@ public final class Trainer {
 			if (s.seed != seed || !sameNetworks(s.recipe, recipe)) throw new IOException(work + " holds a " +
 				"checkpoint of another run (seed " + s.seed + ", recipe " + s.recipe.name() + "): give a new work folder " +
 				"or the same seed and recipe to resume it.");
-			listener.message("resuming from " + ckpt + " (" + s.stage + " step " + s.step + ")");
+			note("resuming from " + ckpt + " (" + s.stage + " step " + s.step + ")");
 			if (!s.recipe.toJson().equals(recipe.toJson()))
-				listener.message("note: the schedule changed from " + s.recipe.toJson().replaceAll("\\s+", " ") + " to " +
+				note("note: the schedule changed from " + s.recipe.toJson().replaceAll("\\s+", " ") + " to " +
 					recipe.toJson().replaceAll("\\s+", " ") + "; training continues with the new one");
 			if (s.stage.equals("done") && recipe.unetSteps() > s.step) {
-				listener.message("continuing the finished run from UNet step " + s.step + " to " + recipe.unetSteps());
+				note("continuing the finished run from UNet step " + s.step + " to " + recipe.unetSteps());
 				s.stage = "unet";
 			}
 			s.recipe = recipe;
@@ -192,6 +197,15 @@ public final class Trainer {
 		return s;
 	}
 
+	private void note(String line) {
+		log.record(new TrainingLog.Note(line));
+	}
+
+	private void step(String stage, String progressStage, int step, int steps, float loss, double secondsPerStep) {
+		log.record(new TrainingLog.Step(stage, step, steps, loss, secondsPerStep));
+		progress.progress(progressStage, step, steps);
+	}
+
 	// ---- VAE ----
 
 	private boolean trainVae(State state, List<World.Example> pool, Net<ClipTextModel> text, Net<AutoencoderKL> vae,
@@ -202,7 +216,7 @@ public final class Trainer {
 		double before = state.vaeSeconds;
 		int first = state.step;
 		while (state.step < steps) {
-			if (cancelled.getAsBoolean()) return false;
+			if (cancel.isCancelled()) return false;
 			int step = state.step;
 			SplittableRandom r = random(1, step);
 			float loss;
@@ -227,12 +241,12 @@ public final class Trainer {
 			state.vaeLoss.add(loss);
 			state.step++;
 			state.vaeSeconds = before + (System.nanoTime() - start) / 1e9;
-			listener.step("vae", state.step, steps, loss, (System.nanoTime() - start) / 1e9 / (state.step - first));
+			step("vae", "VAE step", state.step, steps, loss, (System.nanoTime() - start) / 1e9 / (state.step - first));
 			if (state.step % recipe.checkpointEvery() == 0 && state.step < steps)
 				save(state, text, vae, unet, opt, "vae");
 		}
 		state.scalingFactor = scalingFactor(vae, pool);
-		listener.message(String.format("VAE done: reconstruction MSE %.5f (last 50 steps), scaling_factor %.4f",
+		note(String.format("VAE done: reconstruction MSE %.5f (last 50 steps), scaling_factor %.4f",
 			mean(state.vaeLoss, 50), state.scalingFactor));
 		state.stage = "unet";
 		state.step = 0;
@@ -285,7 +299,7 @@ public final class Trainer {
 			}
 		}
 		for (World.Example e : pool) phrases.add(e.phrases());
-		listener.message("encoded " + pool.size() + " training images to latents");
+		note("encoded " + pool.size() + " training images to latents");
 		return new Latents(mean, std, phrases, per, scale);
 	}
 
@@ -301,7 +315,7 @@ public final class Trainer {
 		int first = state.step;
 		NDManager base = unet.params.values().iterator().next().getManager();
 		while (state.step < steps) {
-			if (cancelled.getAsBoolean()) return false;
+			if (cancel.isCancelled()) return false;
 			int step = state.step;
 			long tStep = System.nanoTime();
 			SplittableRandom r = random(2, step);
@@ -344,13 +358,14 @@ public final class Trainer {
 			state.unetLoss.add(loss);
 			state.step++;
 			state.unetSeconds = before + (System.nanoTime() - start) / 1e9;
-			listener.step("unet", state.step, steps, loss, (System.nanoTime() - start) / 1e9 / (state.step - first));
+			step("unet", "UNet step", state.step, steps, loss, (System.nanoTime() - start) / 1e9 /
+				(state.step - first));
 			if (state.step % recipe.checkpointEvery() == 0 && state.step < steps)
 				save(state, text, vae, unet, opt, "unet");
 		}
 		state.stage = "done";
 		save(state, text, vae, unet, opt, "unet"); // the moments stay, so that a longer schedule can continue exactly
-		listener.message(String.format("UNet done: loss %.4f (mean of the last 100 steps)", mean(state.unetLoss, 100)));
+		note(String.format("UNet done: loss %.4f (mean of the last 100 steps)", mean(state.unetLoss, 100)));
 		return true;
 	}
 
@@ -401,7 +416,7 @@ public final class Trainer {
 		Files.move(ckpt, old, StandardCopyOption.ATOMIC_MOVE);
 		Files.move(tmp, ckpt, StandardCopyOption.ATOMIC_MOVE);
 		deleteTree(old);
-		listener.message("checkpoint: " + state.stage + " step " + state.step);
+		note("checkpoint: " + state.stage + " step " + state.step);
 	}
 
 	private void restoreMoments(AdamW opt, String name, State state) throws IOException {

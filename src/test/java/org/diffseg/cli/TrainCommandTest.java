@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 
+import org.diffseg.train.TrainingLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +35,10 @@ class TrainCommandTest {
 	void progressBarShowsStepLossAndEta() {
 		StringWriter err = new StringWriter();
 		TrainCommand.ProgressBar bar = new TrainCommand.ProgressBar(new PrintWriter(err));
-		bar.step("unet", 10, 100, 0.1234f, 2.0);
+		bar.record(new TrainingLog.Step("unet", 10, 100, 0.1234f, 2.0));
 		String line = err.toString();
 		assertTrue(line.contains("10/100") && line.contains("loss 0.1234") && line.contains("ETA 0:03:00"), line);
+		bar.record(new TrainingLog.Note("checkpoint: unet step 10"));
+		assertTrue(err.toString().endsWith(String.format("%ncheckpoint: unet step 10%n")), err.toString());
 	}
 }

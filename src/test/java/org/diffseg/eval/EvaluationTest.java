@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.synth.LabelledImage;
 import org.diffseg.synth.RgbImage;
 import org.diffseg.synth.Scene;
@@ -48,10 +50,12 @@ class EvaluationTest {
 		}
 
 		@Override
-		public List<boolean[]> segment(RgbImage image, List<String> prompts, Progress progress, Cancel cancel) {
+		public List<boolean[]> segment(RgbImage image, List<String> prompts, ProgressListener progress,
+			CancelToken cancel)
+		{
 			Scene s = scenes.stream().filter(x -> java.util.Arrays.equals(x.rgb(), image.rgb())).findFirst().orElseThrow();
 			calls++;
-			progress.update(1, 1);
+			progress.progress("step", 1, 1);
 			List<boolean[]> masks = new ArrayList<>();
 			for (int k = 0; k < prompts.size(); k++) {
 				assertEquals(s.objects().get(k).prompt(), prompts.get(k));
@@ -76,10 +80,11 @@ class EvaluationTest {
 		Oracle oracle = new Oracle(scenes);
 		List<String> updates = new ArrayList<>();
 		Evaluation.Result r = new Evaluation(Baselines.DEFAULT_COLOUR_DISTANCE).note("a test").run(SceneDataset.read(data),
-			oracle, out, (image, done, total, step, steps) -> updates.add(image + " " + done + "/" + total),
-			SegmentationMethod.Cancel.NEVER);
+			oracle, out, (stage, done, total) -> updates.add(stage + " " + done + "/" + total), CancelToken.none());
 		assertEquals(12, oracle.calls);
-		assertTrue(updates.contains("scene-11.png 12/12"), updates.toString());
+		assertEquals("image 0/12", updates.get(0));
+		assertTrue(updates.contains("image 12/12 (scene-11.png), step 1/1"), updates.toString());
+		assertEquals("image 12/12", updates.get(updates.size() - 1));
 		int objects = scenes.stream().mapToInt(s -> s.objects().size()).sum();
 		assertEquals(objects, r.objects().size());
 		// per object: truth for the first prompt, the whole image for the others
@@ -138,7 +143,7 @@ class EvaluationTest {
 		Oracle oracle = new Oracle(scenes);
 		List<LabelledImage> read = SceneDataset.read(data);
 		assertThrows(CancellationException.class, () -> new Evaluation(100).run(read, oracle, tmp.resolve("out"),
-			EvalListener.NONE, () -> oracle.calls >= 1));
+			ProgressListener.NONE, new CancelToken(() -> oracle.calls >= 1)));
 		assertEquals(1, oracle.calls);
 	}
 }

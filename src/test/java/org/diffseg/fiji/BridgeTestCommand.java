@@ -3,7 +3,6 @@ package org.diffseg.fiji;
 import java.io.File;
 import java.util.concurrent.CancellationException;
 
-import org.diffseg.sd.Progress;
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
@@ -65,10 +64,10 @@ public class BridgeTestCommand extends ContextCommand {
 	public void run() {
 		if (!fail_with.isEmpty()) throw new IllegalArgumentException(fail_with);
 		try (FijiProgress progress = FijiProgress.start(status, tasks, "Bridge Test", this)) {
-			Progress steps = progress.stage("iteration");
 			for (int i = 1; i <= iterations; i++) {
 				if (i == cancel_at) cancel("cancelled at iteration " + i);
-				steps.step(i, iterations);
+				progress.token().check();
+				progress.progress("iteration", i, iterations);
 			}
 		}
 		catch (CancellationException e) {

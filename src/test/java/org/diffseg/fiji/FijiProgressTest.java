@@ -12,7 +12,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
-import org.diffseg.sd.Progress;
+import org.diffseg.run.CancelToken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,57 +84,68 @@ class FijiProgressTest {
 	@Test
 	void stepsShowInTheStatusBarAndTheTaskList() {
 		try (FijiProgress progress = FijiProgress.start(status, tasks, "Peekaboo", null)) {
-			Progress iterations = progress.stage("iteration");
-			assertTrue(iterations.onStep(1, 300));
-			iterations.step(2, 300);
-			assertTrue(progress.onStep(3, 4));
+			progress.progress("iteration", 1, 300);
+			progress.prefixed("plane 2/3, ").progress("iteration", 2, 300);
+			progress.progress("class", 3, 4);
+			assertFalse(progress.token().isCancelled());
 			Task task = task();
 			assertEquals("Peekaboo", task.getName());
 			assertEquals(4, task.getProgressMaximum());
 			assertEquals(3, task.getProgressValue());
-			assertEquals("Peekaboo 3/4", task.getStatusMessage());
+			assertEquals("Peekaboo: class 3/4", task.getStatusMessage());
 		}
 		await(() -> statuses.size() >= 4);
-		assertEquals(Set.of("1/300 Peekaboo: iteration 1/300", "2/300 Peekaboo: iteration 2/300", "3/4 Peekaboo 3/4",
-			"-1/-1 "), Set.copyOf(statuses), "closing clears the status");
+		assertEquals(Set.of("1/300 Peekaboo: iteration 1/300", "2/300 Peekaboo: plane 2/3, iteration 2/300",
+			"3/4 Peekaboo: class 3/4", "-1/-1 "), Set.copyOf(statuses), "closing clears the status");
 		assertTrue(task().isDone());
 	}
 
 	@Test
-	void cancellingTheCommandStopsTheEngine() {
+	void cancellingTheCommandCancelsTheToken() {
 		Job job = new Job();
 		try (FijiProgress progress = FijiProgress.start(status, tasks, "OVDiff", job)) {
-			Progress classes = progress.stage("class");
-			classes.step(1, 3);
+			CancelToken token = progress.token();
+			List<String> told = new CopyOnWriteArrayList<>();
+			token.onCancel(() -> told.add(token.reason()));
+			progress.progress("class", 1, 3);
+			token.check();
 			job.cancel("user cancelled");
-			assertFalse(classes.onStep(2, 3));
-			assertThrows(CancellationException.class, () -> classes.step(2, 3));
+			progress.progress("class", 2, 3);
+			assertTrue(token.isCancelled());
+			assertEquals("user cancelled", token.reason(), "the command's reason is kept");
+			assertEquals(List.of("user cancelled"), told, "engines registered with onCancel are told once");
+			assertEquals("user cancelled", assertThrows(CancellationException.class, token::check).getMessage());
 		}
 	}
 
 	@Test
-	void cancellingTheTaskCancelsTheCommand() {
+	void cancellingTheTaskCancelsTheCommandAndTheToken() {
 		Job job = new Job();
 		try (FijiProgress progress = FijiProgress.start(status, tasks, "OVDiff", job)) {
 			task().cancel("cancel button");
-			assertFalse(progress.onStep(1, 2));
+			assertTrue(progress.token().isCancelled());
 			assertTrue(progress.isCanceled());
+			assertTrue(job.isCanceled());
+			assertThrows(CancellationException.class, progress.token()::check);
 		}
 	}
 
 	@Test
-	void interruptionAndEscapeStopTheEngine() {
+	void interruptionAndEscapeStopTheRun() {
 		try (FijiProgress progress = FijiProgress.start(null, null, "Peekaboo", null)) {
-			assertTrue(progress.onStep(1, 2));
+			assertFalse(progress.token().isCancelled());
 			Thread.currentThread().interrupt();
-			assertFalse(progress.onStep(2, 2), "headless: interrupting the thread cancels");
+			assertTrue(progress.token().isCancelled(), "headless: interrupting the thread cancels");
 			assertTrue(Thread.interrupted(), "the interrupt is left for the engine to see");
+		}
+		try (FijiProgress progress = FijiProgress.start(null, null, "Peekaboo", null)) {
 			IJ.setKeyDown(KeyEvent.VK_ESCAPE);
-			assertFalse(progress.onStep(2, 2), "Esc in ImageJ cancels");
+			assertThrows(CancellationException.class, progress.token()::check, "Esc in ImageJ cancels");
 		}
 		IJ.setKeyDown(KeyEvent.VK_ESCAPE);
 		try (FijiProgress progress = FijiProgress.start(null, null, "Peekaboo", null)) {
-			assertTrue(progress.onStep(1, 2), "an Esc pressed before the run is not meant for it");
+			progress.progress("iteration", 1, 2);
+			assertFalse(progress.token().isCancelled(), "an Esc pressed before the run is not meant for it");
 		}
 	}
 }

@@ -25,7 +25,7 @@ class DeviceChoiceTest {
 		new GpuInfo(1, "NVIDIA B", 48 * GIB, 40 * GIB, "8.9", "0000:02:00")), null, List.of());
 
 	private static DeviceRequest request(String text) {
-		return DeviceRequest.parse(text, DeviceRequest.FLAG);
+		return DeviceRequest.parse(text, DeviceRequest.SETTING);
 	}
 
 	@Test
@@ -74,7 +74,7 @@ class DeviceChoiceTest {
 		assertEquals(Device.cpu(), DeviceChoice.choose(request("cpu"), CUDA_NATIVES_TWO_GPUS, TWO_GPUS).device());
 		DeviceChoice c = DeviceChoice.choose(request("gpu:0"), CUDA_NATIVES_TWO_GPUS, TWO_GPUS);
 		assertEquals(Device.gpu(0), c.device());
-		assertTrue(c.reason().contains("--device") && c.reason().contains("NVIDIA A"), c.reason());
+		assertTrue(c.reason().contains("the device setting") && c.reason().contains("NVIDIA A"), c.reason());
 
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 			() -> DeviceChoice.choose(request("gpu:2"), CUDA_NATIVES_TWO_GPUS, TWO_GPUS));

@@ -38,13 +38,19 @@ class DeviceRequestTest {
 		}
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 			() -> DeviceRequest.resolve("gpu:x", null, env(null)));
-		assertTrue(e.getMessage().contains("--device"), e.getMessage());
+		assertTrue(e.getMessage().contains("from the device setting"), e.getMessage());
+		// a front-end names the setting in its own words (the command line: its option)
+		e = assertThrows(IllegalArgumentException.class, () -> DeviceRequest.resolve("gpu:x", "--device", null,
+			env(null)));
+		assertTrue(e.getMessage().contains("from --device"), e.getMessage());
 	}
 
 	@Test
-	void flagBeatsEnvironmentBeatsPreferenceBeatsAuto() {
-		assertEquals(new DeviceRequest(Kind.CPU, -1, DeviceRequest.FLAG),
+	void givenSettingBeatsEnvironmentBeatsPreferenceBeatsAuto() {
+		assertEquals(new DeviceRequest(Kind.CPU, -1, DeviceRequest.SETTING),
 			DeviceRequest.resolve("cpu", "gpu:1", env("gpu")));
+		assertEquals(new DeviceRequest(Kind.CPU, -1, "--device"),
+			DeviceRequest.resolve("cpu", "--device", "gpu:1", env("gpu")));
 		assertEquals(new DeviceRequest(Kind.GPU, -1, DeviceRequest.ENV), DeviceRequest.resolve(null, "gpu:1", env("gpu")));
 		assertEquals(new DeviceRequest(Kind.GPU_INDEX, 1, DeviceRequest.PREFERENCE),
 			DeviceRequest.resolve(null, "gpu:1", env(null)));
@@ -54,7 +60,7 @@ class DeviceRequestTest {
 			DeviceRequest.resolve(" ", "gpu:1", env("")));
 		// a bad environment value is reported even when the preference is fine
 		assertThrows(IllegalArgumentException.class, () -> DeviceRequest.resolve(null, "cpu", env("gpu:two")));
-		// but a flag hides it
+		// but a given setting hides it
 		assertEquals(Kind.CPU, DeviceRequest.resolve("cpu", null, env("gpu:two")).kind());
 	}
 }

@@ -53,9 +53,9 @@ class SystemReportTest {
 
 	@Test
 	void anUnmetGpuRequestIsReportedNotThrown() {
-		SystemReport r = SystemReport.collect(DeviceRequest.parse("gpu", DeviceRequest.FLAG));
+		SystemReport r = SystemReport.collect(DeviceRequest.parse("gpu", DeviceRequest.SETTING));
 		assertNull(r.device());
-		assertTrue(r.deviceError().contains("--device") && r.deviceError().contains("CPU-only"), r.deviceError());
+		assertTrue(r.deviceError().contains("the device setting") && r.deviceError().contains("CPU-only"), r.deviceError());
 		assertTrue(r.toText().contains("device:  none"), r.toText());
 		JsonObject json = JsonParser.parseString(r.toJson()).getAsJsonObject();
 		assertTrue(json.getAsJsonObject("device").get("device").isJsonNull());

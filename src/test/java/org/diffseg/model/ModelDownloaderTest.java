@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.diffseg.run.CancelToken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,8 +165,9 @@ class ModelDownloaderTest {
 			new Licence("CreativeML OpenRAIL-M", "https://example.org/licence", true), subset("model_index.json").files());
 		ModelDownloadException e = assertThrows(ModelDownloadException.class,
 			() -> downloader(null).download(gated, dir, false, false));
-		assertTrue(e.getMessage().contains("CreativeML OpenRAIL-M") && e.getMessage().contains("--accept-licence"),
+		assertTrue(e.getMessage().contains("CreativeML OpenRAIL-M") && e.getMessage().contains("accept it"),
 			e.getMessage());
+		assertEquals(ModelDownloadException.ACCEPT_LICENCE, e.consent(), "a front-end words the consent as its flag");
 		assertTrue(server.requests.isEmpty());
 		try (Stream<Path> s = Files.list(dir)) {
 			assertEquals(0, s.count());
@@ -180,8 +182,11 @@ class ModelDownloaderTest {
 			tiny.licence(), List.of(new ModelFile("vae/config.json", null, null)));
 		ModelDownloadException e = assertThrows(ModelDownloadException.class,
 			() -> downloader(null).download(unverified, dir, false, false));
-		assertTrue(e.getMessage().contains("--trust-unverified") && e.getMessage().contains("vae/config.json"),
+		assertTrue(e.getMessage().contains("trust them explicitly") && e.getMessage().contains("vae/config.json"),
 			e.getMessage());
+		assertEquals(ModelDownloadException.TRUST_UNVERIFIED, e.consent());
+		assertTrue(e.describe("--trust-unverified").contains("trust them explicitly (--trust-unverified); their " +
+			"SHA-256"), e.describe("--trust-unverified"));
 		assertTrue(server.requests.isEmpty());
 		DownloadReport report = downloader(null).download(unverified, dir, false, true);
 		FileOutcome o = report.files().get(0);
@@ -195,16 +200,15 @@ class ModelDownloaderTest {
 
 	@Test
 	void cancellationKeepsThePartFileAndALaterRunResumes() throws IOException {
-		ModelDownloader[] holder = new ModelDownloader[1];
-		holder[0] = downloader(new DownloadListener() {
+		CancelToken cancel = new CancelToken();
+		ModelDownloader downloader = downloader(new DownloadListener() {
 			@Override
 			public void progress(ModelFile file, long fileBytes, long fileTotal, long overallBytes, long overallTotal) {
-				if (fileBytes >= 200_000) holder[0].cancel();
+				if (fileBytes >= 200_000) cancel.cancel("enough");
 			}
 		});
 		ModelDescriptor model = subset(UNET);
-		assertThrows(DownloadCancelledException.class, () -> holder[0].download(model, dir, false, false));
-		assertTrue(holder[0].isCancelled());
+		assertThrows(DownloadCancelledException.class, () -> downloader.download(model, dir, false, false, cancel));
 		assertFalse(Files.exists(dir.resolve(UNET)), "a cancelled download must not leave a complete-looking file");
 		Path part = dir.resolve(UNET + ModelDownloader.PART_SUFFIX);
 		assertTrue(Files.isRegularFile(part));

@@ -20,6 +20,8 @@ import org.diffseg.run.DiffSegException;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.vit.ClipModel;
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,15 +57,18 @@ class OvDiffTest {
 		OvDiff ovdiff = new OvDiff();
 		List<String> events = new ArrayList<>();
 		List<String> built = ovdiff.buildVocabulary(sd, features, bank, List.of("cat", "Sky"), TINY,
-			(c, stage, done, total) -> events.add(c + " " + stage + " " + done + "/" + total));
+			(stage, done, total) -> events.add(stage + " " + done + "/" + total), CancelToken.none());
 		assertEquals(List.of("cat", "Sky"), built);
-		assertEquals(List.of("cat SAMPLING 2/2", "cat PROTOTYPES 1/2", "cat PROTOTYPES 2/2", "Sky SAMPLING 2/2",
-			"Sky PROTOTYPES 1/2", "Sky PROTOTYPES 2/2"), events);
+		assertEquals(List.of("class 1/2 (cat), support image 2/2", "class 1/2 (cat), prototypes of image 1/2",
+			"class 1/2 (cat), prototypes of image 2/2", "class 2/2 (Sky), support image 2/2",
+			"class 2/2 (Sky), prototypes of image 1/2", "class 2/2 (Sky), prototypes of image 2/2"), events);
 		Path catFile = bank.file("cat", features.members().get(0).id());
 		byte[] catBytes = Files.readAllBytes(catFile);
 		// again: nothing to do; extending touches only the new class; another spelling of a present class is that class
-		assertEquals(List.of(), ovdiff.buildVocabulary(sd, features, bank, List.of(" CAT "), TINY, null));
-		assertEquals(List.of("dog"), ovdiff.buildVocabulary(sd, features, bank, List.of("dog", "sky"), TINY, null));
+		assertEquals(List.of(), ovdiff.buildVocabulary(sd, features, bank, List.of(" CAT "), TINY,
+			ProgressListener.NONE, CancelToken.none()));
+		assertEquals(List.of("dog"), ovdiff.buildVocabulary(sd, features, bank, List.of("dog", "sky"), TINY,
+			ProgressListener.NONE, CancelToken.none()));
 		assertArrayEquals(catBytes, Files.readAllBytes(catFile));
 		assertEquals(List.of("Sky", "cat", "dog"), OvDiff.vocabulary(bank, features));
 
@@ -71,7 +76,7 @@ class OvDiffTest {
 			NDArray image = StableDiffusionFeaturesTest.picture(s, 40, 56);
 			List<String> progress = new ArrayList<>();
 			OvDiff.Segmentation seg = ovdiff.segment(image, bank, List.of("dog", "sky", "Cat"), features, TINY,
-				(c, stage, done, total) -> progress.add(done + "/" + total));
+				(stage, done, total) -> progress.add(done + "/" + total), CancelToken.none());
 			Segmenter.Result r = seg.result();
 			assertEquals(40, r.height());
 			assertEquals(56, r.width());
@@ -102,47 +107,61 @@ class OvDiffTest {
 	void badInputGetsClearMessages() throws Exception {
 		PrototypeBank bank = OvDiff.openBank(dir, sd, TINY);
 		OvDiff ovdiff = new OvDiff();
-		ovdiff.buildVocabulary(sd, features, bank, List.of("cat"), TINY, null);
+		ovdiff.buildVocabulary(sd, features, bank, List.of("cat"), TINY, ProgressListener.NONE, CancelToken.none());
 		try (NDManager s = m.newSubManager()) {
 			NDArray image = StableDiffusionFeaturesTest.picture(s, 32, 32);
 			DiffSegException unknown = assertThrows(DiffSegException.class,
-				() -> ovdiff.segment(image, bank, List.of("cat", "zebra"), features, TINY, null));
+				() -> ovdiff.segment(image, bank, List.of("cat", "zebra"), features, TINY,
+					ProgressListener.NONE, CancelToken.none()));
 			assertTrue(unknown.problem().contains("no prototypes for 'zebra'"), unknown.getMessage());
 			assertEquals(DiffSegException.Kind.PROTOTYPES_MISSING, unknown.kind());
 			assertEquals("zebra", unknown.detail(DiffSegException.CLASSES));
 			assertFalse(unknown.getMessage().contains("--"), "no front-end's words in an engine: " + unknown.getMessage());
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(image, bank, List.of(), features,
-				TINY, null)).getMessage().contains("vocabulary is empty"));
+				TINY, ProgressListener.NONE, CancelToken.none())).getMessage().contains("vocabulary is empty"));
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(image, bank,
-				List.of("cat", " Cat"), features, TINY, null)).getMessage().contains("same class"));
+				List.of("cat", " Cat"), features, TINY,
+					ProgressListener.NONE, CancelToken.none())).getMessage().contains("same class"));
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, bank,
-				List.of("dog", "DOG"), TINY, null)).getMessage().contains("same class"));
+				List.of("dog", "DOG"), TINY,
+					ProgressListener.NONE, CancelToken.none())).getMessage().contains("same class"));
 			// a bank of another model: the class is there, but not for this model
 			PrototypeBank other = new PrototypeBank(dir, "another-model", TINY.bankSettings(sd));
 			DiffSegException foreign = assertThrows(DiffSegException.class,
-				() -> ovdiff.segment(image, other, List.of("cat"), features, TINY, null));
+				() -> ovdiff.segment(image, other, List.of("cat"), features, TINY,
+					ProgressListener.NONE, CancelToken.none()));
 			assertTrue(foreign.getMessage().contains("another model"), foreign.getMessage());
 			IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
 				() -> OvDiff.vocabulary(other, features));
 			assertTrue(empty.getMessage().contains("vocabulary is empty") && empty.getMessage().contains("another model"),
 				empty.getMessage());
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, other,
-				List.of("dog"), TINY, null)).getMessage().contains("opened for model another-model"));
+				List.of("dog"), TINY,
+					ProgressListener.NONE, CancelToken.none())).getMessage().contains("opened for model another-model"));
 			OvDiff.Settings otherSettings = TINY.withParts(5);
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, bank,
-				List.of("dog"), otherSettings, null)).getMessage().contains("opened with settings"));
+				List.of("dog"), otherSettings,
+					ProgressListener.NONE, CancelToken.none())).getMessage().contains("opened with settings"));
 			DiffSegException otherParts = assertThrows(DiffSegException.class, () -> ovdiff.segment(image,
-				OvDiff.openBank(dir, sd, otherSettings), List.of("cat"), features, otherSettings, null));
+				OvDiff.openBank(dir, sd, otherSettings), List.of("cat"), features, otherSettings,
+					ProgressListener.NONE, CancelToken.none()));
 			assertTrue(otherParts.getMessage().contains("parts 4 instead of 5"), otherParts.getMessage());
 			// smaller than every window: segmented whole, at its own size
 			Segmenter.Result small = ovdiff.segment(StableDiffusionFeaturesTest.picture(s, 5, 3), bank, List.of("cat"),
-				features, TINY, null).result();
+				features, TINY, ProgressListener.NONE, CancelToken.none()).result();
 			assertEquals(5 * 3, small.labelImage().length);
 			IllegalArgumentException thin = assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(
-				StableDiffusionFeaturesTest.picture(s, 2, 40), bank, List.of("cat"), features, TINY, null));
+				StableDiffusionFeaturesTest.picture(s, 2, 40), bank, List.of("cat"), features, TINY,
+				ProgressListener.NONE, CancelToken.none()));
 			assertTrue(thin.getMessage().contains("crop it"), thin.getMessage());
-			assertThrows(CancellationException.class, () -> ovdiff.segment(image, bank, List.of("cat"), features, TINY,
-				(c, stage, done, total) -> ovdiff.cancel()));
+			CancelToken cancel = new CancelToken();
+			List<String> steps = new ArrayList<>();
+			assertEquals("stop", assertThrows(CancellationException.class, () -> ovdiff.segment(image, bank,
+				List.of("cat"), features, TINY, (stage, done, total) -> {
+					steps.add(stage + " " + done);
+					cancel.cancel("stop");
+				}, cancel)).getMessage());
+			assertEquals(List.of("window 1"), steps, "stops at the next window");
 		}
 	}
 
@@ -151,13 +170,14 @@ class OvDiffTest {
 		PrototypeBank bank = OvDiff.openBank(dir, sd, TINY);
 		OvDiff ovdiff = new OvDiff();
 		List<String> classes = List.of("cat", "dog", "sky", "car", "bird", "horse");
-		ovdiff.buildVocabulary(sd, features, bank, classes, TINY, null);
+		ovdiff.buildVocabulary(sd, features, bank, classes, TINY, ProgressListener.NONE, CancelToken.none());
 		try (ClipModel clip = ClipModel.load(CategoryFilterTest.FOLDER, Device.cpu(), DataType.FLOAT32);
 			NDManager s = m.newSubManager())
 		{
 			CategoryFilter filter = new CategoryFilter(clip, ClipTokenizer.load(CategoryFilterTest.FOLDER));
 			NDArray image = StableDiffusionFeaturesTest.picture(s, 40, 56);
-			OvDiff.Segmentation seg = ovdiff.segment(image, bank, classes, features, TINY, filter, null);
+			OvDiff.Segmentation seg = ovdiff.segment(image, bank, classes, features, TINY, filter,
+				ProgressListener.NONE, CancelToken.none());
 			CategoryFilter.Result f = seg.filter();
 			assertEquals(filter.select(image, classes, StuffTable.builtIn()), f.selected());
 			assertTrue(f.selected().contains("sky"), "stuff bypasses the filter: " + f.selected());
@@ -169,7 +189,8 @@ class OvDiffTest {
 			List<String> every = new ArrayList<>(List.of("background"));
 			every.addAll(classes);
 			assertEquals(every, r.labels(), "every class keeps its label");
-			Segmenter.Result only = ovdiff.segment(image, bank, f.selected(), features, TINY, null).result();
+			Segmenter.Result only = ovdiff.segment(image, bank, f.selected(), features, TINY,
+				ProgressListener.NONE, CancelToken.none()).result();
 			for (int i = 0; i < r.labelImage().length; i++)
 				assertEquals(only.labels().get(only.labelImage()[i]), r.labels().get(r.labelImage()[i]), "pixel " + i);
 			for (int l = 0; l < r.labels().size(); l++) {
@@ -183,7 +204,8 @@ class OvDiffTest {
 				if (p.foreground()) assertEquals(p.className(), r.labels().get(p.label()));
 			}
 			// without the filter every class is matched
-			assertNull(ovdiff.segment(image, bank, classes, features, TINY, null).filter());
+			assertNull(ovdiff.segment(image, bank, classes, features, TINY,
+				ProgressListener.NONE, CancelToken.none()).filter());
 		}
 	}
 }

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.junit.jupiter.api.Test;
 
 class SegmenterTest extends TensorTest {
@@ -75,7 +77,7 @@ class SegmenterTest extends TensorTest {
 			int[] expected = new int[h * w];
 			NDArray img = picture(s, h, w, expected);
 			Segmenter.Result r = new Segmenter(Segmenter.Settings.defaults()).segment(img, FeatureExtractor.Ensemble.of(COLOUR),
-				redGreen(s), null);
+				redGreen(s), ProgressListener.NONE, CancelToken.none());
 			assertEquals(List.of("background", "red", "green"), r.labels());
 			assertArrayEquals(expected, r.labelImage());
 			int black = (h - 1) * w, red = 10 * w + 10, blue = (h / 5 + 10) * w + w / 5 + 10;
@@ -124,7 +126,8 @@ class SegmenterTest extends TensorTest {
 			NDArray img = s.zeros(new Shape(1, 3, h, w));
 			Prototypes p = prototypes(s, new float[][] { { 1, 0 } }, new float[0][], 2);
 			Segmenter.Target a = new Segmenter.Target("a", false, Map.of("by-window", p, "constant", p));
-			Segmenter.Result one = seg.segment(img, FeatureExtractor.Ensemble.of(BY_WINDOW), List.of(a), null);
+			Segmenter.Result one = seg.segment(img, FeatureExtractor.Ensemble.of(BY_WINDOW), List.of(a),
+				ProgressListener.NONE, CancelToken.none());
 			// windows covering each pixel, worked out by hand: 448-windows x in [0,448) and [224,672); 336-windows
 			// y in [0,336) and [112,448), x in [0,336), [224,560) and [336,672); plus the whole image
 			assertEquals((0.9 + 0.3 + 0.6) / 3, one.scores()[1][0], 1e-5);
@@ -133,7 +136,8 @@ class SegmenterTest extends TensorTest {
 			assertEquals((0.9 + 0.3 + 0.6) / 3, one.scores()[1][447 * w + 671], 1e-5);
 			assertEquals(-1, one.scores()[0][0], 1e-6, "no background prototypes: background scores -1");
 			for (int l : one.labelImage()) assertEquals(1, l);
-			Segmenter.Result two = seg.segment(img, FeatureExtractor.Ensemble.of(BY_WINDOW, CONSTANT), List.of(a), null);
+			Segmenter.Result two = seg.segment(img, FeatureExtractor.Ensemble.of(BY_WINDOW, CONSTANT), List.of(a),
+				ProgressListener.NONE, CancelToken.none());
 			assertEquals((0.9 + 0.3 + 0.6 + 3 * 0.1) / 6, two.scores()[1][0], 1e-5);
 			assertEquals(List.of("by-window", "constant"), two.extractors());
 		}
@@ -148,7 +152,7 @@ class SegmenterTest extends TensorTest {
 			int[] expected = new int[64 * 64];
 			NDArray img = picture(s, 64, 64, expected);
 			Segmenter.Result r = new Segmenter(new Segmenter.Settings(0, List.of(48, 32), 16, true, 0.85)).segment(img,
-				FeatureExtractor.Ensemble.of(COLOUR), targets, null);
+				FeatureExtractor.Ensemble.of(COLOUR), targets, ProgressListener.NONE, CancelToken.none());
 			List<Segmenter.PrototypeRef> bg = r.prototypes().get(0).stream().filter(p -> p.label() == 0).toList();
 			assertEquals(1, bg.size(), "boat's water-like background prototype is dropped, water gives none");
 			assertEquals("boat", bg.get(0).className());
@@ -165,9 +169,10 @@ class SegmenterTest extends TensorTest {
 			NDArray img = picture(s, h, w, new int[h * w]);
 			// one whole-image window at full size: the averaged maps are the scores of the result
 			Segmenter.Settings plain = new Segmenter.Settings(0, List.of(), 16, true, 0.85);
-			Segmenter.Result r0 = new Segmenter(plain).segment(img, FeatureExtractor.Ensemble.of(COLOUR), redGreen(s), null);
+			Segmenter.Result r0 = new Segmenter(plain).segment(img, FeatureExtractor.Ensemble.of(COLOUR), redGreen(s),
+				ProgressListener.NONE, CancelToken.none());
 			Segmenter.Result r1 = new Segmenter(plain.withPamr(true)).segment(img, FeatureExtractor.Ensemble.of(COLOUR),
-				redGreen(s), null);
+				redGreen(s), ProgressListener.NONE, CancelToken.none());
 			float[] maps = new float[r0.scores().length * h * w];
 			for (int l = 0; l < r0.scores().length; l++) System.arraycopy(r0.scores()[l], 0, maps, l * h * w, h * w);
 			float[] expected = new Pamr().refine(img.squeeze(0), s.create(maps, new Shape(r0.scores().length, h, w)))
@@ -192,11 +197,12 @@ class SegmenterTest extends TensorTest {
 			NDArray img = picture(s, h, w, expected);
 			Segmenter keep = new Segmenter(new Segmenter.Settings(0, List.of(448, 336), 224, true, 0.85));
 			for (int[] win : keep.windows(h, w)) assertArrayEquals(new int[] { 0, h, 0, w }, win);
-			Segmenter.Result r = keep.segment(img, FeatureExtractor.Ensemble.of(COLOUR), redGreen(s), null);
+			Segmenter.Result r = keep.segment(img, FeatureExtractor.Ensemble.of(COLOUR), redGreen(s),
+				ProgressListener.NONE, CancelToken.none());
 			assertArrayEquals(expected, r.labelImage());
 			// resized to a shorter side of 448 and back: same size out, labels away from the edges unchanged
 			Segmenter.Result big = new Segmenter(Segmenter.Settings.defaults()).segment(img, FeatureExtractor.Ensemble.of(COLOUR),
-				redGreen(s), null);
+				redGreen(s), ProgressListener.NONE, CancelToken.none());
 			assertEquals(h, big.height());
 			assertEquals(w, big.width());
 			assertEquals(1, big.labelImage()[10 * w + 10]);
@@ -212,21 +218,25 @@ class SegmenterTest extends TensorTest {
 			NDArray img = picture(s, 448, 448, expected);
 			Segmenter seg = new Segmenter(Segmenter.Settings.defaults());
 			int[] calls = { 0 };
+			CancelToken cancel = new CancelToken();
 			assertThrows(CancellationException.class, () -> seg.segment(img, FeatureExtractor.Ensemble.of(COLOUR),
-				redGreen(s), (done, total) -> {
+				redGreen(s), (stage, done, total) -> {
 					calls[0]++;
-					seg.cancel();
-				}));
+					cancel.cancel("stop");
+				}, cancel));
 			assertEquals(1, calls[0]);
 			IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> seg.segment(img,
-				FeatureExtractor.Ensemble.of(COLOUR, CONSTANT), redGreen(s), null));
+				FeatureExtractor.Ensemble.of(COLOUR, CONSTANT), redGreen(s),
+					ProgressListener.NONE, CancelToken.none()));
 			assertTrue(missing.getMessage().contains("no prototypes for feature extractor constant"), missing.getMessage());
 			List<Segmenter.Target> dup = new ArrayList<>(redGreen(s));
 			dup.add(target(s, "Red ", false, "colour", new float[][] { { 1, 0, 0 } }, new float[0][], 3));
-			assertThrows(IllegalArgumentException.class, () -> seg.segment(img, FeatureExtractor.Ensemble.of(COLOUR), dup, null));
-			assertThrows(IllegalArgumentException.class, () -> seg.segment(img, FeatureExtractor.Ensemble.of(COLOUR), List.of(), null));
+			assertThrows(IllegalArgumentException.class, () -> seg.segment(img, FeatureExtractor.Ensemble.of(COLOUR), dup,
+				ProgressListener.NONE, CancelToken.none()));
+			assertThrows(IllegalArgumentException.class, () -> seg.segment(img, FeatureExtractor.Ensemble.of(COLOUR), List.of(),
+				ProgressListener.NONE, CancelToken.none()));
 			assertThrows(IllegalArgumentException.class, () -> seg.segment(s.zeros(new Shape(1, 1, 8, 8)),
-				FeatureExtractor.Ensemble.of(COLOUR), redGreen(s), null));
+				FeatureExtractor.Ensemble.of(COLOUR), redGreen(s), ProgressListener.NONE, CancelToken.none()));
 			assertThrows(IllegalArgumentException.class, () -> FeatureExtractor.Ensemble.of(COLOUR, COLOUR));
 		}
 	}

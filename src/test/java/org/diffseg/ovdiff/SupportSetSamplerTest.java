@@ -18,6 +18,8 @@ import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.nn.TorchResize;
 import org.diffseg.sd.scheduler.Scheduler;
 import org.diffseg.sd.scheduler.Schedulers;
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +55,8 @@ class SupportSetSamplerTest {
 		try (SafeTensors st = SafeTensors.open(SAMPLING); NDManager run = m.newSubManager()) {
 			assertArrayEquals(st.readLongs("prompt_input_ids"), sd.tokenizer.encode(s.prompt("astronaut riding a horse")).ids());
 			NDArray init = st.load(run, "init_latents", DataType.FLOAT32);
-			SupportSetSampler.Batch b = sampler.sampleBatch(run, "astronaut riding a horse", init);
+			SupportSetSampler.Batch b = sampler.sampleBatch(run, "astronaut riding a horse", init,
+				CancelToken.none());
 			assertClose(b.latents(), st.load(run, "final_latents", DataType.FLOAT32), 1e-3, "final latents");
 			assertClose(b.images(), st.load(run, "image_01", DataType.FLOAT32), 1e-3, "decoded image");
 			assertEquals(1, b.heatMaps().size());
@@ -90,7 +93,7 @@ class SupportSetSamplerTest {
 		try (NDManager run = m.newSubManager(); AttentionRecorder rec = new AttentionRecorder(run,
 			p -> p.endsWith("attn2"), true, false); Scheduler scheduler = Schedulers.create(sd.schedulerConfig, "dpm++"))
 		{
-			SupportSet set = sampler.sample(run, name, null);
+			SupportSet set = sampler.sample(run, name, ProgressListener.NONE, CancelToken.none());
 			// the same UNet call, directly
 			long t = scheduler.setTimesteps(1)[0];
 			NDArray x = sampler.initialLatents(run, 0).concat(sampler.initialLatents(run, 1), 0)
@@ -132,9 +135,10 @@ class SupportSetSamplerTest {
 	void batchSizeDoesNotChangeTheSupportSet() {
 		try (NDManager run = m.newSubManager()) {
 			List<int[]> progress = new ArrayList<>();
-			SupportSet one = new SupportSetSampler(sd, fewSteps(3, 3), 1, 0).sample(run, "cat", null);
+			SupportSet one = new SupportSetSampler(sd, fewSteps(3, 3), 1, 0).sample(run, "cat",
+				ProgressListener.NONE, CancelToken.none());
 			SupportSet two = new SupportSetSampler(sd, fewSteps(3, 3), 2, 0).sample(run, " Cat",
-				(done, total) -> progress.add(new int[] { done, total }));
+				(stage, done, total) -> progress.add(new int[] { done, total }), CancelToken.none());
 			assertEquals(List.of("2/3", "3/3"), progress.stream().map(p -> p[0] + "/" + p[1]).toList());
 			assertEquals(List.of("cat #0 (seed 42)", "cat #1 (seed 43)", "cat #2 (seed 44)"), one.imageNames());
 			assertEquals("Cat", two.className());
@@ -154,7 +158,14 @@ class SupportSetSamplerTest {
 	void cancellationStopsSampling() {
 		SupportSetSampler sampler = new SupportSetSampler(sd, fewSteps(3, 2), 1, 0);
 		try (NDManager run = m.newSubManager()) {
-			assertThrows(CancellationException.class, () -> sampler.sample(run, "cat", (done, total) -> sampler.cancel()));
+			CancelToken cancelled = new CancelToken();
+			cancelled.cancel("before");
+			assertThrows(CancellationException.class, () -> sampler.sample(run, "cat", ProgressListener.NONE,
+				cancelled));
+			// cancelled after the first image: the next denoising step stops
+			CancelToken later = new CancelToken();
+			assertThrows(CancellationException.class, () -> sampler.sample(run, "cat",
+				(stage, done, total) -> later.cancel("stop"), later));
 		}
 	}
 

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +53,7 @@ class SupportSetTest extends TensorTest {
 			for (int c = 0; c < 2; c++) {
 				SupportSet set = supportSet(s, c == 0 ? "red" : "green", c, 3);
 				List<PrototypeBank.Entry> entries = set.prototypes(s, colour, new ThresholdSplitter(), false, 4, 0,
-					(done, total) -> calls[0]++);
+					(stage, done, total) -> calls[0]++, CancelToken.none());
 				assertEquals(1, entries.size());
 				PrototypeBank.Entry e = entries.get(0);
 				float[] fgClass = java.util.Arrays.copyOf(e.prototypes().fg().vectors().toFloatArray(), 3);
@@ -74,7 +76,8 @@ class SupportSetTest extends TensorTest {
 			assertEquals(List.of("green", "red"), targets.stream().map(Segmenter.Target::name).toList());
 			int[] expected = new int[448 * 448];
 			NDArray img = SegmenterTest.picture(s, 448, 448, expected);
-			Segmenter.Result r = new Segmenter(Segmenter.Settings.defaults()).segment(img, colour, targets, null);
+			Segmenter.Result r = new Segmenter(Segmenter.Settings.defaults()).segment(img, colour, targets,
+				ProgressListener.NONE, CancelToken.none());
 			// the picture's labels are red = 1, green = 2; here green is 1 and red 2. Its black band is left out:
 			// black is equally (dis)similar to every prototype in this colour space
 			int colourful = (448 - 48) * 448;

@@ -83,7 +83,8 @@ class NonFiniteRunTest {
 			org.diffseg.sd.TextToImage.Settings s = new org.diffseg.sd.TextToImage.Settings(3, 8f, "dpm++", 64, 64);
 			org.diffseg.sd.NonFiniteException e = org.junit.jupiter.api.Assertions.assertThrows(
 				org.diffseg.sd.NonFiniteException.class, () -> new org.diffseg.sd.TextToImage(sd).generate(m, "a cat", "",
-					1, 1, s, null, org.diffseg.sd.Progress.NONE));
+					1, 1, s, null, org.diffseg.run.ProgressListener.NONE,
+					org.diffseg.run.CancelToken.none()));
 			assertTrue(e.getMessage().startsWith("Stable Diffusion sampling stopped at iteration 1 of 3: the UNet noise " +
 				"prediction is not finite"), e.getMessage());
 			assertEquals(e.getMessage(), org.diffseg.fiji.UserMessages.describe(new RuntimeException(e)));

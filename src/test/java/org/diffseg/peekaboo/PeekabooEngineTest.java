@@ -1,5 +1,7 @@
 package org.diffseg.peekaboo;
 
+import static org.diffseg.run.CancelToken.none;
+import static org.diffseg.run.ProgressListener.NONE;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
@@ -16,6 +18,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 
 import org.diffseg.img.RgbPlanes;
+import org.diffseg.run.CancelToken;
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.StableDiffusion;
 import org.junit.jupiter.api.AfterAll;
@@ -189,9 +192,9 @@ class PeekabooEngineTest {
 		RgbPlanes img = image(40, 30);
 		PeekabooSettings s = PeekabooSettings.defaults().withSize(32).withIterations(2).withTimelapseEvery(0);
 		Peekaboo p = new Peekaboo(sd);
-		float[] a = p.segment(img, null, List.of("a cat"), s.withSeed(3), PeekabooListener.NONE).alpha()[0];
-		float[] b = p.segment(img, null, List.of("a cat"), s.withSeed(3), PeekabooListener.NONE).alpha()[0];
-		float[] c = p.segment(img, null, List.of("a cat"), s.withSeed(4), PeekabooListener.NONE).alpha()[0];
+		float[] a = p.segment(img, null, List.of("a cat"), s.withSeed(3), NONE, none()).alpha()[0];
+		float[] b = p.segment(img, null, List.of("a cat"), s.withSeed(3), NONE, none()).alpha()[0];
+		float[] c = p.segment(img, null, List.of("a cat"), s.withSeed(4), NONE, none()).alpha()[0];
 		assertArrayEquals(a, b);
 		assertFalse(Arrays.equals(a, c));
 	}
@@ -204,7 +207,7 @@ class PeekabooEngineTest {
 			int w = wh[0], h = wh[1];
 			for (String method : new String[] { "crop", "scale" }) {
 				Peekaboo.Segmentation r = p.segment(image(w, h), null, List.of("a cat"), quick().withSquare(method),
-					PeekabooListener.NONE);
+					NONE, none());
 				String what = w + "x" + h + " " + method;
 				assertEquals(w, r.width(), what);
 				assertEquals(h, r.height(), what);
@@ -235,23 +238,47 @@ class PeekabooEngineTest {
 	}
 
 	@Test
-	void aListenerThatSaysStopCancelsAndReturnsNothing() {
+	void aCancelledTokenStopsTheRunWhichReturnsNothing() {
 		List<Integer> seen = new ArrayList<>();
 		PeekabooSettings s = quick().withIterations(5);
 		Peekaboo p = new Peekaboo(sd);
-		assertThrows(CancellationException.class, () -> p.segment(image(20, 20), null, List.of("a cat"), s,
-			(i, n, loss, mean) -> {
-				seen.add(i);
+		CancelToken cancel = new CancelToken();
+		assertEquals("enough", assertThrows(CancellationException.class, () -> p.segment(image(20, 20), null,
+			List.of("a cat"), s, (stage, i, n) -> {
+				assertEquals("iteration", stage);
 				assertEquals(5, n);
-				assertTrue(Double.isFinite(loss));
-				assertTrue(mean[0] > 0 && mean[0] < 1);
-				return i < 2;
-			}));
-		assertEquals(List.of(1, 2), seen);
+				seen.add(i);
+				if (i == 2) cancel.cancel("enough");
+			}, cancel)).getMessage());
+		assertEquals(List.of(1, 2), seen, "stops before the next iteration");
 		seen.clear();
-		assertThrows(CancellationException.class, () -> p.generateRgba("a cat", s, (i, n, loss, mean) -> seen.add(i) &&
-			false));
+		CancelToken rgba = new CancelToken();
+		assertThrows(CancellationException.class, () -> p.generateRgba("a cat", s, (stage, i, n) -> {
+			seen.add(i);
+			rgba.cancel("stop");
+		}, rgba));
 		assertEquals(List.of(1), seen);
+		// cancelled during the last iteration: still nothing
+		CancelToken last = new CancelToken();
+		assertThrows(CancellationException.class, () -> p.segment(image(20, 20), null, List.of("a cat"),
+			s.withIterations(1), (stage, i, n) -> last.cancel("late"), last));
+	}
+
+	@Test
+	void theResultHoldsTheLossAndMeanAlphaOfEveryIteration() {
+		PeekabooSettings s = quick().withIterations(3);
+		Peekaboo.Segmentation r = new Peekaboo(sd).segment(image(20, 20), null, List.of("a cat", "a dog"), s, NONE,
+			none());
+		assertEquals(3, r.losses().length);
+		assertEquals(3, r.meanAlpha().length);
+		for (int i = 0; i < 3; i++) {
+			assertTrue(Double.isFinite(r.losses()[i]));
+			assertEquals(2, r.meanAlpha()[i].length);
+			for (double a : r.meanAlpha()[i]) assertTrue(a > 0 && a < 1, "mean alpha " + a);
+		}
+		Peekaboo.Rgba rgba = new Peekaboo(sd).generateRgba("a cat", s.withIterations(2), NONE, none());
+		assertEquals(2, rgba.meanAlpha().length);
+		assertEquals(1, rgba.meanAlpha()[0].length);
 	}
 
 	@Test
@@ -260,35 +287,35 @@ class PeekabooEngineTest {
 		RgbPlanes img = image(20, 16);
 		PeekabooSettings s = quick();
 		String empty = assertThrows(IllegalArgumentException.class, () -> p.segment(img, null, List.of(), s,
-			PeekabooListener.NONE)).getMessage();
+			NONE, none())).getMessage();
 		assertTrue(empty.contains("prompt"), empty);
 		for (String prompt : new String[] { "", "  \t" }) {
 			String m = assertThrows(IllegalArgumentException.class, () -> p.segment(img, null, List.of("a cat", prompt),
-				s, PeekabooListener.NONE)).getMessage();
+				s, NONE, none())).getMessage();
 			assertTrue(m.contains("empty"), m);
-			assertThrows(IllegalArgumentException.class, () -> p.generateRgba(prompt, s, PeekabooListener.NONE));
+			assertThrows(IllegalArgumentException.class, () -> p.generateRgba(prompt, s, NONE, none()));
 		}
 		String longPrompt = "a cat " + "and a dog ".repeat(40);
-		Peekaboo.Segmentation r = p.segment(img, null, List.of(longPrompt), s, PeekabooListener.NONE);
+		Peekaboo.Segmentation r = p.segment(img, null, List.of(longPrompt), s, NONE, none());
 		assertEquals(1, r.warnings().size(), r.warnings().toString());
 		assertTrue(r.warnings().get(0).contains("only the first 75"), r.warnings().get(0));
-		assertEquals(List.of(), p.segment(img, null, List.of("a cat"), s, PeekabooListener.NONE).warnings());
+		assertEquals(List.of(), p.segment(img, null, List.of("a cat"), s, NONE, none()).warnings());
 		float[] nan = image(4, 4).data().clone();
 		nan[5] = Float.NaN;
 		String n = assertThrows(IllegalArgumentException.class, () -> new RgbPlanes(4, 4, nan)).getMessage();
 		assertTrue(n.contains("NaN"), n);
 		PeekabooSettings guided = s.withRepresentation("guided bilateral");
 		String noGuide = assertThrows(IllegalArgumentException.class, () -> p.segment(img, null, List.of("a cat"),
-			guided, PeekabooListener.NONE)).getMessage();
+			guided, NONE, none())).getMessage();
 		assertTrue(noGuide.contains("guide"), noGuide);
 		String wrongSize = assertThrows(IllegalArgumentException.class, () -> p.segment(img, new float[][] {
-			new float[19 * 16] }, List.of("a cat"), guided, PeekabooListener.NONE)).getMessage();
+			new float[19 * 16] }, List.of("a cat"), guided, NONE, none())).getMessage();
 		assertTrue(wrongSize.contains("20x16"), wrongSize);
 		float[][] depth = { new float[20 * 16] };
 		for (int i = 0; i < depth[0].length; i++) depth[0][i] = (i % 20) / 20f;
-		assertEquals(20 * 16, p.segment(img, depth, List.of("a cat"), guided, PeekabooListener.NONE).alpha()[0].length);
+		assertEquals(20 * 16, p.segment(img, depth, List.of("a cat"), guided, NONE, none()).alpha()[0].length);
 		String composite = assertThrows(IllegalArgumentException.class, () -> p.segment(img, null, List.of("a cat"),
-			s.withCompositeSize(60), PeekabooListener.NONE)).getMessage();
+			s.withCompositeSize(60), NONE, none())).getMessage();
 		assertTrue(composite.contains("multiple of 8"), composite);
 	}
 
@@ -296,7 +323,7 @@ class PeekabooEngineTest {
 	void severalPromptsGiveOneAlphaEach() {
 		PeekabooSettings s = quick().withIterations(2).withTimelapseEvery(1);
 		Peekaboo.Segmentation r = new Peekaboo(sd).segment(image(24, 20), null, List.of("a cat", "a dog", "a sky"), s,
-			PeekabooListener.NONE);
+			NONE, none());
 		assertEquals(List.of("a cat", "a dog", "a sky"), r.prompts());
 		assertEquals(3, r.alpha().length);
 		assertEquals(3, r.mask().length);
@@ -316,7 +343,7 @@ class PeekabooEngineTest {
 	@Test
 	void rgbaGenerationReturnsImageAlphaAndTimelapse() {
 		PeekabooSettings s = PeekabooSettings.defaults().withSize(24).withIterations(5).withTimelapseEvery(2);
-		Peekaboo.Rgba r = new Peekaboo(sd).generateRgba("a red apple", s, PeekabooListener.NONE);
+		Peekaboo.Rgba r = new Peekaboo(sd).generateRgba("a red apple", s, NONE, none());
 		assertEquals(24, r.size());
 		assertEquals(3 * 24 * 24, r.rgb().length);
 		assertEquals(24 * 24, r.alpha().length);

@@ -29,7 +29,7 @@ class RandomModelTest {
 		try (StableDiffusion sd = StableDiffusion.load(model); NDManager m = NDManager.newBaseManager()) {
 			TextToImage t2i = new TextToImage(sd);
 			NDArray images = t2i.generate(m, "a cat", "", 1, 1, new TextToImage.Settings(3, 7.5f, "dpm++", 64, 64), null,
-				Progress.NONE);
+				org.diffseg.run.ProgressListener.NONE, org.diffseg.run.CancelToken.none());
 			assertArrayEquals(new long[] { 1, 3, 64, 64 }, images.getShape().getShape());
 			for (float v : images.toFloatArray()) assertTrue(v >= 0 && v <= 1);
 		}

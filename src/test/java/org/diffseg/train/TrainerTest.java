@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.diffseg.run.CancelToken;
+import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.StableDiffusion;
@@ -22,18 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
 
-	private static final Trainer.Listener QUIET = new Trainer.Listener() {
-		@Override
-		public void step(String stage, int step, int steps, float loss, double secondsPerStep) {}
-
-		@Override
-		public void message(String line) {}
-	};
+	private static Trainer trainer(Recipe r, long seed, Path work) {
+		return new Trainer(r, new TestWorld(), seed, work, ProgressListener.NONE, TrainingLog.NONE, CancelToken.none());
+	}
 
 	@Test
 	void lossGoesDownAndTheModelLoads(@TempDir Path dir) throws Exception {
 		Recipe r = Recipe.preset("smoke").withSteps(30, 30).withCheckpointEvery(1000);
-		Trainer.Result result = new Trainer(r, new TestWorld(), 7, dir.resolve("work"), QUIET, null).run();
+		Trainer.Result result = trainer(r, 7, dir.resolve("work")).run();
 		assertTrue(result.finished());
 		Trainer.State s = result.state();
 		assertTrue(avg(s.vaeLoss, 0, 5) > avg(s.vaeLoss, 25, 30), "VAE loss " + s.vaeLoss);
@@ -49,23 +47,30 @@ class TrainerTest {
 	@Test
 	void resumeAfterAStopContinuesExactly(@TempDir Path dir) throws Exception {
 		Recipe r = Recipe.preset("smoke").withSteps(6, 6).withCheckpointEvery(2);
-		Trainer.Result whole = new Trainer(r, new TestWorld(), 3, dir.resolve("a"), QUIET, null).run();
-		// stop after the checkpoint at UNet step 4 (the cancel flag is read before each step)
+		Trainer.Result whole = trainer(r, 3, dir.resolve("a")).run();
+		// stop after the checkpoint at UNet step 4 (the cancel token is read before each step)
 		AtomicInteger steps = new AtomicInteger();
-		Trainer.Listener counting = new Trainer.Listener() {
-			@Override
-			public void step(String stage, int step, int total, float loss, double secondsPerStep) {
-				steps.set(stage.equals("unet") ? step : 0);
+		List<String> progress = new ArrayList<>(), notes = new ArrayList<>();
+		CancelToken cancel = new CancelToken();
+		TrainingLog log = entry -> {
+			if (entry instanceof TrainingLog.Step s) {
+				assertTrue(Float.isFinite(s.loss()) && s.secondsPerStep() > 0, s.toString());
+				steps.set(s.stage().equals("unet") ? s.step() : 0);
 			}
-
-			@Override
-			public void message(String line) {}
+			else notes.add(((TrainingLog.Note) entry).line());
 		};
-		Trainer.Result part = new Trainer(r, new TestWorld(), 3, dir.resolve("b"), counting,
-			() -> steps.get() >= 5).run();
+		Trainer.Result part = new Trainer(r, new TestWorld(), 3, dir.resolve("b"), (stage, done, total) -> {
+			progress.add(stage + " " + done + "/" + total);
+			if (stage.equals("UNet step") && done >= 5) cancel.cancel("stop");
+		}, log, cancel).run();
+		assertEquals(List.of("VAE step 1/6", "VAE step 2/6", "VAE step 3/6", "VAE step 4/6", "VAE step 5/6",
+			"VAE step 6/6", "UNet step 1/6", "UNet step 2/6", "UNet step 3/6", "UNet step 4/6", "UNet step 5/6"),
+			progress);
+		assertEquals(5, steps.get());
+		assertTrue(notes.contains("checkpoint: unet step 4"), notes.toString());
 		assertFalse(part.finished());
 		assertEquals(4, part.state().step > 0 ? readState(dir.resolve("b/checkpoint")).step : -1);
-		Trainer.Result resumed = new Trainer(r, new TestWorld(), 3, dir.resolve("b"), QUIET, null).run();
+		Trainer.Result resumed = trainer(r, 3, dir.resolve("b")).run();
 		assertTrue(resumed.finished());
 		// PyTorch's CPU kernels round differently from one run to the next within a JVM (buffer alignment), so two
 		// uninterrupted runs already differ in the last bits; the resumed run must follow the same course
@@ -78,12 +83,11 @@ class TrainerTest {
 	@Test
 	void aFinishedRunContinuesWhenGivenMoreSteps(@TempDir Path dir) throws Exception {
 		Recipe shorter = Recipe.preset("smoke").withSteps(4, 3).withCheckpointEvery(1000);
-		Trainer.Result first = new Trainer(shorter, new TestWorld(), 9, dir.resolve("w"), QUIET, null).run();
+		Trainer.Result first = trainer(shorter, 9, dir.resolve("w")).run();
 		assertTrue(first.finished());
 		assertEquals("done", readState(first.model()).stage);
 		assertTrue(Files.isRegularFile(first.model().resolve("optimizer-unet.safetensors")), "moments kept");
-		Trainer.Result longer = new Trainer(shorter.withSteps(4, 6), new TestWorld(), 9, dir.resolve("w"), QUIET, null)
-			.run();
+		Trainer.Result longer = trainer(shorter.withSteps(4, 6), 9, dir.resolve("w")).run();
 		assertTrue(longer.finished());
 		Trainer.State s = readState(longer.model());
 		assertEquals("done", s.stage);
@@ -95,7 +99,7 @@ class TrainerTest {
 	@Test
 	void checkpointReloadsBitIdentically(@TempDir Path dir) throws Exception {
 		Recipe r = Recipe.preset("smoke").withSteps(2, 0);
-		Trainer.Result result = new Trainer(r, new TestWorld(), 5, dir.resolve("w"), QUIET, null).run();
+		Trainer.Result result = trainer(r, 5, dir.resolve("w")).run();
 		Path f = result.model().resolve("vae/diffusion_pytorch_model.safetensors");
 		try (NDManager m = NDManager.newBaseManager()) {
 			var vae = Net.vae(result.model(), m);
