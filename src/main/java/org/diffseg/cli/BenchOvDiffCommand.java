@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.diffseg.options.VitOptions;
 import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.PrototypeBank;

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.diffseg.eval.Baselines;
 import org.diffseg.eval.EvalListener;
 import org.diffseg.eval.Evaluation;
+import org.diffseg.options.PeekabooOptions;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.Segmenter;
 import org.diffseg.ovdiff.SupportSet;
@@ -144,13 +145,9 @@ public final class EvalCommand implements Callable<Integer> {
 	/** The model's recommendations, then the options given, as for {@code diffseg peekaboo}. */
 	private PeekabooSettings peekabooSettings(Path modelDir) throws java.io.IOException {
 		PeekabooSettings.Builder b = peekaboo.builder(modelDir).batchSize(batch);
-		if (given("--representation")) b.representation(representation);
-		if (given("--threshold")) b.threshold(threshold);
+		if (peekaboo.given("--representation")) b.representation(representation);
+		if (peekaboo.given("--threshold")) b.threshold(threshold);
 		return b.build();
-	}
-
-	private boolean given(String option) {
-		return spec.commandLine().getParseResult().hasMatchedOption(option);
 	}
 
 	private Boolean vaeCheckpointing() {

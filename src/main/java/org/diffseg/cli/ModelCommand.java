@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.diffseg.run.ProgressListener;
 import org.diffseg.task.LoadedModels;
 
 import picocli.CommandLine.Mixin;
@@ -34,6 +35,13 @@ abstract class ModelCommand implements Callable<Integer> {
 	/** The models of this run, on the chosen device, freed when closed. */
 	LoadedModels models() {
 		return new LoadedModels(device.device(), device.dtype());
+	}
+
+	/** Progress on stderr: every tenth of the iterations, and the last. */
+	static ProgressListener everyTenth(PrintWriter log) {
+		return (stage, i, n) -> {
+			if (i == n || i % Math.max(1, n / 10) == 0) log.printf("%s %d/%d%n", stage, i, n);
+		};
 	}
 
 	PrintWriter out() {

@@ -1,0 +1,53 @@
+package org.diffseg.options;
+
+import java.io.PrintWriter;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+import picocli.CommandLine;
+
+/**
+ * How {@code diffseg} and {@code diffseg-spark} run their command lines alike: the exit codes, a failure as one line
+ * on stderr (its stack trace only when asked for), and a usage error with the way to the help.
+ */
+public final class CommandLines {
+	/** 0 success, 1 failure (one clear line on stderr), 2 usage error. */
+	public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;
+
+	private CommandLines() {}
+
+	/**
+	 * Runs {@code command} (a picocli {@code @Command}) on {@code args} and returns its exit code; never exits.
+	 *
+	 * @param verbose whether a failure's stack trace goes to {@code err} too (read after parsing)
+	 * @param describe the one line that words a failure for the user
+	 */
+	public static int execute(Object command, String[] args, PrintWriter out, PrintWriter err, BooleanSupplier verbose,
+		Function<Throwable, String> describe)
+	{
+		// the native libraries come from the jars: DJL must not try to download them
+		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+		CommandLine cl = new CommandLine(command);
+		String name = cl.getCommandName();
+		cl.setOut(out);
+		cl.setErr(err);
+		cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
+		cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+			if (verbose.getAsBoolean()) e.printStackTrace(err);
+			err.println(name + ": " + describe.apply(e));
+			err.flush();
+			return EXIT_FAILURE;
+		});
+		cl.setParameterExceptionHandler((e, a) -> {
+			err.println(name + ": " + e.getMessage());
+			err.println("Try '" + name + " " + (e.getCommandLine().getCommandName().equals(name) ? "" :
+				e.getCommandLine().getCommandName() + " ") + "--help'.");
+			err.flush();
+			return EXIT_USAGE;
+		});
+		int code = cl.execute(args);
+		out.flush();
+		err.flush();
+		return code;
+	}
+}
