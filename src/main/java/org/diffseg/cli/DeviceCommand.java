@@ -1,41 +1,26 @@
 package org.diffseg.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.diffseg.sd.NativeMemory;
 import org.diffseg.sd.StableDiffusion;
 
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
- * What every command that runs a network shares: --device and --dtype, loading a model on them, where it prints,
+ * What every command that runs a network shares: --device and --dtype, loading a model on them,
  * and the run's facts that every benchmark's JSON starts and ends with.
  */
-abstract class DeviceCommand implements Callable<Integer> {
+abstract class DeviceCommand extends Subcommand {
 
 	@Mixin
 	DeviceOptions device;
 
-	@Spec
-	CommandSpec spec;
-
 	/** A Stable Diffusion model on the chosen device and dtype; the caller closes it. */
 	StableDiffusion load(Path model) throws IOException {
 		return StableDiffusion.load(model, device.device(), device.dtype());
-	}
-
-	PrintWriter out() {
-		return spec.commandLine().getOut();
-	}
-
-	PrintWriter err() {
-		return spec.commandLine().getErr();
 	}
 
 	/** Prints a benchmark's result as one JSON object on stdout. */
