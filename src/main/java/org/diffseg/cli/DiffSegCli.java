@@ -55,10 +55,7 @@ public final class DiffSegCli implements Callable<Integer> {
 
 	/** One line: the user-facing message of the first meaningful cause. */
 	static String describe(Throwable e) {
-		Throwable t = e;
-		while (t.getCause() != null && !(t instanceof UserError) && !(t instanceof java.io.IOException) &&
-			(t.getMessage() == null || t.getMessage().isBlank() || t.getClass() == RuntimeException.class))
-			t = t.getCause();
+		Throwable t = CommandLines.meaningfulCause(e);
 		if (t instanceof java.io.IOException io && org.diffseg.run.WriteErrors.classifyAny(io) != null)
 			t = org.diffseg.run.WriteErrors.classifyAny(io); // disk full, permission denied, read-only: path and fix
 		if (t instanceof org.diffseg.run.DiffSegException d) return CliMessages.describe(d).replace('\n', ' ');

@@ -1,8 +1,13 @@
 package org.diffseg.options;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+
+import org.diffseg.io.OutputFolder;
+import org.diffseg.run.DiffSegException;
 
 import picocli.CommandLine;
 
@@ -14,7 +19,34 @@ public final class CommandLines {
 	/** 0 success, 1 failure (one clear line on stderr), 2 usage error. */
 	public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;
 
+	/** The flag of each neutral setting name a {@link DiffSegException} of kind SETTING names. */
+	private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("bank", "--bank"),
+		Map.entry("model", "--model"), Map.entry("shorter side", "--shorter-side"), Map.entry("slice", "--slice"),
+		Map.entry("frame", "--frame"), Map.entry("channels", "--channel"), Map.entry("stuff", "--stuff and --thing"),
+		Map.entry("guide", "--guide"), Map.entry("prompts", "--prompt"), Map.entry("prompt", "--prompt"),
+		Map.entry("splitter", "--splitter"), Map.entry("classes", "--class"), Map.entry("method", "--method"),
+		Map.entry("limit", "--limit"), Map.entry("dataset", "--dataset"), Map.entry("representation", "--representation"),
+		Map.entry(OutputFolder.OVERWRITE, "--overwrite"), Map.entry(OutputFolder.OUTPUT_FOLDER, "--out"));
+
 	private CommandLines() {}
+
+	/**
+	 * The failure worth showing: the first of {@code e} and its causes that is a typed or I/O failure, or that has a
+	 * message of its own (wrappers such as picocli's or a bare {@code RuntimeException(cause)} are passed over).
+	 */
+	public static Throwable meaningfulCause(Throwable e) {
+		Throwable t = e;
+		while (t.getCause() != null && !(t instanceof DiffSegException) && !(t instanceof IOException) &&
+			(t.getMessage() == null || t.getMessage().isBlank() || t.getClass() == RuntimeException.class))
+			t = t.getCause();
+		return t;
+	}
+
+	/** A bad setting in the flags' words: the problem, the flag to change, and the fix. */
+	public static String describeSetting(DiffSegException e) {
+		String flag = FLAGS.get(e.detail(DiffSegException.SETTING));
+		return e.problem() + (flag == null ? "" : " (" + flag + ")") + e.fixWith("");
+	}
 
 	/**
 	 * Runs {@code command} (a picocli {@code @Command}) on {@code args} and returns its exit code; never exits.
