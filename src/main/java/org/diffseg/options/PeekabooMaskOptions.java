@@ -13,7 +13,7 @@ public final class PeekabooMaskOptions extends GivenOptions {
 	private static final long serialVersionUID = 1L;
 	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
 	/** The representation that needs a guide image per image. */
-	public static final String GUIDED = "guided bilateral";
+	private static final String GUIDED = "guided bilateral";
 
 	@Option(names = "--representation", description = "raster | raster bilateral | fourier | fourier bilateral | " +
 		"guided bilateral (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE})")

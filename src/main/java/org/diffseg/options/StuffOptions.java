@@ -2,7 +2,6 @@ package org.diffseg.options;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.List;
 
 import org.diffseg.task.OvDiffBuilder;
 
@@ -21,13 +20,5 @@ public final class StuffOptions implements Serializable {
 	/** Gives the verdicts to either OVDiff task's settings. */
 	public <B extends OvDiffBuilder<B>> B apply(B builder) {
 		return builder.stuff(stuff, things);
-	}
-
-	public List<String> stuff() {
-		return stuff;
-	}
-
-	public List<String> things() {
-		return things;
 	}
 }
