@@ -33,6 +33,8 @@ class LayersTest {
 		"task", List.of("cli", "fiji", "spark"),
 		// io: the files of the front-ends that work on files (command line, cluster jobs), which share their flags
 		"io", List.of("cli", "fiji", "spark"),
+		// options: the flags both flag front-ends (command line, cluster jobs) declare once
+		"options", List.of("cli", "fiji", "spark"),
 		"peekaboo", List.of("task", "cli", "fiji", "spark"),
 		"ovdiff", List.of("task", "cli", "fiji", "spark"),
 		"img", List.of("task", "cli", "fiji", "spark"),

@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.diffseg.img.RgbPlanes;
 import org.diffseg.peekaboo.Peekaboo;
@@ -24,10 +23,7 @@ import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code diffseg bench}: median times of the Stable Diffusion building blocks at a given size, and the peak resident
@@ -36,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
 	description = "Benchmark text encoding, UNet forward, VAE encode+backward and VAE decode; prints JSON.",
 	subcommands = { BenchCommand.PeekabooBench.class, BenchOvDiffCommand.class, BenchVitCommand.class })
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand extends DeviceCommand {
 
 	// not required by picocli, so that "bench peekaboo --model DIR" parses; checked in call()
 	@Option(names = "--model", description = "Model folder (e.g. one written by init-model).")
@@ -61,12 +57,6 @@ public final class BenchCommand implements Callable<Integer> {
 
 	static final String ALL_PARTS = "text_encode,unet_forward,vae_encode_backward,vae_encode_backward_plain,vae_decode";
 
-	@Mixin
-	DeviceOptions device;
-
-	@Spec
-	CommandSpec spec;
-
 	@Override
 	public Integer call() throws Exception {
 		for (String p : parts)
@@ -77,21 +67,17 @@ public final class BenchCommand implements Callable<Integer> {
 		Map<String, Object> json = new LinkedHashMap<>();
 		Memory.CpuClock total = new Memory.CpuClock();
 		Map<String, Object> cpu = new LinkedHashMap<>();
-		try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype());
+		try (StableDiffusion sd = load(model);
 			NDManager m = NDManager.newBaseManager(sd.device))
 		{
 			if (size % sd.latentScale() != 0) throw new UserError("--size must be a multiple of " + sd.latentScale() + ".");
 			long rssLoaded = Memory.residentBytes();
 			int latent = size / sd.latentScale();
-			json.put("model", model.toString());
-			json.put("device", sd.device.toString());
-			json.put("dtype", sd.dtype.toString());
+			putModel(json, model, sd);
 			json.put("size", size);
 			json.put("batch", batch);
 			json.put("repeat", repeat);
-			json.put("threads", Runtime.getRuntime().availableProcessors());
-			json.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
-			json.put("allocator", NativeMemory.settings().toString());
+			putThreads(json);
 			measure(json, cpu, sd, "text_encode", () -> {
 				try (NDManager s = m.newSubManager()) {
 					sd.encodeText(s, List.of("", "a photograph of an astronaut riding a horse"));
@@ -149,8 +135,7 @@ public final class BenchCommand implements Callable<Integer> {
 		}
 		json.put("cpu", cpu);
 		total.put(json, "total_");
-		spec.commandLine().getOut().println(Memory.toJson(json));
-		return DiffSegCli.EXIT_OK;
+		return printJson(json);
 	}
 
 	/**
@@ -160,7 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
 	 */
 	@Command(name = "peekaboo", mixinStandardHelpOptions = true,
 		description = "Benchmark Peekaboo iterations (ms per iteration, split by part, engine overhead share); prints JSON.")
-	static final class PeekabooBench implements Callable<Integer> {
+	static final class PeekabooBench extends DeviceCommand {
 
 		@Option(names = "--model", required = true, description = "Model folder (e.g. one written by init-model).")
 		Path model;
@@ -183,12 +168,6 @@ public final class BenchCommand implements Callable<Integer> {
 		@Option(names = "--repeat", defaultValue = "3", description = "Timed iterations (default 3).")
 		int repeat;
 
-		@Mixin
-		DeviceOptions device;
-
-		@Spec
-		CommandSpec spec;
-
 		@Override
 		public Integer call() throws Exception {
 			if (repeat < 1) throw new UserError("--repeat must be at least 1.");
@@ -204,7 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
 			}
 			Map<String, Object> json = new LinkedHashMap<>();
 			Memory.CpuClock total = new Memory.CpuClock();
-			try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype())) {
+			try (StableDiffusion sd = load(model)) {
 				long rssLoaded = Memory.residentBytes();
 				Peekaboo peekaboo = new Peekaboo(sd).vaeCheckpointing(vaeBackward.equals("checkpointed"));
 				long[] rss = new long[repeat + 1];
@@ -221,17 +200,13 @@ public final class BenchCommand implements Callable<Integer> {
 					throw new UserError(e.getMessage());
 				}
 				Peekaboo.Timings t = r.timings();
-				json.put("model", model.toString());
-				json.put("device", sd.device.toString());
-				json.put("dtype", sd.dtype.toString());
+				putModel(json, model, sd);
 				json.put("size", peekaboo.compositeSize(s));
 				json.put("alpha_size", alphaSize);
 				json.put("representation", s.representation());
 				json.put("vae_backward", vaeBackward);
 				json.put("repeat", repeat);
-				json.put("threads", Runtime.getRuntime().availableProcessors());
-				json.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
-				json.put("allocator", NativeMemory.settings().toString());
+				putThreads(json);
 				double ms = medianMs(t, -1);
 				json.put("ms_per_iteration", ms);
 				Map<String, Object> split = new LinkedHashMap<>();
@@ -250,8 +225,7 @@ public final class BenchCommand implements Callable<Integer> {
 					Memory.peakResidentBytes());
 			}
 			total.put(json, "total_");
-			spec.commandLine().getOut().println(Memory.toJson(json));
-			return DiffSegCli.EXIT_OK;
+			return printJson(json);
 		}
 
 		/** Median in ms over the timed iterations (all but the first) of one part, or of the whole iteration (-1). */

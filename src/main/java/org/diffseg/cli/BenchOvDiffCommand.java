@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
+import org.diffseg.options.VitOptions;
 import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.PrototypeBank;
@@ -25,9 +25,7 @@ import org.diffseg.sd.StableDiffusion;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code diffseg bench ovdiff}: seconds per support image and per class, and per segmented image split into feature
@@ -37,7 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "ovdiff", mixinStandardHelpOptions = true,
 	description = "Benchmark OVDiff: support-image sampling, prototypes, and segmentation (features vs matching + " +
 		"windows); prints JSON.")
-public final class BenchOvDiffCommand implements Callable<Integer> {
+public final class BenchOvDiffCommand extends DeviceCommand {
 
 	@Option(names = "--model", required = true, description = "Stable Diffusion folder (e.g. one written by init-model).")
 	Path model;
@@ -69,13 +67,7 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 	int repeat;
 
 	@Mixin
-	DeviceOptions device;
-
-	@Mixin
 	VitOptions vit;
-
-	@Spec
-	CommandSpec spec;
 
 	/** Accumulates the time spent in the wrapped extractor. */
 	static final class TimedExtractor implements FeatureExtractor {
@@ -115,8 +107,8 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 		OvDiff.Settings settings = PrototypesCommand.settings(n, 42, steps, size, parts, batch, "threshold", List.of(),
 			List.of());
 		Map<String, Object> json = new LinkedHashMap<>();
-		var err = spec.commandLine().getErr();
-		try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype());
+		var err = err();
+		try (StableDiffusion sd = load(model);
 			VitOptions.Loaded vits = vit.open(sd.device, device.dtype());
 			NDManager m = NDManager.newBaseManager(sd.device))
 		{
@@ -130,9 +122,7 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 			catch (IllegalArgumentException e) {
 				throw new UserError(e.getMessage());
 			}
-			json.put("model", model.toString());
-			json.put("device", sd.device.toString());
-			json.put("dtype", sd.dtype.toString());
+			putModel(json, model, sd);
 			json.put("support_size", sampler.imageSize());
 			json.put("feature_grid", ((StableDiffusionFeatures) features.inner).grid());
 			json.put("feature_channels", features.channels());
@@ -221,8 +211,7 @@ public final class BenchOvDiffCommand implements Callable<Integer> {
 			json.put("peak_rss_bytes", Memory.peakResidentBytes());
 			set.images().forEach(NDArray::close);
 		}
-		spec.commandLine().getOut().println(Memory.toJson(json));
-		return DiffSegCli.EXIT_OK;
+		return printJson(json);
 	}
 
 	private static double median(double[] v) {

@@ -3,7 +3,6 @@ package org.diffseg.cli;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.diffseg.vit.ClipModel;
 import org.diffseg.vit.ViTModel;
@@ -11,15 +10,12 @@ import org.diffseg.vit.VitBench;
 import org.diffseg.vit.VitReferenceCheck;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code diffseg bench vit}: ms per OVDiff window of a CLIP or DINO feature extractor (dense keys), as JSON. */
 @Command(name = "vit", mixinStandardHelpOptions = true,
 	description = "Benchmark a CLIP or DINO model: median ms per square window forward up to OVDiff's key layer; prints JSON.")
-public final class BenchVitCommand implements Callable<Integer> {
+public final class BenchVitCommand extends DeviceCommand {
 
 	@Option(names = "--model", required = true, description = "CLIP or DINO folder (Hugging Face layout).")
 	Path model;
@@ -29,12 +25,6 @@ public final class BenchVitCommand implements Callable<Integer> {
 
 	@Option(names = "--repeat", defaultValue = "5", description = "Timed runs after one warm-up (default 5).")
 	int repeat;
-
-	@Mixin
-	DeviceOptions device;
-
-	@Spec
-	CommandSpec spec;
 
 	@Override
 	public Integer call() throws Exception {
@@ -63,7 +53,6 @@ public final class BenchVitCommand implements Callable<Integer> {
 		}
 		json.put("rss_before_load_bytes", before);
 		json.put("peak_rss_bytes", Memory.peakResidentBytes());
-		spec.commandLine().getOut().println(Memory.toJson(json));
-		return DiffSegCli.EXIT_OK;
+		return printJson(json);
 	}
 }

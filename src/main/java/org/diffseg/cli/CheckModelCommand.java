@@ -3,22 +3,18 @@ package org.diffseg.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.diffseg.sd.ReferenceCheck;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.vit.VitReferenceCheck;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code diffseg check-model}: the fixtures' parity protocol, runnable on any model and reference folder. */
 @Command(name = "check-model", mixinStandardHelpOptions = true,
 	description = "Compare a model's outputs with reference tensors (the fixtures' README format); exit 1 on any FAIL.")
-public final class CheckModelCommand implements Callable<Integer> {
+public final class CheckModelCommand extends DeviceCommand {
 
 	@Option(names = "--model", required = true, description = "Model folder: Stable Diffusion (diffusers layout), CLIP or DINO (Hugging Face layout).")
 	Path model;
@@ -26,15 +22,9 @@ public final class CheckModelCommand implements Callable<Integer> {
 	@Option(names = "--reference", required = true, description = "Folder of reference .safetensors files.")
 	Path reference;
 
-	@Mixin
-	DeviceOptions device;
-
-	@Spec
-	CommandSpec spec;
-
 	@Override
 	public Integer call() throws Exception {
-		var out = spec.commandLine().getOut();
+		var out = out();
 		if (!Files.isDirectory(model)) throw new UserError(model + " is not a folder: give a model folder.");
 		long total, failed, skipped = 0;
 		if (VitReferenceCheck.handles(model)) { // a CLIP or DINO folder (config.json with model_type clip / vit)
@@ -45,7 +35,7 @@ public final class CheckModelCommand implements Callable<Integer> {
 		}
 		else {
 			List<ReferenceCheck.Result> results;
-			try (StableDiffusion sd = StableDiffusion.load(model, device.device(), device.dtype())) {
+			try (StableDiffusion sd = load(model)) {
 				results = ReferenceCheck.run(sd, reference, r -> out.println(r.line()));
 			}
 			total = results.size();

@@ -5,21 +5,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.diffseg.io.OutputFolder;
 import org.diffseg.model.ModelDownloadException;
+import org.diffseg.options.CommandLines;
 import org.diffseg.run.DiffSegException;
 
 /** The command line's words for a {@link DiffSegException}: the engines' neutral fix, with the flags to use. */
 final class CliMessages {
-
-	/** The flag of each neutral setting name. */
-	private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("bank", "--bank"),
-		Map.entry("model", "--model"), Map.entry("shorter side", "--shorter-side"), Map.entry("slice", "--slice"),
-		Map.entry("frame", "--frame"), Map.entry("channels", "--channel"), Map.entry("stuff", "--stuff and --thing"), Map.entry("guide", "--guide"),
-		Map.entry("prompts", "--prompt"), Map.entry("prompt", "--prompt"),
-		Map.entry("splitter", "--splitter"), Map.entry("classes", "--class"), Map.entry("method", "--method"),
-		Map.entry("limit", "--limit"), Map.entry("dataset", "--dataset"), Map.entry("representation", "--representation"),
-		Map.entry(OutputFolder.OVERWRITE, "--overwrite"), Map.entry(OutputFolder.OUTPUT_FOLDER, "--out"));
 
 	/** The flag that gives each consent of {@link ModelDownloadException#consent()}. */
 	private static final Map<String, String> CONSENTS = Map.of(ModelDownloadException.ACCEPT_LICENCE,
@@ -34,10 +25,7 @@ final class CliMessages {
 
 	static String describe(DiffSegException e) {
 		return switch (e.kind()) {
-			case SETTING -> {
-				String flag = FLAGS.get(e.detail(DiffSegException.SETTING));
-				yield e.problem() + (flag == null ? "" : " (" + flag + ")") + e.fixWith("");
-			}
+			case SETTING -> CommandLines.describeSetting(e);
 			case PROTOTYPES_MISSING, PROTOTYPES_DAMAGED -> e.problem() + e.fixWith("diffseg prototypes" +
 				prototypeFlags(e));
 			case PROTOTYPES_AMBIGUOUS -> e.problem() + ": choose them with --n, --steps, --seed or --parts, or keep " +

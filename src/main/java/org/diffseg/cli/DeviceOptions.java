@@ -3,6 +3,9 @@ package org.diffseg.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 
+import org.diffseg.options.DataTypeOption;
+
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** --device and --dtype, shared by every command that runs a network. */
@@ -15,19 +18,14 @@ public final class DeviceOptions {
 		"free memory when there is one, else cpu).")
 	String device;
 
-	@Option(names = "--dtype", defaultValue = "float32", description = "float32 (default), float16, bfloat16 (GPU only).")
-	String dtype;
+	@Mixin
+	DataTypeOption dtype = new DataTypeOption();
 
 	public Device device() {
 		return org.diffseg.gpu.DeviceChoice.choose(device, DEVICE, null).device();
 	}
 
 	public DataType dtype() {
-		return switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
-			case "float32", "fp32" -> DataType.FLOAT32;
-			case "float16", "fp16", "half" -> DataType.FLOAT16;
-			case "bfloat16", "bf16" -> DataType.BFLOAT16;
-			default -> throw new UserError("unknown --dtype '" + dtype + "': use float32, float16 or bfloat16.");
-		};
+		return dtype.dtype();
 	}
 }

@@ -3,6 +3,8 @@ package org.diffseg.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import org.diffseg.options.CommandLines;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Option;
 		RgbaCommand.class, SynthCommand.class, EvalCommand.class, TrainCommand.class })
 public final class DiffSegCli implements Callable<Integer> {
 
-	public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;
+	public static final int EXIT_OK = CommandLines.EXIT_OK, EXIT_FAILURE = CommandLines.EXIT_FAILURE,
+		EXIT_USAGE = CommandLines.EXIT_USAGE;
 
 	@Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
 		description = "Print stack traces of failures.")
@@ -31,34 +34,13 @@ public final class DiffSegCli implements Callable<Integer> {
 
 	/** Runs the command line and returns its exit code (used by tests, never calls System.exit). */
 	public static int run(String[] args, PrintWriter out, PrintWriter err) {
-		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
 		// no SLF4J binding on the command line (Fiji brings its own): keep its "no providers" notice off stderr
 		if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
 		org.diffseg.sd.NativeMemory.configure(); // the C allocator tuned before any tensor
 		// Building the command tree loads classes that load ij.ImagePlus; ImageJ 1.x must be patched before that, or
 		// ij1-patcher prints ~70 lines of LinkageError traces for every macro run. MacroCommand reports a failure.
 		if (args.length > 0 && args[0].equals("macro")) patchImageJQuietly();
-		CommandLine cl = new CommandLine(new DiffSegCli());
-		cl.setOut(out);
-		cl.setErr(err);
-		cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
-		cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-			if (verbose) e.printStackTrace(err);
-			err.println("diffseg: " + describe(e));
-			err.flush();
-			return EXIT_FAILURE;
-		});
-		cl.setParameterExceptionHandler((e, a) -> {
-			err.println("diffseg: " + e.getMessage());
-			err.println("Try 'diffseg " + (e.getCommandLine().getCommandName().equals("diffseg") ? "" :
-				e.getCommandLine().getCommandName() + " ") + "--help'.");
-			err.flush();
-			return EXIT_USAGE;
-		});
-		int code = cl.execute(args);
-		out.flush();
-		err.flush();
-		return code;
+		return CommandLines.execute(new DiffSegCli(), args, out, err, () -> verbose, DiffSegCli::describe);
 	}
 
 	private static void patchImageJQuietly() {
@@ -73,10 +55,7 @@ public final class DiffSegCli implements Callable<Integer> {
 
 	/** One line: the user-facing message of the first meaningful cause. */
 	static String describe(Throwable e) {
-		Throwable t = e;
-		while (t.getCause() != null && !(t instanceof UserError) && !(t instanceof java.io.IOException) &&
-			(t.getMessage() == null || t.getMessage().isBlank() || t.getClass() == RuntimeException.class))
-			t = t.getCause();
+		Throwable t = CommandLines.meaningfulCause(e);
 		if (t instanceof java.io.IOException io && org.diffseg.run.WriteErrors.classifyAny(io) != null)
 			t = org.diffseg.run.WriteErrors.classifyAny(io); // disk full, permission denied, read-only: path and fix
 		if (t instanceof org.diffseg.run.DiffSegException d) return CliMessages.describe(d).replace('\n', ' ');

@@ -3,10 +3,10 @@ package org.diffseg.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import org.diffseg.eval.Baselines;
 import org.diffseg.eval.Evaluation;
+import org.diffseg.options.PeekabooOptions;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.ovdiff.Segmenter;
 import org.diffseg.ovdiff.SupportSet;
@@ -19,9 +19,7 @@ import org.diffseg.task.LoadedModels;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code diffseg eval}: a method against the truth of a dataset folder, beside the whole-image and colour baselines. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -29,7 +27,7 @@ import picocli.CommandLine.Spec;
 		"annotate your own images): predicted masks, predictions.json, per-object IoU and Dice, mIoU beside two " +
 		"baselines (whole image; colour threshold knowing the colour word), report.md and montage.png. Method " +
 		"settings default to the engines' defaults.")
-public final class EvalCommand implements Callable<Integer> {
+public final class EvalCommand extends DeviceCommand {
 
 	@Option(names = "--method", required = true, description = "peekaboo or ovdiff.")
 	String method;
@@ -96,12 +94,6 @@ public final class EvalCommand implements Callable<Integer> {
 		"each other).")
 	Integer threads;
 
-	@Mixin
-	DeviceOptions device;
-
-	@Spec
-	CommandSpec spec;
-
 	@Override
 	public Integer call() throws Exception {
 		Path modelDir = model != null ? model : DefaultModel.folder();
@@ -122,7 +114,7 @@ public final class EvalCommand implements Callable<Integer> {
 		}
 		EvalSettings settings = new EvalSettings(dataset, modelDir, method, limit, colourDistance == null ?
 			Baselines.DEFAULT_COLOUR_DISTANCE : colourDistance, ps, vaeCheckpointing(), os, bank, out);
-		ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+		ProgressBar bar = new ProgressBar(err());
 		Evaluation.Result r;
 		try (LoadedModels models = new LoadedModels(device.device(), device.dtype())) {
 			r = new EvalTask(models).run(settings, bar, CancelToken.none());
@@ -130,7 +122,7 @@ public final class EvalCommand implements Callable<Integer> {
 		finally {
 			bar.finish();
 		}
-		PrintWriter o = spec.commandLine().getOut();
+		PrintWriter o = out();
 		for (Evaluation.Summary s : r.summaries()) {
 			if (s.objects() == 0) continue; // e.g. no scene where two objects share a colour
 			o.printf(Locale.ROOT, "%s (%d objects): %s mIoU %.3f | whole image %.3f | colour threshold %.3f%n",
@@ -144,13 +136,9 @@ public final class EvalCommand implements Callable<Integer> {
 	/** The model's recommendations, then the options given, as for {@code diffseg peekaboo}. */
 	private PeekabooSettings peekabooSettings(Path modelDir) throws java.io.IOException {
 		PeekabooSettings.Builder b = peekaboo.builder(modelDir).batchSize(batch);
-		if (given("--representation")) b.representation(representation);
-		if (given("--threshold")) b.threshold(threshold);
+		if (peekaboo.given("--representation")) b.representation(representation);
+		if (peekaboo.given("--threshold")) b.threshold(threshold);
 		return b.build();
-	}
-
-	private boolean given(String option) {
-		return spec.commandLine().getParseResult().hasMatchedOption(option);
 	}
 
 	private Boolean vaeCheckpointing() {

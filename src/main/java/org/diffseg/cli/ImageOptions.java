@@ -2,12 +2,11 @@ package org.diffseg.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
-import org.diffseg.io.ImageFiles;
+import org.diffseg.options.PlaneOptions;
 import org.diffseg.task.SourceImage;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,18 +19,11 @@ public final class ImageOptions {
 		"stacks and hyperstacks; 8/16/32-bit).")
 	Path image;
 
-	@Option(names = "--slice", description = "Use only this Z slice (1-based; default: every slice).")
-	Integer slice;
-
-	@Option(names = "--frame", description = "Use only this time frame (1-based; default: every frame).")
-	Integer frame;
-
-	@Option(names = "--channel", description = "A channel to use (1-based): once for one channel used as grey, three " +
-		"times for R, G, B (default: RGB, the only channel, or the three channels).")
-	List<Integer> channels = new ArrayList<>();
+	@Mixin
+	PlaneOptions planes = new PlaneOptions();
 
 	/** The image file, opened, with the planes and channels chosen; says on {@code err} which planes are used. */
 	SourceImage open(PrintWriter err) {
-		return ImageFiles.source(image, slice, frame, channels, err);
+		return planes.open(image, err);
 	}
 }

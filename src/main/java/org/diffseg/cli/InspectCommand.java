@@ -2,15 +2,12 @@ package org.diffseg.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.WeightFiles;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code diffseg inspect FILE.safetensors}: validates the header (as every loader does) and lists every tensor.
@@ -19,19 +16,16 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
 	description = "Validate a .safetensors file (or a sharded index, or a component folder such as unet/) and list "
 		+ "each tensor's name, dtype and shape, and the total bytes.")
-public final class InspectCommand implements Callable<Integer> {
+public final class InspectCommand extends Subcommand {
 
 	@Parameters(paramLabel = "FILE", description = "A .safetensors file, a *.safetensors.index.json, or a folder.")
 	Path file;
-
-	@Spec
-	CommandSpec spec;
 
 	@Override
 	public Integer call() throws Exception {
 		if (!Files.exists(file)) throw new UserError(file + ": no such file. Give the path of a .safetensors file.");
 		try (WeightFiles weights = WeightFiles.open(file)) {
-			var out = spec.commandLine().getOut();
+			var out = out();
 			boolean sharded = weights.files().size() > 1;
 			long total = 0;
 			for (SafeTensors st : weights.files()) {

@@ -2,29 +2,20 @@ package org.diffseg.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
+import org.diffseg.run.ProgressListener;
 import org.diffseg.task.LoadedModels;
 
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * What every command that runs a use case of {@code org.diffseg.task} on a Stable Diffusion model shares: --model
  * (default: the shipped tiny model), --device and --dtype, and where it prints.
  */
-abstract class ModelCommand implements Callable<Integer> {
+abstract class ModelCommand extends DeviceCommand {
 
 	@Option(names = "--model", description = "Stable Diffusion folder (default: the shipped tiny model).")
 	Path model;
-
-	@Mixin
-	DeviceOptions device;
-
-	@Spec
-	CommandSpec spec;
 
 	/** The --model folder, else the shipped one. */
 	Path modelFolder() {
@@ -36,11 +27,10 @@ abstract class ModelCommand implements Callable<Integer> {
 		return new LoadedModels(device.device(), device.dtype());
 	}
 
-	PrintWriter out() {
-		return spec.commandLine().getOut();
-	}
-
-	PrintWriter err() {
-		return spec.commandLine().getErr();
+	/** Progress on stderr: every tenth of the iterations, and the last. */
+	static ProgressListener everyTenth(PrintWriter log) {
+		return (stage, i, n) -> {
+			if (i == n || i % Math.max(1, n / 10) == 0) log.printf("%s %d/%d%n", stage, i, n);
+		};
 	}
 }

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import org.diffseg.model.DownloadListener;
 import org.diffseg.model.DownloadReport;
@@ -21,21 +20,16 @@ import org.diffseg.run.CancelToken;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code diffseg models list|download|check}: the supported models, fetching them, and checking a model folder. */
 @Command(name = "models", mixinStandardHelpOptions = true,
 	description = "List the supported models, download one, or check a local model folder.",
 	subcommands = { ModelsCommand.ListModels.class, ModelsCommand.Download.class, ModelsCommand.Check.class })
-public final class ModelsCommand implements Callable<Integer> {
-
-	@Spec
-	CommandSpec spec;
+public final class ModelsCommand extends Subcommand {
 
 	@Override
 	public Integer call() {
-		spec.commandLine().usage(spec.commandLine().getOut());
+		spec.commandLine().usage(out());
 		return DiffSegCli.EXIT_USAGE;
 	}
 
@@ -51,17 +45,14 @@ public final class ModelsCommand implements Callable<Integer> {
 	}
 
 	@Command(name = "list", mixinStandardHelpOptions = true, description = "List the supported models.")
-	static final class ListModels implements Callable<Integer> {
+	static final class ListModels extends Subcommand {
 		@Option(names = "--descriptors", paramLabel = "DIR",
 			description = "Folder of model descriptor files (default: the built-in ones, or ./models/descriptors).")
 		Path descriptors;
 
-		@Spec
-		CommandSpec spec;
-
 		@Override
 		public Integer call() throws IOException {
-			PrintWriter out = spec.commandLine().getOut();
+			PrintWriter out = out();
 			for (ModelDescriptor d : catalog(descriptors).models()) {
 				out.printf("%-24s %-16s %-13s %s%n", d.name(), d.type() == null ? "" : d.type(), size(d.totalSize()),
 					d.description() == null ? "" : d.description());
@@ -76,7 +67,7 @@ public final class ModelsCommand implements Callable<Integer> {
 
 	@Command(name = "download", mixinStandardHelpOptions = true,
 		description = "Download a supported model into a folder, resuming partial downloads and verifying SHA-256.")
-	static final class Download implements Callable<Integer> {
+	static final class Download extends Subcommand {
 		@Parameters(paramLabel = "NAME", description = "Model name, as listed by 'diffseg models list'.")
 		String name;
 
@@ -96,12 +87,9 @@ public final class ModelsCommand implements Callable<Integer> {
 		@Option(names = "--descriptors", paramLabel = "DIR", description = "Folder of model descriptor files.")
 		Path descriptors;
 
-		@Spec
-		CommandSpec spec;
-
 		@Override
 		public Integer call() throws IOException {
-			PrintWriter out = spec.commandLine().getOut();
+			PrintWriter out = out();
 			ModelDescriptor model;
 			try {
 				model = catalog(descriptors).get(name);
@@ -174,22 +162,19 @@ public final class ModelsCommand implements Callable<Integer> {
 
 	@Command(name = "check", mixinStandardHelpOptions = true,
 		description = "Check that a folder is a complete diffusers Stable Diffusion model (structure only).")
-	static final class Check implements Callable<Integer> {
+	static final class Check extends Subcommand {
 		@Parameters(paramLabel = "DIR", description = "The model folder (the one holding model_index.json).")
 		Path dir;
-
-		@Spec
-		CommandSpec spec;
 
 		@Override
 		public Integer call() {
 			ModelFolderCheck.Report report = ModelFolderCheck.check(dir);
-			spec.commandLine().getOut().print(report.describe());
-			spec.commandLine().getOut().flush();
+			out().print(report.describe());
+			out().flush();
 			if (report.ok()) return DiffSegCli.EXIT_OK;
 			// exit 1 always comes with its reason on stderr, where scripts look for it
-			spec.commandLine().getErr().println("diffseg: " + report.problems().size() + " problem(s): " + report.summary());
-			spec.commandLine().getErr().flush();
+			err().println("diffseg: " + report.problems().size() + " problem(s): " + report.summary());
+			err().flush();
 			return DiffSegCli.EXIT_FAILURE;
 		}
 	}

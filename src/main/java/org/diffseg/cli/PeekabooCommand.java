@@ -1,13 +1,13 @@
 package org.diffseg.cli;
 
-
-
 import java.nio.file.Path;
 import java.util.List;
 
 import org.diffseg.io.OutputFolder;
 import org.diffseg.io.PeekabooOutputs;
 import org.diffseg.io.ImageFiles;
+import org.diffseg.options.PeekabooMaskOptions;
+import org.diffseg.options.PeekabooOptions;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
@@ -30,34 +30,20 @@ import picocli.CommandLine.Option;
 		"plane of a stack unless --slice/--frame choose one.")
 public final class PeekabooCommand extends ModelCommand {
 
-	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
-
 	@Mixin
 	ImageOptions image;
 
 	@Option(names = "--prompt", required = true, description = "What to segment; repeat for several prompts.")
 	List<String> prompts;
 
-	@Option(names = "--representation", description = "raster | raster bilateral | fourier | fourier bilateral | " +
-		"guided bilateral (default: " + PeekabooOptions.MODEL + "${DEFAULT-VALUE})")
-	String representation = DEFAULTS.representation();
+	@Mixin
+	PeekabooMaskOptions mask;
 
 	@Option(names = "--guide", description = "Guide image for 'guided bilateral' (e.g. a depth map), same size.")
 	Path guide;
 
-	@Option(names = "--square", description = "crop (centre) or scale (default ${DEFAULT-VALUE}).")
-	String square = DEFAULTS.square();
-
-	@Option(names = "--threshold", description = "Mask threshold on alpha (default: " + PeekabooOptions.MODEL +
-		"${DEFAULT-VALUE}).")
-	float threshold = DEFAULTS.threshold();
-
-	@Option(names = "--out", required = true, description = "Output folder.")
-	Path out;
-
-	@Option(names = "--overwrite", description = "Replace files of the same names in --out that DiffSeg did not " +
-		"write (by default the run stops with a message and leaves them).")
-	boolean overwrite;
+	@Mixin
+	OutputOptions output;
 
 	@Mixin
 	PeekabooOptions peekaboo;
@@ -67,24 +53,20 @@ public final class PeekabooCommand extends ModelCommand {
 		var log = err();
 		SourceImage source = image.open(log);
 		Path modelDir = modelFolder();
-		PeekabooSettings.Builder b = peekaboo.builder(modelDir).square(square);
-		if (peekaboo.given("--representation")) b.representation(representation);
-		if (peekaboo.given("--threshold")) b.threshold(threshold);
-		PeekabooSettings s = b.build();
+		PeekabooSettings s = mask.apply(peekaboo.builder(modelDir)).build();
 		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(modelDir, prompts, s, guide == null ? null :
 			SourceImage.of(ImageFiles.open(guide)));
 		try (LoadedModels models = models();
-			OutputFolder folder = new OutputFolder(out, overwrite))
+			OutputFolder folder = output.folder())
 		{
 			// refuse before the long work (commit checks every file again)
 			folder.expect(PeekabooOutputs.names(prompts.size()));
 			PeekabooSegmentResult r = new PeekabooSegmentTask(models).run(source, settings,
-				PeekabooOptions.everyTenth(log), CancelToken.none());
+				everyTenth(log), CancelToken.none());
 			for (Peekaboo.Segmentation plane : r.planes()) plane.warnings().forEach(w -> log.println("warning: " + w));
 			PeekabooOutputs.write(r, folder, image.image, modelDir, s);
 			folder.commit();
-			out().println("wrote " + out.toAbsolutePath() + (r.severalPlanes() ? " (" +
-				r.planes().size() + " planes)" : ""));
+			out().println(output.wrote(r.planes().size()));
 		}
 		return DiffSegCli.EXIT_OK;
 	}

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.diffseg.options.PrototypeOptions;
 import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.run.CancelToken;
 import org.diffseg.run.DiffSegException;
@@ -21,51 +22,19 @@ import picocli.CommandLine.Option;
 		"store their foreground/background prototypes. Classes already in the bank (for this model and settings) are kept.")
 public final class PrototypesCommand extends ModelCommand {
 
-	private static final PrototypesSettings DEFAULTS = PrototypesSettings.DEFAULTS;
-
 	@Option(names = "--bank", required = true, description = "Prototype bank folder (created if missing).")
 	Path bank;
 
 	@Option(names = "--class", required = true, description = "A class name; repeat for several classes.")
 	List<String> classes;
 
-	@Option(names = "--n", description = "Support images per class (default ${DEFAULT-VALUE}).")
-	int n = DEFAULTS.supportImages();
-
-	@Option(names = "--batch", description = "Support images sampled together (default ${DEFAULT-VALUE}; more is " +
-		"faster on a GPU and needs more memory; the images do not change).")
-	int batch = DEFAULTS.batch();
-
-	@Option(names = "--seed", description = "Seed of every class: image i starts from seed + i (default " +
-		"${DEFAULT-VALUE}).")
-	long seed = DEFAULTS.seed();
-
-	@Option(names = "--steps", description = "DPM-Solver++ steps per image (default ${DEFAULT-VALUE}).")
-	int steps = DEFAULTS.steps();
-
-	@Option(names = "--size", description = "Support image size in pixels, a multiple of 8 (default ${DEFAULT-VALUE}: " +
-		"the model's native size, 512 for SD 1.5).")
-	int size = DEFAULTS.size();
-
-	@Option(names = "--parts", description = "K-means part prototypes per region (default ${DEFAULT-VALUE}).")
-	int parts = DEFAULTS.parts();
-
-	@Option(names = "--splitter", description = "Foreground/background split of the attribution maps: threshold " +
-		"(fg > 0.5, bg < 0.2) or otsu (multi-level Otsu); default ${DEFAULT-VALUE}.")
-	String splitter = DEFAULTS.splitter();
-
 	@Mixin
-	StuffOptions verdicts;
-
-	@Mixin
-	VitOptions vit;
+	PrototypeOptions prototypes;
 
 	@Override
 	public Integer call() throws Exception {
 		PrintWriter err = err(), out = out();
-		PrototypesSettings settings = PrototypesSettings.builder().model(modelFolder())
-			.bank(bank).classes(classes).supportImages(n).batch(batch).seed(seed).steps(steps).size(size).parts(parts)
-			.splitter(splitter).stuff(verdicts.stuff, verdicts.things).clip(vit.clip).dino(vit.dino).build();
+		PrototypesSettings settings = prototypes.builder().model(modelFolder()).bank(bank).classes(classes).build();
 		settings.ovdiff(); // a bad setting fails before any model loads
 		try (LoadedModels models = models()) {
 			PrototypesTask.Result r = new PrototypesTask(models).run(settings, (stage, done, total) -> {

@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import org.diffseg.io.OutputFolder;
 import org.diffseg.io.ImageFiles;
 import org.diffseg.io.PeekabooOutputs;
+import org.diffseg.options.PeekabooOptions;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
@@ -36,12 +37,8 @@ public final class RgbaCommand extends ModelCommand {
 	@Option(names = "--prompt", required = true, description = "What to generate.")
 	String prompt;
 
-	@Option(names = "--out", required = true, description = "Output folder.")
-	Path out;
-
-	@Option(names = "--overwrite", description = "Replace files of the same names in --out that DiffSeg did not " +
-		"write (by default the run stops with a message and leaves them).")
-	boolean overwrite;
+	@Mixin
+	OutputOptions output;
 
 	@Mixin
 	PeekabooOptions peekaboo;
@@ -53,11 +50,11 @@ public final class RgbaCommand extends ModelCommand {
 		PeekabooSettings s = peekaboo.builder(modelDir).representation("fourier").build();
 		RgbaGenerateSettings settings = new RgbaGenerateSettings(modelDir, prompt, s);
 		try (LoadedModels models = models();
-			OutputFolder folder = new OutputFolder(out, overwrite))
+			OutputFolder folder = output.folder())
 		{
 			// refuse before the long work (commit checks every file again)
 			folder.expect(java.util.List.of("rgba.tif", "rgba.png", "result.json"));
-			RgbaGenerateResult result = new RgbaGenerateTask(models).run(settings, PeekabooOptions.everyTenth(log),
+			RgbaGenerateResult result = new RgbaGenerateTask(models).run(settings, everyTenth(log),
 				CancelToken.none());
 			Peekaboo.Rgba r = result.rgba();
 			r.warnings().forEach(warning -> log.println("warning: " + warning));
@@ -88,7 +85,7 @@ public final class RgbaCommand extends ModelCommand {
 			Files.writeString(folder.file("result.json"), new GsonBuilder().setPrettyPrinting()
 				.serializeSpecialFloatingPointValues().create().toJson(json));
 			folder.commit();
-			out().println("wrote " + out.toAbsolutePath());
+			out().println(output.wrote(1));
 		}
 		return DiffSegCli.EXIT_OK;
 	}

@@ -4,23 +4,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.diffseg.synth.Scene;
 import org.diffseg.synth.SceneDataset;
 import org.diffseg.synth.SceneGenerator;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code diffseg synth}: write scenes of the synthetic world, with captions and object masks, as a dataset folder. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
 	description = "Write N scenes of the synthetic world (64x64 coloured shapes on muted backgrounds) as a dataset folder: " +
 		"scene-NN.png, one 0/255 mask PNG per object, and scenes.json (image, caption, objects with prompt and mask), " +
 		"the format `diffseg eval --dataset` reads.")
-public final class SynthCommand implements Callable<Integer> {
+public final class SynthCommand extends Subcommand {
 
 	@Option(names = "--out", required = true, description = "Dataset folder (created if missing).")
 	Path out;
@@ -30,9 +27,6 @@ public final class SynthCommand implements Callable<Integer> {
 
 	@Option(names = "--seed", defaultValue = "0", description = "Seed: the same seed gives the same scenes (default 0).")
 	long seed;
-
-	@Spec
-	CommandSpec spec;
 
 	@Override
 	public Integer call() throws Exception {
@@ -47,7 +41,7 @@ public final class SynthCommand implements Callable<Integer> {
 			list.add(s);
 		}
 		SceneDataset.write(out, list);
-		spec.commandLine().getOut().printf("%d scenes, %d objects written to %s%n", scenes, objects,
+		out().printf("%d scenes, %d objects written to %s%n", scenes, objects,
 			out.resolve(SceneDataset.INDEX));
 		return DiffSegCli.EXIT_OK;
 	}

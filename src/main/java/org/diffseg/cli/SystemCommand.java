@@ -1,6 +1,5 @@
 package org.diffseg.cli;
 
-import java.util.concurrent.Callable;
 
 import org.diffseg.gpu.DeviceRequest;
 import org.diffseg.gpu.SystemReport;
@@ -9,8 +8,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code diffseg system}: what DiffSeg will compute on, and why not on a GPU when it does not. Exits with 1 (after the
@@ -18,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "system", mixinStandardHelpOptions = true,
 	description = "Report Java, the deep-learning engine, CUDA and GPUs, and the device DiffSeg will use.")
-public final class SystemCommand implements Callable<Integer> {
+public final class SystemCommand extends Subcommand {
 
 	@Option(names = DeviceOptions.DEVICE, paramLabel = "DEVICE", converter = DeviceText.class,
 		description = "auto, cpu, gpu or gpu:N (overrides the environment variable " + DeviceRequest.ENV + ").")
@@ -26,9 +23,6 @@ public final class SystemCommand implements Callable<Integer> {
 
 	@Option(names = "--json", description = "Print the report as JSON.")
 	boolean json;
-
-	@Spec
-	CommandSpec spec;
 
 	@Override
 	public Integer call() {
@@ -40,7 +34,7 @@ public final class SystemCommand implements Callable<Integer> {
 			throw new UserError(e.getMessage(), e);
 		}
 		SystemReport report = SystemReport.collect(request);
-		var out = spec.commandLine().getOut();
+		var out = out();
 		out.println(json ? report.toJson() : report.toText());
 		out.flush();
 		if (report.deviceError() != null) throw new UserError(report.deviceError());

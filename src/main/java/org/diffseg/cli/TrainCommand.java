@@ -2,7 +2,6 @@ package org.diffseg.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import org.diffseg.run.CancelToken;
 import org.diffseg.run.ProgressListener;
@@ -15,16 +14,14 @@ import org.diffseg.train.Trainer;
 import org.diffseg.train.TrainingLog;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code diffseg train}: trains a small Stable Diffusion on the synthetic shapes world, resumably. */
 @Command(name = "train", mixinStandardHelpOptions = true,
 	description = "Train a small Stable Diffusion from scratch on the synthetic shapes world (VAE, then UNet + CLIP " +
 		"text encoder) and write it as a diffusers model folder with float16 weights, a loss curve and a model card. " +
 		"Checkpoints go to the work folder; running the same command again resumes from the last one.")
-public final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand extends Subcommand {
 
 	@Option(names = "--out", required = true, description = "Model folder to write when training ends.")
 	Path out;
@@ -55,9 +52,6 @@ public final class TrainCommand implements Callable<Integer> {
 	@Option(names = "--no-probe", description = "Skip the sample sheet and the cross-attention check of the model card.")
 	boolean noProbe;
 
-	@Spec
-	CommandSpec spec;
-
 	@Override
 	public Integer call() throws Exception {
 		Recipe r;
@@ -70,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
 		r = r.withSteps(vaeSteps != null ? vaeSteps : r.vaeSteps(), unetSteps != null ? unetSteps : r.unetSteps());
 		if (checkpointEvery != null) r = r.withCheckpointEvery(checkpointEvery);
 		Path w = work != null ? work : out.toAbsolutePath().resolveSibling(out.getFileName() + ".training");
-		PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+		PrintWriter o = out(), err = err();
 		ProgressBar bar = new ProgressBar(err);
 		SynthWorld world = new SynthWorld();
 		Trainer trainer = new Trainer(r, world, seed, w, ProgressListener.NONE, bar, CancelToken.none());

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.diffseg.updatesite.PluginRecord;
 import org.diffseg.updatesite.SiteFile;
@@ -21,13 +20,11 @@ import org.diffseg.updatesite.UpdateSiteDb;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code diffseg update-site --out DIR}: builds the Fiji update site directory to upload (update-site/README.md). */
 @Command(name = "update-site", mixinStandardHelpOptions = true,
 	description = "Build a ready-to-upload Fiji update site (jars named for the updater, db.xml.gz with its checksums).")
-public final class UpdateSiteCommand implements Callable<Integer> {
+public final class UpdateSiteCommand extends Subcommand {
 
 	@Option(names = "--out", paramLabel = "DIR", required = true, description = "Empty or new folder for the site.")
 	Path out;
@@ -57,9 +54,6 @@ public final class UpdateSiteCommand implements Callable<Integer> {
 		description = "Timestamp of the new versions (default: now, UTC).")
 	String timestamp;
 
-	@Spec
-	CommandSpec spec;
-
 	@Override
 	public Integer call() throws IOException {
 		UpdateSiteConfig cfg = UpdateSiteConfig.read(config);
@@ -74,7 +68,7 @@ public final class UpdateSiteCommand implements Callable<Integer> {
 		catch (IllegalArgumentException e) {
 			throw new UserError(e.getMessage());
 		}
-		var o = spec.commandLine().getOut();
+		var o = out();
 		o.print(result.describe());
 		o.println("Upload every file under " + out + " to the site's root, keeping the folder structure and " +
 			"without deleting what is already there (see update-site/README.md).");

@@ -1,14 +1,19 @@
 package org.diffseg.fiji;
 
+import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 
 import org.diffseg.task.ModelSource;
+import org.diffseg.task.OvDiffBuilder;
 import org.diffseg.task.SourceImage;
 import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.plugin.frame.RoiManager;
 import org.scijava.app.StatusService;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
@@ -70,6 +75,37 @@ abstract class DiffSegCommand extends ContextCommand {
 		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
+	}
+
+	/**
+	 * The optional CLIP and DINO folder fields of both OVDiff commands, given to their settings: empty is not used, a
+	 * path that is no folder is refused with the model to get.
+	 */
+	static <B extends OvDiffBuilder<B>> B extractors(B settings, File clip, File dino) {
+		return settings.clip(ModelPreference.optionalFolder(clip, "clip", "openai/clip-vit-base-patch16"))
+			.dino(ModelPreference.optionalFolder(dino, "dino", "facebook/dino-vitb8"));
+	}
+
+	/** A segmenting command's first check: Fiji gives no image when none is open. */
+	static void requireImage(ImagePlus image) {
+		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
+	}
+
+	/**
+	 * Adds a segmentation's ROIs of {@code image} to the ROI Manager's list (the window, or a batch-mode macro's hidden
+	 * one), keeping what is there. Headless there is none: ImageJ's ROI Manager is a window, and the overlay of
+	 * {@code overlaid} (an output) holds the ROIs then.
+	 */
+	void addToRoiManager(ImagePlus image, List<Roi> rois, ImagePlus overlaid) {
+		if (rois.isEmpty()) return;
+		if (GraphicsEnvironment.isHeadless()) {
+			if (log != null) log.info("DiffSeg: headless there is no ROI Manager; the ROIs are the overlay of the image \"" +
+				overlaid.getTitle() + "\".");
+			return;
+		}
+		RoiManager manager = RoiManager.getInstance();
+		if (manager == null) manager = RoiManager.getRoiManager();
+		for (Roi roi : rois) manager.add(image, roi, -1);
 	}
 
 	/** What a segmenting command works on: the image's chosen channels, in every plane or in the current one. */

@@ -79,10 +79,9 @@ public class OvDiffBuildVocabulary extends DiffSegCommand {
 			"'classes', e.g. classes=[cell; nucleus] (several separated by ';').");
 		if (bank == null || bank.getPath().isBlank()) throw new IllegalArgumentException("no prototype bank folder " +
 			"given: choose one with bank=[folder].");
-		PrototypesSettings settings = PrototypesSettings.builder().model(ModelPreference.resolve(model, prefs, "model"))
-			.bank(bank.toPath()).classes(given).supportImages(support_images).seed(seed).steps(steps).batch(batch)
-			.clip(ModelPreference.optionalFolder(clip, "clip", "openai/clip-vit-base-patch16"))
-			.dino(ModelPreference.optionalFolder(dino, "dino", "facebook/dino-vitb8")).build();
+		PrototypesSettings settings = extractors(PrototypesSettings.builder().model(ModelPreference.resolve(model, prefs,
+			"model")).bank(bank.toPath()).classes(given).supportImages(support_images).seed(seed).steps(steps)
+			.batch(batch), clip, dino).build();
 		PrototypesTask.Result r = runTask("OVDiff vocabulary", RunDevice.choose(device, RunDevice.FLOAT32),
 			settings.model(), (models, progress) -> new PrototypesTask(models).run(settings, progress, progress.token()));
 		if (r == null) return; // the class being built has no file, those before stay

@@ -1,6 +1,5 @@
 package org.diffseg.fiji;
 
-import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +19,6 @@ import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
 import ij.plugin.filter.Analyzer;
-import ij.plugin.frame.RoiManager;
 
 /**
  * {@code Plugins > DiffSeg > OVDiff Segment...}: segments the current image (or every plane of a stack) against
@@ -126,17 +124,16 @@ public class OvDiffSegment extends DiffSegCommand {
 
 	@Override
 	public void run() {
-		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
+		requireImage(image);
 		if (bank == null || bank.getPath().isBlank()) throw new IllegalArgumentException("no prototype bank folder " +
 			"given: choose one with bank=[folder] (build it with OVDiff Build Vocabulary).");
 		SourceImage source = source(image, channels, all_planes);
-		OvDiffSegmentSettings settings = OvDiffSegmentSettings.builder().model(ModelPreference.resolve(model, prefs,
+		OvDiffSegmentSettings.Builder b = OvDiffSegmentSettings.builder().model(ModelPreference.resolve(model, prefs,
 			"model")).bank(bank.toPath()).classes(PromptList.split(classes, "classes", "class"))
-			.shorterSide(shorter_side).pamr(pamr)
-			.clip(ModelPreference.optionalFolder(clip, "clip", "openai/clip-vit-base-patch16"))
-			.dino(ModelPreference.optionalFolder(dino, "dino", "facebook/dino-vitb8")).categoryFilter(category_filter)
-			.require("support_images", support_images > 0 ? support_images : null).require("steps", steps > 0 ? steps :
-			null).build();
+			.shorterSide(shorter_side).pamr(pamr).categoryFilter(category_filter)
+			.require("support_images", support_images > 0 ? support_images : null)
+			.require("steps", steps > 0 ? steps : null);
+		OvDiffSegmentSettings settings = extractors(b, clip, dino).build();
 		OvDiffSegmentResult result = runTask("OVDiff", RunDevice.choose(device, RunDevice.FLOAT32), settings.model(),
 			(models, progress) -> new OvDiffSegmentTask(models).run(source, settings, progress, progress.token()));
 		if (result == null) return;
@@ -170,14 +167,6 @@ public class OvDiffSegment extends DiffSegCommand {
 		// the system table, as ImageJ's Measure makes it: macros read it (nResults, saveAs("Results")) even headless,
 		// where a table is never shown
 		Analyzer.setResultsTable(results);
-		if (add_rois) addToRoiManager(rois);
-	}
-
-	/** Adds to the ROI Manager (the window, or a batch-mode macro's hidden one), keeping what is there. */
-	private void addToRoiManager(List<Roi> rois) {
-		if (rois.isEmpty() || GraphicsEnvironment.isHeadless()) return; // headless: no ROI Manager, the overlay has them
-		RoiManager manager = RoiManager.getInstance();
-		if (manager == null) manager = RoiManager.getRoiManager();
-		for (Roi roi : rois) manager.add(image, roi, -1);
+		if (add_rois) addToRoiManager(image, rois, labels);
 	}
 }

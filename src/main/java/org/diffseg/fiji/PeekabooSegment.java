@@ -1,6 +1,5 @@
 package org.diffseg.fiji;
 
-import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +22,6 @@ import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
 import ij.WindowManager;
-import ij.gui.Roi;
-import ij.plugin.frame.RoiManager;
 
 /**
  * {@code Plugins > DiffSeg > Peekaboo Segment...}: segments the current image from text prompts with Peekaboo, one
@@ -163,7 +160,7 @@ public class PeekabooSegment extends DiffSegCommand {
 
 	@Override
 	public void run() {
-		if (image == null) throw new IllegalArgumentException("there is no image open: open an image first.");
+		requireImage(image);
 		List<String> promptList = PromptList.parse(prompts, "prompts");
 		Path modelDir = ModelPreference.resolve(model, prefs, "model");
 		PeekabooSettings peekaboo = settings(modelDir);
@@ -179,7 +176,7 @@ public class PeekabooSegment extends DiffSegCommand {
 		alpha = images.alpha("alpha - " + name);
 		timelapse_maps = images.timelapse("timelapse - " + name);
 		masks = images.masks("mask - " + name);
-		if (add_rois) addToRoiManager(images.rois(image));
+		if (add_rois) addToRoiManager(image, images.rois(image), masks);
 	}
 
 	/**
@@ -224,21 +221,5 @@ public class PeekabooSegment extends DiffSegCommand {
 			"the guide image \"" + guide + "\" is " + g.getWidth() + "x" + g.getHeight() + " but the image is " +
 				image.getWidth() + "x" + image.getHeight() + ": choose a guide of the same size.");
 		return g;
-	}
-
-	/**
-	 * Adds to the ROI Manager's list (the window, or a batch-mode macro's hidden one), keeping what is there. Headless
-	 * there is none: ImageJ's ROI Manager is a window. The masks' overlay has the ROIs then.
-	 */
-	private void addToRoiManager(List<Roi> rois) {
-		if (rois.isEmpty()) return;
-		if (GraphicsEnvironment.isHeadless()) {
-			if (log != null) log.info("DiffSeg: headless there is no ROI Manager; the ROIs are the overlay of the image \"" +
-				masks.getTitle() + "\".");
-			return;
-		}
-		RoiManager manager = RoiManager.getInstance();
-		if (manager == null) manager = RoiManager.getRoiManager();
-		for (Roi roi : rois) manager.add(image, roi, -1);
 	}
 }

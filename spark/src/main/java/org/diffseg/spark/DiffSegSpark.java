@@ -3,6 +3,8 @@ package org.diffseg.spark;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import org.diffseg.options.CommandLines;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +18,8 @@ import picocli.CommandLine.Command;
 	"prototype banks, segment folders of images with OVDiff or Peekaboo.", subcommands = {
 		CommandLine.HelpCommand.class, PrototypesJob.class, OvDiffJob.class, PeekabooJob.class })
 public final class DiffSegSpark implements Callable<Integer> {
-	public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;
+	public static final int EXIT_OK = CommandLines.EXIT_OK, EXIT_FAILURE = CommandLines.EXIT_FAILURE,
+		EXIT_USAGE = CommandLines.EXIT_USAGE;
 
 	public static void main(String[] args) {
 		System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -24,28 +27,8 @@ public final class DiffSegSpark implements Callable<Integer> {
 
 	/** Runs a job and returns its exit code (tests call this; it never exits). */
 	public static int run(String[] args, PrintWriter out, PrintWriter err) {
-		if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
-		CommandLine cl = new CommandLine(new DiffSegSpark());
-		cl.setOut(out);
-		cl.setErr(err);
-		cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
-		cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-			if (Boolean.getBoolean("diffseg.verbose")) e.printStackTrace(err);
-			err.println("diffseg-spark: " + Messages.describe(e));
-			err.flush();
-			return EXIT_FAILURE;
-		});
-		cl.setParameterExceptionHandler((e, a) -> {
-			err.println("diffseg-spark: " + e.getMessage());
-			err.println("Try 'diffseg-spark " + (e.getCommandLine().getCommandName().equals("diffseg-spark") ? "" :
-				e.getCommandLine().getCommandName() + " ") + "--help'.");
-			err.flush();
-			return EXIT_USAGE;
-		});
-		int code = cl.execute(args);
-		out.flush();
-		err.flush();
-		return code;
+		return CommandLines.execute(new DiffSegSpark(), args, out, err, () -> Boolean.getBoolean("diffseg.verbose"),
+			Messages::describe);
 	}
 
 	@Override

@@ -15,11 +15,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import org.diffseg.io.ImageFiles;
 import org.diffseg.io.OutputFolder;
+import org.diffseg.options.PlaneOptions;
 import org.diffseg.task.ModelSource;
 import org.diffseg.task.SourceImage;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,15 +52,8 @@ abstract class ImageJob extends SparkJob<ImageJob.Item> {
 		"without extension>/, and results.csv to OUT.")
 	String out;
 
-	@Option(names = "--slice", description = "Use only this Z slice (1-based; default: every slice).")
-	Integer slice;
-
-	@Option(names = "--frame", description = "Use only this time frame (1-based; default: every frame).")
-	Integer frame;
-
-	@Option(names = "--channel", description = "A channel to use (1-based): once for one channel used as grey, three " +
-		"times for R, G, B (default: RGB, the only channel, or the three channels).")
-	ArrayList<Integer> channels = new ArrayList<>();
+	@Mixin
+	PlaneOptions planes = new PlaneOptions();
 
 	@Option(names = "--redo", description = "Compute images again whose folders hold a finished result (by default a " +
 		"rerun skips them).")
@@ -163,7 +157,7 @@ abstract class ImageJob extends SparkJob<ImageJob.Item> {
 	Row process(Item item, ModelSource models, int attempt, long start) throws Exception {
 		Path dir = root().resolve(item.folder());
 		StringWriter notes = new StringWriter();
-		SourceImage source = ImageFiles.source(Path.of(item.file()), slice, frame, channels, new PrintWriter(notes));
+		SourceImage source = planes.open(Path.of(item.file()), new PrintWriter(notes));
 		try (OutputFolder folder = new OutputFolder(dir, overwrite)) {
 			folder.expect(expected(item)); // refuse before the long work (commit checks every file again)
 			segment(item, source, models, folder);

@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
 import org.diffseg.io.OutputFolder;
 import org.diffseg.io.OvDiffOutputs;
+import org.diffseg.options.OvDiffSegmentOptions;
 import org.diffseg.run.CancelToken;
 import org.diffseg.task.ModelSource;
 import org.diffseg.task.OvDiffSegmentResult;
@@ -18,6 +18,7 @@ import org.diffseg.task.OvDiffSegmentTask;
 import org.diffseg.task.SourceImage;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,54 +30,17 @@ import picocli.CommandLine.Option;
 	"OUT/<image name>/, and OUT/results.csv with the pixels of each class.")
 public final class OvDiffJob extends ImageJob {
 	private static final long serialVersionUID = 1L;
-	private static final OvDiffSegmentSettings DEFAULTS = OvDiffSegmentSettings.DEFAULTS;
 
 	@Option(names = "--bank", required = true, description = "Prototype bank folder, on storage every executor reads.")
 	String bank;
 
-	@Option(names = "--class", description = "A class to segment; repeat for several (default: every class in the bank).")
-	ArrayList<String> classes = new ArrayList<>();
-
-	@Option(names = "--stuff", description = "Treat this class as stuff (no background prototypes); repeatable.")
-	ArrayList<String> stuff = new ArrayList<>();
-
-	@Option(names = "--thing", description = "Treat this class as a thing, whatever the built-in table says; repeatable.")
-	ArrayList<String> things = new ArrayList<>();
-
-	@Option(names = "--shorter-side", description = "The image's shorter side is resized to this before the windows " +
-		"slide (default ${DEFAULT-VALUE}; 0 keeps the size).")
-	int shorterSide = DEFAULTS.shorterSide();
-
-	@Option(names = "--pamr", description = "Refine the score maps with PAMR before labelling.")
-	boolean pamr = DEFAULTS.pamr();
-
-	@Option(names = "--n", description = "Use the prototypes built from this many support images.")
-	Integer n;
-
-	@Option(names = "--steps", description = "Use the prototypes built with this many steps.")
-	Integer steps;
-
-	@Option(names = "--seed", description = "Use the prototypes built with this seed.")
-	Long seed;
-
-	@Option(names = "--parts", description = "Use the prototypes built with this many parts.")
-	Integer parts;
-
-	@Option(names = "--clip", description = "CLIP ViT-B/16 folder: adds CLIP features and the category pre-filter.")
-	String clip;
-
-	@Option(names = "--dino", description = "DINO ViT-B/8 folder: adds DINO features.")
-	String dino;
-
-	@Option(names = "--no-category-filter", description = "With --clip: match every class instead of those CLIP " +
-		"finds in the image.")
-	boolean noCategoryFilter;
+	@Mixin
+	OvDiffSegmentOptions ovdiff = new OvDiffSegmentOptions();
 
 	@Override
 	List<Item> items() throws IOException {
 		bank = absolute(bank);
-		if (clip != null) clip = absolute(clip);
-		if (dino != null) dino = absolute(dino);
+		ovdiff.vit().makeAbsolute();
 		settings(); // a bad setting fails on the driver
 		if (!Files.isDirectory(Path.of(bank))) throw new IllegalArgumentException(bank + " is not a folder: give the " +
 			"prototype bank built with 'prototypes' (--bank).");
@@ -84,10 +48,7 @@ public final class OvDiffJob extends ImageJob {
 	}
 
 	OvDiffSegmentSettings settings() {
-		return OvDiffSegmentSettings.builder().model(Path.of(model)).bank(Path.of(bank)).classes(classes)
-			.stuff(stuff, things).shorterSide(shorterSide).pamr(pamr).clip(clip == null ? null : Path.of(clip))
-			.dino(dino == null ? null : Path.of(dino)).categoryFilter(!noCategoryFilter).require("support_images", n)
-			.require("steps", steps).require("seed", seed).require("parts", parts).build();
+		return ovdiff.builder().model(Path.of(model)).bank(Path.of(bank)).build();
 	}
 
 	@Override

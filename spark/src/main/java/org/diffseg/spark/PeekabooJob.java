@@ -13,9 +13,10 @@ import java.util.List;
 
 import org.diffseg.io.OutputFolder;
 import org.diffseg.io.PeekabooOutputs;
+import org.diffseg.options.PeekabooMaskOptions;
+import org.diffseg.options.PeekabooOptions;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
-import org.diffseg.task.ModelRecommendations;
 import org.diffseg.task.ModelSource;
 import org.diffseg.task.PeekabooSegmentResult;
 import org.diffseg.task.PeekabooSegmentSettings;
@@ -23,6 +24,7 @@ import org.diffseg.task.PeekabooSegmentTask;
 import org.diffseg.task.SourceImage;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,9 +36,6 @@ import picocli.CommandLine.Option;
 	"several sets, OUT/<image name>/set-K/), and OUT/results.csv with each prompt's mask area in pixels.")
 public final class PeekabooJob extends ImageJob {
 	private static final long serialVersionUID = 1L;
-	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
-	private static final String MODEL = "the model's diffseg.json recommendation, else the engine's default, as in " +
-		"'diffseg peekaboo --help'";
 
 	@Option(names = "--prompt", description = "What to segment; repeat for several prompts (one set).")
 	ArrayList<String> prompts = new ArrayList<>();
@@ -45,42 +44,11 @@ public final class PeekabooJob extends ImageJob {
 		"for several sets: every image is segmented for each set.")
 	ArrayList<String> promptSets = new ArrayList<>();
 
-	// Boxed: an option left out (null) takes the model's recommendation (its diffseg.json), else the engine's default.
-	@Option(names = "--representation", description = "raster | raster bilateral | fourier | fourier bilateral " +
-		"(default: " + MODEL + ")")
-	String representation;
+	@Mixin
+	PeekabooMaskOptions mask = new PeekabooMaskOptions();
 
-	@Option(names = "--square", description = "crop (centre) or scale (default: " + MODEL + ").")
-	String square;
-
-	@Option(names = "--threshold", description = "Mask threshold on alpha (default: " + MODEL + ").")
-	Float threshold;
-
-	@Option(names = "--iterations", description = "Optimisation steps (default: " + MODEL + ").")
-	Integer iterations;
-
-	@Option(names = "--size", description = "Side of the alpha in pixels (default: " + MODEL + ").")
-	Integer size;
-
-	@Option(names = "--composite-size", description = "Side of the composites given to the VAE (default: " + MODEL +
-		").")
-	Integer compositeSize;
-
-	@Option(names = "--learning-rate", description = "SGD learning rate (default: " + MODEL + ").")
-	Float learningRate;
-
-	@Option(names = "--gravity", description = "Weight of the alpha penalty (default: " + MODEL + ").")
-	Float gravity;
-
-	@Option(names = "--guidance", description = "Classifier-free guidance scale (default: " + MODEL + ").")
-	Float guidance;
-
-	@Option(names = "--timelapse-every", description = "Keep the result every k iterations (0: none; default " +
-		"${DEFAULT-VALUE}).")
-	int timelapseEvery = DEFAULTS.timelapseEvery();
-
-	@Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).")
-	long seed = DEFAULTS.seed();
+	@Mixin
+	PeekabooOptions peekaboo = new PeekabooOptions();
 
 	@Override
 	List<List<String>> promptSets() {
@@ -99,27 +67,16 @@ public final class PeekabooJob extends ImageJob {
 
 	@Override
 	List<Item> items() throws IOException {
-		if ("guided bilateral".equals(representation)) throw new IllegalArgumentException("the 'guided bilateral' " +
-			"representation needs a guide image per image, which the Spark job does not take: use 'diffseg " +
-			"peekaboo --guide' per image, or another --representation.");
+		if (mask.guided()) throw new IllegalArgumentException("the 'guided bilateral' representation needs a guide " +
+			"image per image, which the Spark job does not take: use 'diffseg peekaboo --guide' per image, or another " +
+			"--representation.");
 		settings(); // a bad setting fails on the driver
 		return super.items();
 	}
 
-	/** The model's recommended settings (as the CLI applies them), then the options given. */
+	/** The model's recommended settings, then the options given (settled as on the command line). */
 	PeekabooSettings settings() throws IOException {
-		PeekabooSettings.Builder b = ModelRecommendations.peekaboo(Path.of(model)).timelapseEvery(timelapseEvery)
-			.seed(seed);
-		if (representation != null) b.representation(representation);
-		if (square != null) b.square(square);
-		if (threshold != null) b.threshold(threshold);
-		if (iterations != null) b.iterations(iterations);
-		if (size != null) b.size(size);
-		if (compositeSize != null) b.compositeSize(compositeSize);
-		if (learningRate != null) b.learningRate(learningRate);
-		if (gravity != null) b.gravity(gravity);
-		if (guidance != null) b.guidance(guidance);
-		return b.build();
+		return mask.apply(peekaboo.builder(Path.of(model))).build();
 	}
 
 	@Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
+import org.diffseg.options.PrototypeOptions;
 import org.diffseg.ovdiff.ClassNames;
 import org.diffseg.ovdiff.PrototypeBank;
 import org.diffseg.run.CancelToken;
@@ -13,6 +14,7 @@ import org.diffseg.task.PrototypesSettings;
 import org.diffseg.task.PrototypesTask;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,7 +27,6 @@ import picocli.CommandLine.Option;
 	"failed.")
 public final class PrototypesJob extends SparkJob<String> {
 	private static final long serialVersionUID = 1L;
-	private static final PrototypesSettings DEFAULTS = PrototypesSettings.DEFAULTS;
 
 	@Option(names = "--bank", required = true, description = "Prototype bank folder (created if missing), on storage " +
 		"every executor writes.")
@@ -38,40 +39,8 @@ public final class PrototypesJob extends SparkJob<String> {
 		"holds prototype files only).")
 	String out;
 
-	@Option(names = "--n", description = "Support images per class (default ${DEFAULT-VALUE}).")
-	int n = DEFAULTS.supportImages();
-
-	@Option(names = "--batch", description = "Support images sampled together (default ${DEFAULT-VALUE}).")
-	int batch = DEFAULTS.batch();
-
-	@Option(names = "--seed", description = "Seed of every class: image i starts from seed + i (default " +
-		"${DEFAULT-VALUE}).")
-	long seed = DEFAULTS.seed();
-
-	@Option(names = "--steps", description = "DPM-Solver++ steps per image (default ${DEFAULT-VALUE}).")
-	int steps = DEFAULTS.steps();
-
-	@Option(names = "--size", description = "Support image size in pixels, a multiple of 8 (default ${DEFAULT-VALUE}: " +
-		"the model's native size).")
-	int size = DEFAULTS.size();
-
-	@Option(names = "--parts", description = "K-means part prototypes per region (default ${DEFAULT-VALUE}).")
-	int parts = DEFAULTS.parts();
-
-	@Option(names = "--splitter", description = "threshold or otsu (default ${DEFAULT-VALUE}).")
-	String splitter = DEFAULTS.splitter();
-
-	@Option(names = "--stuff", description = "Treat this class as stuff (no background prototypes); repeatable.")
-	ArrayList<String> stuff = new ArrayList<>();
-
-	@Option(names = "--thing", description = "Treat this class as a thing, whatever the built-in table says; repeatable.")
-	ArrayList<String> things = new ArrayList<>();
-
-	@Option(names = "--clip", description = "CLIP ViT-B/16 folder: builds CLIP prototypes too.")
-	String clip;
-
-	@Option(names = "--dino", description = "DINO ViT-B/8 folder: builds DINO prototypes too.")
-	String dino;
+	@Mixin
+	PrototypeOptions prototypes = new PrototypeOptions();
 
 	@Override
 	List<String> items() {
@@ -79,8 +48,7 @@ public final class PrototypesJob extends SparkJob<String> {
 		out = absolute(out);
 		if (out.equals(bank)) throw new IllegalArgumentException("--out is the bank folder, which must hold prototype " +
 			"files only: give another folder for results.csv.");
-		if (clip != null) clip = absolute(clip);
-		if (dino != null) dino = absolute(dino);
+		prototypes.vit().makeAbsolute();
 		List<String> names = ClassNames.distinct(classes); // "Cat" and "cat" twice: refused here
 		settings(names.get(0)).ovdiff(); // a bad setting fails on the driver
 		PrototypeBank.checkFolder(Path.of(bank), true); // a model folder or a read-only one: refused before any work
@@ -88,10 +56,7 @@ public final class PrototypesJob extends SparkJob<String> {
 	}
 
 	PrototypesSettings settings(String className) {
-		return PrototypesSettings.builder().model(Path.of(model)).bank(Path.of(bank)).classes(List.of(className))
-			.supportImages(n).batch(batch).seed(seed).steps(steps).size(size).parts(parts).splitter(splitter)
-			.stuff(stuff, things).clip(clip == null ? null : Path.of(clip)).dino(dino == null ? null : Path.of(dino))
-			.build();
+		return prototypes.builder().model(Path.of(model)).bank(Path.of(bank)).classes(List.of(className)).build();
 	}
 
 	@Override

@@ -17,8 +17,10 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.diffseg.gpu.DeviceChoice;
+import org.diffseg.options.DataTypeOption;
 import org.diffseg.task.ModelSource;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,8 +48,8 @@ abstract class SparkJob<I extends Serializable> implements Callable<Integer>, Se
 		"scheduling, else as on the command line: DIFFSEG_DEVICE, else the GPU with the most free memory, else cpu).")
 	String device;
 
-	@Option(names = "--dtype", defaultValue = "float32", description = "float32 (default), float16, bfloat16 (GPU only).")
-	String dtype;
+	@Mixin
+	DataTypeOption dtype = new DataTypeOption();
 
 	@Option(names = "--retries", defaultValue = "1", description = "Tries after a failure before an item is recorded " +
 		"as failed (default ${DEFAULT-VALUE}).")
@@ -156,13 +158,7 @@ abstract class SparkJob<I extends Serializable> implements Callable<Integer>, Se
 	}
 
 	DataType dtype() {
-		return switch (dtype.toLowerCase(Locale.ROOT)) {
-			case "float32", "fp32" -> DataType.FLOAT32;
-			case "float16", "fp16", "half" -> DataType.FLOAT16;
-			case "bfloat16", "bf16" -> DataType.BFLOAT16;
-			default -> throw new IllegalArgumentException("unknown --dtype '" + dtype + "': use float32, float16 or " +
-				"bfloat16.");
-		};
+		return dtype.dtype();
 	}
 
 	static double seconds(long startNanos) {

@@ -1,22 +1,23 @@
-package org.diffseg.cli;
+package org.diffseg.options;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 
 import org.diffseg.peekaboo.PeekabooSettings;
-import org.diffseg.run.ProgressListener;
 import org.diffseg.task.ModelRecommendations;
 
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-/** The Peekaboo options shared by {@code diffseg peekaboo} and {@code diffseg rgba}; defaults from the engine's builder. */
-final class PeekabooOptions {
+/**
+ * The Peekaboo options of every command that runs it ({@code diffseg peekaboo}, {@code rgba}, {@code eval}, the Spark
+ * peekaboo job); defaults from the engine's builder. {@link #builder} settles given options against the model's
+ * recommendations.
+ */
+public final class PeekabooOptions extends GivenOptions {
+	private static final long serialVersionUID = 1L;
 	private static final PeekabooSettings DEFAULTS = PeekabooSettings.defaults();
 	/** The start of every model-dependent default's help (picocli needs constant strings). */
-	static final String MODEL = "the model's diffseg.json recommendation, else ";
+	public static final String MODEL = "the model's diffseg.json recommendation, else ";
 
 	@Option(names = "--iterations", description = "Optimisation steps (default: " + MODEL + "${DEFAULT-VALUE}).")
 	int iterations = DEFAULTS.iterations();
@@ -47,19 +48,11 @@ final class PeekabooOptions {
 	@Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).")
 	long seed = DEFAULTS.seed();
 
-	@Spec(Spec.Target.MIXEE)
-	CommandSpec command;
-
-	/** Whether the user gave this option (else the model's recommendation, if any, applies). */
-	boolean given(String option) {
-		return command.commandLine().getParseResult().hasMatchedOption(option);
-	}
-
 	/**
 	 * The engine's settings builder with the model folder's recommendations ({@link ModelRecommendations}) and then
 	 * the options the user gave: what the user gives wins.
 	 */
-	PeekabooSettings.Builder builder(Path model) throws IOException {
+	public PeekabooSettings.Builder builder(Path model) throws IOException {
 		PeekabooSettings.Builder b = ModelRecommendations.peekaboo(model).timelapseEvery(timelapseEvery).seed(seed);
 		if (given("--iterations")) b.iterations(iterations);
 		if (given("--size")) b.size(size);
@@ -68,12 +61,5 @@ final class PeekabooOptions {
 		if (given("--gravity")) b.gravity(gravity);
 		if (given("--guidance")) b.guidance(guidance);
 		return b;
-	}
-
-	/** Progress on stderr: every tenth of the iterations, and the last. */
-	static ProgressListener everyTenth(PrintWriter log) {
-		return (stage, i, n) -> {
-			if (i == n || i % Math.max(1, n / 10) == 0) log.printf("%s %d/%d%n", stage, i, n);
-		};
 	}
 }

@@ -1,0 +1,29 @@
+package org.diffseg.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.diffseg.io.OutputFolder;
+
+import picocli.CommandLine.Option;
+
+/** --out and --overwrite: the folder a command publishes its files to, complete or not at all. */
+final class OutputOptions {
+
+	@Option(names = "--out", required = true, description = "Output folder.")
+	Path out;
+
+	@Option(names = "--overwrite", description = "Replace files of the same names in --out that DiffSeg did not " +
+		"write (by default the run stops with a message and leaves them).")
+	boolean overwrite;
+
+	/** The output folder, to fill and then commit. */
+	OutputFolder folder() throws IOException {
+		return new OutputFolder(out, overwrite);
+	}
+
+	/** The line that says where the files went, and from how many planes. */
+	String wrote(int planes) {
+		return "wrote " + out.toAbsolutePath() + (planes > 1 ? " (" + planes + " planes)" : "");
+	}
+}
