@@ -24,8 +24,11 @@ import org.junit.jupiter.api.Test;
 class LayersTest {
 	private static final Path MAIN = Path.of("src/main/java/org/diffseg");
 
-	/** The packages of this module's front-ends (the Spark jobs are a module of their own), which may name flags. */
-	private static final Set<String> FRONT_ENDS = Set.of("cli", "fiji");
+	/**
+	 * The packages of this module's front-ends (the Spark jobs are a module of their own), which may name flags;
+	 * options holds the command-line options the CLI and the Spark jobs share.
+	 */
+	private static final Set<String> FRONT_ENDS = Set.of("cli", "fiji", "options");
 
 	/** Per package, the packages above it that it must not use. */
 	private static final Map<String, List<String>> FORBIDDEN = Map.of(
