@@ -14,13 +14,11 @@ import org.diffseg.vit.VisionTransformer;
  * separately, at the images' own 512 x 512 ({@code gen_vit_features.py}); here support images and windows share
  * {@link #extract}, so support images are resized to 448 x 448 too.
  */
-public final class ClipFeatures implements FeatureExtractor {
+public final class ClipFeatures extends ViTKeyFeatures {
 	/** OVDiff's CLIP input size. */
 	public static final int DEFAULT_SIZE = 448;
 
-	private final VisionTransformer vision;
-	private final String id;
-	private final int layer, size;
+	private final int size;
 
 	/** @param modelIdentity the CLIP folder's {@link ModelFolderIdentity} */
 	public ClipFeatures(ClipModel model, String modelIdentity) {
@@ -32,32 +30,22 @@ public final class ClipFeatures implements FeatureExtractor {
 	 *        ViT-B/16)
 	 */
 	public ClipFeatures(ClipModel model, String modelIdentity, int size) {
-		vision = model.vision;
+		super(model.vision, "CLIP", modelIdentity, input(model.vision, size));
+		this.size = size;
+	}
+
+	/** The input size for the id, checked against the patch size. */
+	private static String input(VisionTransformer vision, int size) {
 		int patch = vision.config.patchSize();
 		if (size < patch) throw new IllegalArgumentException("the CLIP input size " + size + " is smaller than one " +
 			patch + " px patch");
-		if (modelIdentity == null || modelIdentity.isBlank()) throw new IllegalArgumentException("the CLIP extractor " +
-			"needs its model's identity (ModelFolderIdentity.of(folder))");
-		this.size = size;
-		layer = vision.ovdiffKeyLayer();
-		id = "clip-keys[model=" + modelIdentity + ", layer=" + layer + ", input=" + size + "x" + size +
-			" bilinear, imagenet-normalised]";
-	}
-
-	@Override
-	public String id() {
-		return id;
-	}
-
-	@Override
-	public int channels() {
-		return vision.config.hidden();
+		return "input=" + size + "x" + size;
 	}
 
 	/** @return [hidden, size / patch, size / patch] */
 	@Override
 	public NDArray extract(NDArray image) {
-		ViTKeyFeatures.requireImage(image, "the CLIP feature extractor");
-		return ViTKeyFeatures.extract(vision, layer, image, size, size);
+		requireImage(image, "the CLIP feature extractor");
+		return extract(vision, layer, image, size, size);
 	}
 }

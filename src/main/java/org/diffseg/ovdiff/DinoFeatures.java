@@ -16,13 +16,11 @@ import org.diffseg.vit.VisionTransformer;
  * support-image features separately, at the images' own 512 x 512 ({@code gen_vit_features.py}); here support images
  * and windows share {@link #extract}, so a 512 x 512 support image becomes 448 x 448.
  */
-public final class DinoFeatures implements FeatureExtractor {
+public final class DinoFeatures extends ViTKeyFeatures {
 	/** OVDiff's limits: inputs with a side above SHORTER_SIDE are resized to it, the longer side capped at MAX_SIDE. */
 	public static final int SHORTER_SIDE = 448, MAX_SIDE = 800;
 
-	private final VisionTransformer vision;
-	private final String id;
-	private final int layer, shorterSide, maxSide;
+	private final int shorterSide, maxSide;
 
 	/** @param modelIdentity the DINO folder's {@link ModelFolderIdentity} */
 	public DinoFeatures(ViTModel model, String modelIdentity) {
@@ -31,38 +29,28 @@ public final class DinoFeatures implements FeatureExtractor {
 
 	/** @param shorterSide inputs larger than this on any side get this shorter side, and at most {@code maxSide} */
 	public DinoFeatures(ViTModel model, String modelIdentity, int shorterSide, int maxSide) {
-		vision = model.vision;
+		super(model.vision, "DINO", modelIdentity, input(model.vision, shorterSide, maxSide));
+		this.shorterSide = shorterSide;
+		this.maxSide = maxSide;
+	}
+
+	/** The resize limits for the id, checked against the patch size. */
+	private static String input(VisionTransformer vision, int shorterSide, int maxSide) {
 		int patch = vision.config.patchSize();
 		if (shorterSide < patch || maxSide <= shorterSide) throw new IllegalArgumentException("DINO's resize limits " +
 			shorterSide + " / " + maxSide + " px must satisfy " + patch + " <= shorter side < longest side");
-		if (modelIdentity == null || modelIdentity.isBlank()) throw new IllegalArgumentException("the DINO extractor " +
-			"needs its model's identity (ModelFolderIdentity.of(folder))");
-		this.shorterSide = shorterSide;
-		this.maxSide = maxSide;
-		layer = vision.ovdiffKeyLayer();
-		id = "dino-keys[model=" + modelIdentity + ", layer=" + layer + ", input<=" + shorterSide + " kept, else shorter " +
-			"side " + shorterSide + " max " + maxSide + " bilinear, imagenet-normalised]";
-	}
-
-	@Override
-	public String id() {
-		return id;
-	}
-
-	@Override
-	public int channels() {
-		return vision.config.hidden();
+		return "input<=" + shorterSide + " kept, else shorter side " + shorterSide + " max " + maxSide;
 	}
 
 	/** @return [hidden, h / 8, w / 8] (floors) for the input size h x w of {@link #inputSize} */
 	@Override
 	public NDArray extract(NDArray image) {
-		Shape s = ViTKeyFeatures.requireImage(image, "the DINO feature extractor");
+		Shape s = requireImage(image, "the DINO feature extractor");
 		int[] hw = inputSize((int) s.get(2), (int) s.get(3));
 		int patch = vision.config.patchSize();
 		if (hw[0] < patch || hw[1] < patch) throw new IllegalArgumentException("an image of " + hw[0] + "x" + hw[1] +
 			" px is smaller than one " + patch + " px DINO patch: give a larger image");
-		return ViTKeyFeatures.extract(vision, layer, image, hw[0], hw[1]);
+		return extract(vision, layer, image, hw[0], hw[1]);
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package org.diffseg.ovdiff;
 
+import java.util.Locale;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -16,9 +18,38 @@ import org.diffseg.vit.VisionTransformer;
  * concatenated as a [C, R, C'] map. The authors order channels head-minor (d * heads + h); this order is
  * head-major (h * head_dim + d), a fixed permutation that cosine similarity and prototypes built with the same
  * extractor do not notice.
+ * <p>
+ * As a base class: what both extractors hold (the transformer and the layer of OVDiff's keys) and their {@link #id()}
+ * and {@link #channels()}.
  */
-final class ViTKeyFeatures {
-	private ViTKeyFeatures() {}
+abstract sealed class ViTKeyFeatures implements FeatureExtractor permits ClipFeatures, DinoFeatures {
+	final VisionTransformer vision;
+	final int layer;
+	private final String id;
+
+	/**
+	 * @param name "CLIP" or "DINO"
+	 * @param modelIdentity the model folder's {@link ModelFolderIdentity}
+	 * @param input how inputs are sized, for the id
+	 */
+	ViTKeyFeatures(VisionTransformer vision, String name, String modelIdentity, String input) {
+		if (modelIdentity == null || modelIdentity.isBlank()) throw new IllegalArgumentException("the " + name +
+			" extractor needs its model's identity (ModelFolderIdentity.of(folder))");
+		this.vision = vision;
+		layer = vision.ovdiffKeyLayer();
+		id = name.toLowerCase(Locale.ROOT) + "-keys[model=" + modelIdentity + ", layer=" + layer + ", " + input +
+			" bilinear, imagenet-normalised]";
+	}
+
+	@Override
+	public String id() {
+		return id;
+	}
+
+	@Override
+	public int channels() {
+		return vision.config.hidden();
+	}
 
 	/** Checks that {@code image} is one RGB image [1, 3, H, W]. */
 	static Shape requireImage(NDArray image, String who) {

@@ -290,13 +290,8 @@ public final class Peekaboo {
 		}
 		cancel.check();
 		try (NDManager scope = m.newSubManager()) {
-			NDArray a = alpha.alpha();
-			a.attach(scope);
-			NDArray x = null;
-			if (rgb != null) {
-				x = rgb.image();
-				x.attach(scope);
-			}
+			NDArray a = attached(alpha.alpha(), scope);
+			NDArray x = rgb == null ? null : attached(rgb.image(), scope);
 			if (!NonFiniteException.isFinite(a)) throw new NonFiniteException(what, "final alpha", n, n, NON_FINITE_HINT);
 			if (x != null && !NonFiniteException.isFinite(x)) throw new NonFiniteException(what, "final RGB image", n, n,
 				NON_FINITE_HINT);
@@ -332,13 +327,8 @@ public final class Peekaboo {
 	{
 		try (GradientCollector gc = Engine.getEngine(scope.getEngine().getEngineName()).newGradientCollector()) {
 			long t0 = System.nanoTime();
-			NDArray a = alpha.alpha();
-			a.attach(scope);
-			NDArray x = image;
-			if (rgb != null) {
-				x = rgb.image();
-				x.attach(scope);
-			}
+			NDArray a = attached(alpha.alpha(), scope);
+			NDArray x = rgb == null ? image : attached(rgb.image(), scope);
 			long t1 = System.nanoTime();
 			int rows = Math.toIntExact(a.getShape().get(0) * s.batchSize());
 			NDArray background = scope.create(d.backgrounds(), new Shape(rows, 3, 1, 1));
@@ -420,6 +410,12 @@ public final class Peekaboo {
 		String stage = !NonFiniteException.isFinite(latents) ? "VAE encoder's latents" : !NonFiniteException.isFinite(
 			grad) ? "score distillation gradient (UNet noise prediction)" : "score distillation objective";
 		throw new NonFiniteException("Peekaboo", stage, NON_FINITE_HINT);
+	}
+
+	/** {@code x} (the current alpha or learnt image), moved into {@code scope} to be freed with it. */
+	private static NDArray attached(NDArray x, NDManager scope) {
+		x.attach(scope);
+		return x;
 	}
 
 	/** A fresh leaf that receives a gradient: the value of {@code x}, detached, in {@code scope}. */

@@ -38,13 +38,7 @@ public final class ClipTextModel {
 			int intermediate = c.integer("intermediate_size", 1, ConfigLimits.MAX_INTERMEDIATE);
 			int positions = c.integer("max_position_embeddings", 1, ConfigLimits.MAX_POSITIONS);
 			int vocab = c.integer("vocab_size", 1, ConfigLimits.MAX_VOCAB);
-			String act = c.string("hidden_act", "quick_gelu");
-			try {
-				org.diffseg.sd.nn.Activations.check(act);
-			}
-			catch (IllegalArgumentException e) {
-				throw c.invalid("hidden_act", "one of \"quick_gelu\", \"gelu\", \"silu\", \"relu\"");
-			}
+			String act = org.diffseg.sd.nn.Activations.read(c, "quick_gelu");
 			return new Config(hidden, layers, heads, intermediate, act, (float) c.number("layer_norm_eps", 1e-5, 0, 1),
 				positions, vocab, c.integer("eos_token_id", 2, 0, vocab - 1));
 		}

@@ -529,12 +529,9 @@ public final class SafeTensors implements AutoCloseable {
 			case F8_E4M3 -> { for (int i = 0; i < out.length; i++) out[i] = e4m3ToFloat(b.get()); }
 			case I64 -> { for (int i = 0; i < out.length; i++) out[i] = b.getLong(); }
 			case U64 -> { for (int i = 0; i < out.length; i++) out[i] = unsignedToFloat(b.getLong()); }
-			case I32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt(); }
-			case U32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt() & 0xffffffffL; }
-			case I16 -> { for (int i = 0; i < out.length; i++) out[i] = b.getShort(); }
-			case U16 -> { for (int i = 0; i < out.length; i++) out[i] = b.getShort() & 0xffff; }
-			case I8 -> { for (int i = 0; i < out.length; i++) out[i] = b.get(); }
-			case U8, BOOL -> { for (int i = 0; i < out.length; i++) out[i] = b.get() & 0xff; }
+			case I32, U32, I16, U16, I8, U8, BOOL -> {
+				for (int i = 0; i < out.length; i++) out[i] = narrowInteger(t.dtype(), b);
+			}
 		}
 		return out;
 	}
@@ -554,15 +551,25 @@ public final class SafeTensors implements AutoCloseable {
 						Long.toUnsignedString(out[i]) + ", which DiffSeg cannot represent as a signed 64-bit integer.");
 				}
 			}
-			case I32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt(); }
-			case U32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt() & 0xffffffffL; }
-			case I16 -> { for (int i = 0; i < out.length; i++) out[i] = b.getShort(); }
-			case U16 -> { for (int i = 0; i < out.length; i++) out[i] = b.getShort() & 0xffff; }
-			case I8 -> { for (int i = 0; i < out.length; i++) out[i] = b.get(); }
-			case U8, BOOL -> { for (int i = 0; i < out.length; i++) out[i] = b.get() & 0xff; }
+			case I32, U32, I16, U16, I8, U8, BOOL -> {
+				for (int i = 0; i < out.length; i++) out[i] = narrowInteger(t.dtype(), b);
+			}
 			default -> throw new IllegalStateException("unreachable: " + t.dtype());
 		}
 		return out;
+	}
+
+	/** The next element of an integer tensor of 32 bits or fewer, as readFloats and readLongs take it. */
+	private static long narrowInteger(Dtype dtype, ByteBuffer b) {
+		return switch (dtype) {
+			case I32 -> b.getInt();
+			case U32 -> b.getInt() & 0xffffffffL;
+			case I16 -> b.getShort();
+			case U16 -> b.getShort() & 0xffff;
+			case I8 -> b.get();
+			case U8, BOOL -> b.get() & 0xff;
+			default -> throw new IllegalStateException("not an integer of 32 bits or fewer: " + dtype);
+		};
 	}
 
 	@Override

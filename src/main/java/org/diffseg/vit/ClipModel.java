@@ -16,6 +16,7 @@ import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.LinearLayer;
+import org.diffseg.sd.nn.Scoped;
 import org.diffseg.sd.nn.WeightStore;
 
 /**
@@ -94,12 +95,12 @@ public final class ClipModel implements AutoCloseable {
 
 	/** get_image_features: visual_projection(pooler_output), [B, projection_dim]; pixel values [B, 3, H, W]. */
 	public NDArray imageEmbeds(NDArray pixelValues) {
-		return VisionTransformer.scoped(pixelValues, x -> visualProjection.forward(vision.forward(x).pooled()));
+		return Scoped.apply(pixelValues, x -> visualProjection.forward(vision.forward(x).pooled()));
 	}
 
 	/** get_text_features: text_projection(pooled end-of-text state), [B, projection_dim]; ids int64 [B, T]. */
 	public NDArray textEmbeds(NDArray inputIds) {
-		return VisionTransformer.scoped(inputIds, ids -> textProjection.forward(text.forward(ids, false).pooled()));
+		return Scoped.apply(inputIds, ids -> textProjection.forward(text.forward(ids, false).pooled()));
 	}
 
 	/** Each row divided by its L2 norm. */

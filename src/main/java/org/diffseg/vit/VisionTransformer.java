@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 import org.diffseg.sd.ClipEncoderLayer;
 import org.diffseg.sd.nn.Activations;
@@ -17,6 +16,7 @@ import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
+import org.diffseg.sd.nn.Scoped;
 import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.vit.PositionEmbeddingInterpolation.GridOrder;
 
@@ -70,13 +70,7 @@ public final class VisionTransformer {
 			if (imageSize % patch != 0) throw c.invalid("patch_size", "a divisor of image_size " + imageSize);
 			if (imageSize / patch > ConfigLimits.MAX_PATCH_GRID) throw c.invalid("patch_size", "at least image_size / " +
 				ConfigLimits.MAX_PATCH_GRID + " (at most " + ConfigLimits.MAX_PATCH_GRID + " patches per side)");
-			String act = c.string("hidden_act", defaultAct);
-			try {
-				Activations.check(act);
-			}
-			catch (IllegalArgumentException e) {
-				throw c.invalid("hidden_act", "one of \"quick_gelu\", \"gelu\", \"silu\", \"relu\"");
-			}
+			String act = Activations.read(c, defaultAct);
 			return new Config(layout, hidden, layers, heads, intermediate, act,
 				(float) c.number("layer_norm_eps", defaultEps, 0, 1), imageSize, patch,
 				c.integer("num_channels", 3, 1, ConfigLimits.MAX_IO_CHANNELS), qkvBias);
@@ -189,8 +183,8 @@ public final class VisionTransformer {
 			for (int i = 0; i < layers.size(); i++) {
 				if (hidden != null) hidden.add(x);
 				EncoderLayer layer = layers.get(i);
-				if (i == keyAt) keys = scoped(x, layer::keys);
-				NDArray next = scoped(x, layer::forward);
+				if (i == keyAt) keys = Scoped.apply(x, layer::keys);
+				NDArray next = Scoped.apply(x, layer::forward);
 				if (hidden == null && x != e.tokens) x.close();
 				x = next;
 			}
@@ -236,11 +230,11 @@ public final class VisionTransformer {
 			Embedded e = embed(input, order, scope);
 			NDArray x = preNorm == null ? e.tokens : preNorm.forward(e.tokens);
 			for (int i = 0; i < at; i++) {
-				NDArray next = scoped(x, layers.get(i)::forward);
+				NDArray next = Scoped.apply(x, layers.get(i)::forward);
 				x.close();
 				x = next;
 			}
-			NDArray keys = scoped(x, layers.get(at)::keys);
+			NDArray keys = Scoped.apply(x, layers.get(at)::keys);
 			long b = keys.getShape().get(0);
 			NDArray maps = keys.get(":, 1:, :").reshape(b, e.rows, e.cols, config.hidden());
 			if (single) maps = maps.squeeze(0);
@@ -285,16 +279,5 @@ public final class VisionTransformer {
 			"the model has " + config.layers() + " layers (use 0.." + (config.layers() - 1) + " or -1..-" +
 			config.layers() + ")");
 		return i;
-	}
-
-	/** Runs {@code f} in a temporary manager so its intermediates are freed at once; the result joins x's manager. */
-	static NDArray scoped(NDArray x, UnaryOperator<NDArray> f) {
-		NDManager owner = x.getManager();
-		try (NDManager tmp = owner.newSubManager()) {
-			x.tempAttach(tmp);
-			NDArray y = f.apply(x);
-			y.attach(owner);
-			return y;
-		}
 	}
 }

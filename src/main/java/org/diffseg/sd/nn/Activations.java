@@ -49,4 +49,19 @@ public final class Activations {
 				"' (supported: gelu, quick_gelu, silu, relu)");
 		}
 	}
+
+	/**
+	 * A transformer config's {@code hidden_act}, {@code def} when it is not set; a name {@link #check} refuses is a
+	 * {@link ConfigException} naming the key.
+	 */
+	public static String read(Json c, String def) throws ConfigException {
+		String act = c.string("hidden_act", def);
+		try {
+			check(act);
+		}
+		catch (IllegalArgumentException e) {
+			throw c.invalid("hidden_act", "one of \"quick_gelu\", \"gelu\", \"silu\", \"relu\"");
+		}
+		return act;
+	}
 }
