@@ -1,6 +1,7 @@
 package org.diffseg.sd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -99,6 +100,18 @@ public final class Reference {
 		java.nio.file.Files.writeString(model.resolve("scheduler/scheduler_config.json"), config.replace(
 			"\"prediction_type\": \"epsilon\"", "\"prediction_type\": \"" + predictionType + "\""));
 		return model;
+	}
+
+	/** The fixtures' rule on plain values: max|actual - expected| <= bound * max|expected|. */
+	public static void assertWithin(float[] expected, float[] actual, double bound, String what) {
+		assertEquals(expected.length, actual.length, what + ": number of values");
+		double maxExpected = 0;
+		double maxDiff = 0;
+		for (int i = 0; i < expected.length; i++) {
+			maxExpected = Math.max(maxExpected, Math.abs(expected[i]));
+			maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+		}
+		assertTrue(maxDiff <= bound * maxExpected, what + ": max|Δ| = " + maxDiff + " > " + bound + " * " + maxExpected);
 	}
 
 	public static void assertClose(NDArray actual, NDArray expected, double bound, String what) {

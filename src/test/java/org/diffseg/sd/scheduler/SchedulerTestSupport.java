@@ -96,15 +96,7 @@ final class SchedulerTestSupport {
 
 	/** max|actual - expected| <= bound * max|expected|. */
 	static void assertBound(float[] expected, float[] actual, double bound, String what) {
-		assertTrue(expected.length == actual.length, what + ": " + actual.length + " values, expected " +
-			expected.length);
-		double maxRef = 0;
-		double maxDiff = 0;
-		for (int i = 0; i < expected.length; i++) {
-			maxRef = Math.max(maxRef, Math.abs(expected[i]));
-			maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-		}
-		assertTrue(maxDiff <= bound * maxRef, what + ": max|Δ| = " + maxDiff + " > " + bound + " * " + maxRef);
+		org.diffseg.sd.Reference.assertWithin(expected, actual, bound, what);
 	}
 
 	/** |actual - expected| <= rel * |expected| for every element. */
