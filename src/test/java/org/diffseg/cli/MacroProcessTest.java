@@ -21,30 +21,34 @@ class MacroProcessTest {
 
 	@Test
 	void aMacroRunPrintsOnlyWhatTheMacroPrints(@TempDir Path dir) throws Exception {
-		Path macro = dir.resolve("hello.ijm");
-		Files.writeString(macro, "print(\"hello from the macro\");\n");
-		Path stdout = dir.resolve("out.txt"), stderr = dir.resolve("err.txt");
-		int status = run(macro, stdout, stderr);
-		String out = Files.readString(stdout, StandardCharsets.UTF_8), err = Files.readString(stderr, StandardCharsets.UTF_8);
-		assertEquals(0, status, out + err);
-		assertTrue(out.contains("hello from the macro"), out);
-		assertFalse(err.contains("LinkageError") || err.contains("Cannot load class"), err);
-		assertTrue(err.isBlank(), err);
+		Run r = run(dir, "hello.ijm", "print(\"hello from the macro\");\n");
+		assertEquals(0, r.status, r.out + r.err);
+		assertTrue(r.out.contains("hello from the macro"), r.out);
+		assertFalse(r.err.contains("LinkageError") || r.err.contains("Cannot load class"), r.err);
+		assertTrue(r.err.isBlank(), r.err);
 	}
 
 	@Test
 	void aMacroErrorStopsTheRunWithOneLineNamingItsLine(@TempDir Path dir) throws Exception {
-		Path macro = dir.resolve("broken.ijm");
-		Files.writeString(macro, "print(\"before\");\nx = undefinedVar + 1;\nprint(\"after\");\n");
+		Run r = run(dir, "broken.ijm", "print(\"before\");\nx = undefinedVar + 1;\nprint(\"after\");\n");
+		assertEquals(DiffSegCli.EXIT_FAILURE, r.status, r.out + r.err);
+		assertTrue(r.out.contains("before"), r.out);
+		assertFalse(r.out.contains("after"), "the macro went on after its error:\n" + r.out);
+		// one message: ImageJ's own copy of the error ("Macro Error: ...") is not printed beside DiffSeg's
+		assertEquals(1, r.err.lines().filter(l -> !l.isBlank()).count(), r.err);
+		assertTrue(r.err.contains("broken.ijm, line 2:") && r.err.contains("Undefined variable"), r.err);
+	}
+
+	private record Run(int status, String out, String err) {}
+
+	/** Writes the macro {@code name} into {@code dir} and runs it as {@link #run(Path, Path, Path)} does. */
+	private static Run run(Path dir, String name, String macroText) throws Exception {
+		Path macro = dir.resolve(name);
+		Files.writeString(macro, macroText);
 		Path stdout = dir.resolve("out.txt"), stderr = dir.resolve("err.txt");
 		int status = run(macro, stdout, stderr);
-		String out = Files.readString(stdout, StandardCharsets.UTF_8), err = Files.readString(stderr, StandardCharsets.UTF_8);
-		assertEquals(DiffSegCli.EXIT_FAILURE, status, out + err);
-		assertTrue(out.contains("before"), out);
-		assertFalse(out.contains("after"), "the macro went on after its error:\n" + out);
-		// one message: ImageJ's own copy of the error ("Macro Error: ...") is not printed beside DiffSeg's
-		assertEquals(1, err.lines().filter(l -> !l.isBlank()).count(), err);
-		assertTrue(err.contains("broken.ijm, line 2:") && err.contains("Undefined variable"), err);
+		return new Run(status, Files.readString(stdout, StandardCharsets.UTF_8),
+			Files.readString(stderr, StandardCharsets.UTF_8));
 	}
 
 	/** Runs {@code diffseg macro} in a fresh, headless JVM; returns its exit status. */

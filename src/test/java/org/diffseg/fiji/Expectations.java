@@ -1,5 +1,7 @@
 package org.diffseg.fiji;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
  * What a shipped macro or script must produce when the tests run it, written in it as comments:
@@ -36,6 +41,24 @@ record Expectations(List<Pattern> log, Map<String, List<Pattern>> outputs, List<
 			}
 		}
 		return new Expectations(log, outputs, files);
+	}
+
+	/** Every file the run must write is in {@code output}; {@code context} ends the message of a failure. */
+	void assertWritten(Path output, String context) {
+		for (String file : files)
+			assertTrue(Files.isRegularFile(output.resolve(file)), "not written: " + file + context);
+	}
+
+	/**
+	 * One dynamic test for each file {@link #find} finds, named by its path, running {@code run} on it; the file
+	 * {@code known} must be among them, so that a search that goes wrong fails instead of running nothing.
+	 */
+	static List<DynamicTest> testEach(List<Path> folders, Path known, ThrowingConsumer<Path> run, String... extensions)
+		throws IOException
+	{
+		List<Path> found = find(folders, extensions);
+		assertTrue(found.contains(known), "found: " + found);
+		return found.stream().map(f -> DynamicTest.dynamicTest(f.toString(), () -> run.accept(f))).toList();
 	}
 
 	/** The files under {@code folders} whose names end with one of {@code extensions}, sorted. */

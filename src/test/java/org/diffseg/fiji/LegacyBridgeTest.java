@@ -10,8 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.scijava.Context;
 
 import ij.IJ;
@@ -86,24 +90,23 @@ class LegacyBridgeTest extends FijiContextTest {
 		assertFailure("cancel_at=2", "Bridge Test: cancelled at iteration 2");
 	}
 
-	@Test
-	void unknownKeysAreNamedWithTheValidOnes() throws Exception {
-		MacroRunner.Result r = macro(INPUT + "run(\"Bridge Test...\", \"Iterations=5\");\n");
-		assertEquals("Bridge Test: 'Bridge Test' has no key 'Iterations'. Its keys are: image, iterations, gain, " +
-			"invert, mode, folder, fail_with, cancel_at.", r.error());
+	static Stream<Arguments> mistakesAndTheirOneLine() {
+		return Stream.of(
+			// what the test shows, the macro, the one line it ends with
+			Arguments.of("unknown keys are named with the valid ones",
+				INPUT + "run(\"Bridge Test...\", \"Iterations=5\");\n",
+				"Bridge Test: 'Bridge Test' has no key 'Iterations'. Its keys are: image, iterations, gain, invert, mode, " +
+					"folder, fail_with, cancel_at."),
+			Arguments.of("a command without options says so", "run(\"System Check\", \"bogus=1\");\n",
+				"System Check: 'System Check' has no key 'bogus'. It takes no options."),
+			Arguments.of("no image open is a clear error", "run(\"Bridge Test...\", \"iterations=2\");\n",
+				"Bridge Test: there is no image open: open an image first ('Bridge Test' works on the current image)."));
 	}
 
-	@Test
-	void aCommandWithoutOptionsSaysSo() throws Exception {
-		assertEquals("System Check: 'System Check' has no key 'bogus'. It takes no options.",
-			macro("run(\"System Check\", \"bogus=1\");\n").error());
-	}
-
-	@Test
-	void noImageOpenIsAClearError() throws Exception {
-		MacroRunner.Result r = macro("run(\"Bridge Test...\", \"iterations=2\");\n");
-		assertEquals("Bridge Test: there is no image open: open an image first ('Bridge Test' works on the current " +
-			"image).", r.error());
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("mistakesAndTheirOneLine")
+	void aMistakeEndsTheMacroWithOneClearLine(String what, String code, String expected) throws Exception {
+		assertEquals(expected, macro(code).error());
 	}
 
 	@Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -30,12 +29,7 @@ class MacrosTest extends FijiContextTest {
 
 	@TestFactory
 	List<DynamicTest> everyMacroRunsHeadless() throws Exception {
-		List<Path> macros = Expectations.find(FOLDERS, ".ijm");
-		assertTrue(macros.contains(Path.of("macros/system_check.ijm")), "macros found: " + macros);
-		List<DynamicTest> tests = new ArrayList<>();
-		for (Path macro : macros)
-			tests.add(DynamicTest.dynamicTest(macro.toString(), () -> run(macro)));
-		return tests;
+		return Expectations.testEach(FOLDERS, Path.of("macros/system_check.ijm"), MacrosTest::run, ".ijm");
 	}
 
 	private static void run(Path macro) throws Exception {
@@ -49,8 +43,7 @@ class MacrosTest extends FijiContextTest {
 		Expectations expect = Expectations.of(macro);
 		for (Pattern p : expect.log())
 			assertTrue(result.log().stream().anyMatch(l -> p.matcher(l).find()), "no Log line matches " + p + ":\n" + log);
-		for (String file : expect.files())
-			assertTrue(Files.isRegularFile(args.get("output").resolve(file)), "not written: " + file + "\nLog:\n" + log);
+		expect.assertWritten(args.get("output"), "\nLog:\n" + log);
 		assertFalse(result.log().stream().anyMatch(l -> l.startsWith("DiffSeg: ")), "a command failed:\n" + log);
 	}
 }

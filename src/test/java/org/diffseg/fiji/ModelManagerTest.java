@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
+import org.diffseg.model.LocalModelServer;
 import org.diffseg.model.ModelCatalog;
 import org.diffseg.sd.StableDiffusion;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,7 @@ class ModelManagerTest {
 
 	/** The user's remembered model, put back after each test. */
 	private String saved;
-	private ModelFileServer server;
+	private LocalModelServer server;
 
 	@BeforeAll
 	static void startContext() {
@@ -73,7 +74,7 @@ class ModelManagerTest {
 		// the tiny-sd-a descriptor (a placeholder URL the tests replace) is not shipped: add it as a site would
 		System.setProperty(ModelCatalog.EXTRA_PROPERTY, "src/test/resources/descriptors");
 		saved = prefs.get(ModelPreference.class, ModelPreference.KEY);
-		server = new ModelFileServer(TINY);
+		server = new LocalModelServer(TINY);
 		statuses.clear();
 	}
 
@@ -167,7 +168,7 @@ class ModelManagerTest {
 	void aDownloadedClipModelIsNotMadeTheDefaultButItsKeyIsNamed() throws Exception {
 		Path clip = Path.of("models/tiny-vit/tiny-clip").toAbsolutePath();
 		server.close();
-		server = new ModelFileServer(clip); // the tiny CLIP has the files of the clip-vit-base-patch16 descriptor
+		server = new LocalModelServer(clip); // the tiny CLIP has the files of the clip-vit-base-patch16 descriptor
 		MacroRunner.Result r = manage(download("clip-vit-base-patch16", "trust_unverified=true"));
 		assertTrue(r.ok(), r.error());
 		Path target = dir.resolve("clip-vit-base-patch16");
@@ -186,14 +187,15 @@ class ModelManagerTest {
 		Files.write(part, Arrays.copyOf(unet, 1_000_000));
 		MacroRunner.Result r = manage(download("tiny-sd-a", ""));
 		assertTrue(r.ok(), r.error());
-		assertTrue(server.requests.contains(UNET + " bytes=1000000-"), server.requests.toString());
+		assertTrue(server.requests.contains(new LocalModelServer.Request(UNET, "bytes=1000000-")),
+			server.requests.toString());
 		assertArrayEquals(unet, Files.readAllBytes(dir.resolve("tiny-sd-a").resolve(UNET)));
 		assertFalse(Files.exists(part));
 	}
 
 	@Test
 	void aCorruptFileIsRejectedAndDeleted() throws Exception {
-		server.corrupt.add(TEXT);
+		server.corrupt.put(TEXT, true);
 		MacroRunner.Result r = manage(download("tiny-sd-a", ""));
 		assertTrue(r.error().startsWith("Model Manager: " + TEXT + ": SHA-256 mismatch: expected "), r.error());
 		assertTrue(r.error().contains("The corrupt download was deleted."), r.error());

@@ -20,9 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.scijava.Context;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
-import org.scijava.event.EventHandler;
-import org.scijava.event.EventService;
-import org.scijava.task.event.TaskEvent;
 
 import ij.CompositeImage;
 import ij.ImagePlus;
@@ -109,15 +106,7 @@ class PeekabooGenerateRgbaTest extends FijiContextTest {
 
 	@Test
 	void cancellingLeavesNoOutputs() throws Exception {
-		Object canceller = new Object() {
-			@EventHandler
-			public void onTask(TaskEvent e) {
-				if (e.getTask().getName().equals("Peekaboo RGBA") && !e.getTask().isDone() && !e.getTask().isCanceled())
-					e.getTask().cancel("test cancel");
-			}
-		};
-		var subscribers = context.service(EventService.class).subscribe(canceller);
-		try {
+		try (TaskCanceller canceller = new TaskCanceller(context, "Peekaboo RGBA")) {
 			Map<String, Object> inputs = new HashMap<>(Map.of("prompt", "an apple", "iterations", 10_000, "size", 16,
 				"device", "cpu", "model", MODEL.toFile(), "timelapse", true));
 			CommandModule module = context.service(CommandService.class).run(PeekabooGenerateRgba.class, false, inputs)
@@ -126,11 +115,6 @@ class PeekabooGenerateRgbaTest extends FijiContextTest {
 			assertFalse(module.getCancelReason().isBlank());
 			for (String output : List.of("rgba", "checkerboard", "timelapse_frames"))
 				assertNull(module.getOutput(output), output);
-		}
-		finally {
-			context.service(EventService.class).unsubscribe(subscribers);
-			// the event service holds its subscribers weakly
-			java.lang.ref.Reference.reachabilityFence(canceller);
 		}
 	}
 }

@@ -29,9 +29,6 @@ import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
-import org.scijava.event.EventHandler;
-import org.scijava.event.EventService;
-import org.scijava.task.event.TaskEvent;
 
 import ij.ImagePlus;
 import ij.VirtualStack;
@@ -297,26 +294,13 @@ class PeekabooSegmentTest extends FijiContextTest {
 	void cancellingLeavesNoOutputs() throws Exception {
 		ImagePlus input = ij.IJ.createImage("cells", "RGB ramp", 24, 20, 1);
 		int[] pixels = ((int[]) input.getProcessor().getPixels()).clone();
-		Object canceller = new Object() {
-			@EventHandler
-			public void onTask(TaskEvent e) {
-				if (e.getTask().getName().equals("Peekaboo") && !e.getTask().isDone() && !e.getTask().isCanceled())
-					e.getTask().cancel("test cancel");
-			}
-		};
-		var subscribers = context.service(EventService.class).subscribe(canceller);
-		try {
+		try (TaskCanceller canceller = new TaskCanceller(context, "Peekaboo")) {
 			CommandModule module = run(Map.of("image", input, "prompts", "a cell", "iterations", 10_000)).get();
 			assertTrue(module.isCanceled());
 			assertTrue(module.getCancelReason().contains("cancel"), module.getCancelReason());
 			for (String output : List.of("alpha", "masks", "timelapse_maps"))
 				assertNull(module.getOutput(output), output);
 			assertArrayEquals(pixels, (int[]) input.getProcessor().getPixels());
-		}
-		finally {
-			context.service(EventService.class).unsubscribe(subscribers);
-			// the event service holds its subscribers weakly
-			java.lang.ref.Reference.reachabilityFence(canceller);
 		}
 	}
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,13 +86,9 @@ class ScriptsTest {
 
 	@TestFactory
 	List<DynamicTest> everyScriptRuns() throws Exception {
-		List<Path> files = Expectations.find(List.of(Path.of("plugins")), ".groovy", ".py", ".js", ".bsh");
-		assertTrue(files.contains(Path.of("plugins/Scripts/Plugins/DiffSeg/Examples/System_Check.groovy")),
-			"scripts found: " + files);
-		List<DynamicTest> tests = new ArrayList<>();
-		for (Path file : files)
-			tests.add(DynamicTest.dynamicTest(file.toString(), () -> run(file)));
-		return tests;
+		return Expectations.testEach(List.of(Path.of("plugins")), Path.of(
+			"plugins/Scripts/Plugins/DiffSeg/Examples/System_Check.groovy"), ScriptsTest::run, ".groovy", ".py", ".js",
+			".bsh");
 	}
 
 	private static void run(Path file) throws Exception {
@@ -119,7 +114,6 @@ class ScriptsTest {
 				assertTrue(value != null && p.matcher(value.toString()).find(), "output " + name + " does not match " + p +
 					": " + value);
 		});
-		for (String f : expect.files())
-			assertTrue(Files.isRegularFile(args.get("output").resolve(f)), "not written: " + f);
+		expect.assertWritten(args.get("output"), "");
 	}
 }

@@ -21,39 +21,39 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A file server on 127.0.0.1 for download tests: serves a folder under {@code /model/}, honours {@code Range:
- * bytes=N-}, logs every request, and misbehaves on demand (cut a transfer short once, corrupt a file, ignore ranges,
- * send more bytes than the file has).
+ * A file server on 127.0.0.1 for download tests (of the model package and of Fiji's model manager): serves a folder
+ * under {@code /model/}, honours {@code Range: bytes=N-}, logs every request, and misbehaves on demand (cut a transfer
+ * short once, corrupt a file, ignore ranges, send more bytes than the file has).
  */
-final class LocalModelServer implements AutoCloseable {
+public final class LocalModelServer implements AutoCloseable {
 
 	/** One request as the server saw it. */
-	record Request(String path, String range) {}
+	public record Request(String path, String range) {}
 
 	private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
 	private final Path root;
 	private final HttpServer server;
 	private final ExecutorService executor = Executors.newCachedThreadPool();
-	final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+	public final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
 	/** path → bytes after which the next response is cut off (used once). */
 	final Map<String, Long> cutOnce = new ConcurrentHashMap<>();
 	/** paths whose content is served with one byte flipped. */
-	final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
+	public final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
 	/** paths served with extra trailing bytes, chunked (no Content-Length), or declared in Content-Length. */
 	final Map<String, Boolean> oversizeChunked = new ConcurrentHashMap<>();
 	final Map<String, Boolean> oversizeDeclared = new ConcurrentHashMap<>();
 	volatile boolean ignoreRanges;
 
-	LocalModelServer(Path root) throws IOException {
-		this.root = root;
+	public LocalModelServer(Path root) throws IOException {
+		this.root = root.toAbsolutePath().normalize();
 		server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 		server.createContext("/model/", this::handle);
 		server.setExecutor(executor);
 		server.start();
 	}
 
-	URI baseUrl() {
+	public URI baseUrl() {
 		return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/model/");
 	}
 

@@ -3,10 +3,8 @@ package org.diffseg.ovdiff;
 import static org.diffseg.ovdiff.ClipFeaturesTest.load;
 import static org.junit.jupiter.api.Assertions.*;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.nio.file.Path;
@@ -17,15 +15,15 @@ import java.util.List;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.vit.ClipModel;
 import org.diffseg.vit.Uint8Image;
+import org.diffseg.vit.WithTinyClip;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class CategoryFilterTest {
-	static final Path FOLDER = Path.of("models/tiny-vit/tiny-clip");
+class CategoryFilterTest extends WithTinyClip {
+	static final Path FOLDER = TINY_CLIP;
 	static final Path REF = Path.of("models/tiny-vit/reference");
 	static final double TOLERANCE = 1e-5; // cosines are at most 1 in magnitude
-	static ClipModel clip;
 	static ClipTokenizer tokenizer;
 	static NDManager manager;
 	/** The fixture's centre-cropped test image / 255: the filter's pixel values are then preprocess/clip.pixel_values. */
@@ -35,7 +33,6 @@ class CategoryFilterTest {
 
 	@BeforeAll
 	static void load() throws Exception {
-		clip = ClipModel.load(FOLDER, Device.cpu(), DataType.FLOAT32);
 		tokenizer = ClipTokenizer.load(FOLDER);
 		manager = NDManager.newBaseManager();
 		Path pre = REF.resolve("preprocess.safetensors");
@@ -46,7 +43,6 @@ class CategoryFilterTest {
 	@AfterAll
 	static void close() {
 		manager.close();
-		clip.close();
 	}
 
 	/** Cosine of the image with each prompt, each prompt encoded alone with the full 77-token padding. */

@@ -2,7 +2,6 @@ package org.diffseg.ovdiff;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -13,27 +12,19 @@ import java.nio.file.Path;
 
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.nn.Resize;
-import org.diffseg.vit.ClipModel;
+import org.diffseg.vit.WithTinyClip;
 import org.diffseg.vit.ImageNormalization;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class ClipFeaturesTest {
-	static final Path FOLDER = Path.of("models/tiny-vit/tiny-clip");
+class ClipFeaturesTest extends WithTinyClip {
+	static final Path FOLDER = TINY_CLIP;
 	static final Path DENSE = Path.of("models/tiny-vit/reference/clip_dense.safetensors");
-	static ClipModel clip;
 	static String identity;
 
 	@BeforeAll
-	static void loadModel() throws Exception {
-		clip = ClipModel.load(FOLDER, Device.cpu(), DataType.FLOAT32);
+	static void identify() throws Exception {
 		identity = ModelFolderIdentity.of(FOLDER);
-	}
-
-	@AfterAll
-	static void closeModel() {
-		clip.close();
 	}
 
 	static NDArray load(NDManager m, Path file, String name) throws IOException {

@@ -5,7 +5,6 @@ import static org.diffseg.ovdiff.ClipFeaturesTest.headMajor;
 import static org.diffseg.ovdiff.ClipFeaturesTest.load;
 import static org.junit.jupiter.api.Assertions.*;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -15,26 +14,18 @@ import java.nio.file.Path;
 
 import org.diffseg.sd.nn.Resize;
 import org.diffseg.vit.ImageNormalization;
-import org.diffseg.vit.ViTModel;
-import org.junit.jupiter.api.AfterAll;
+import org.diffseg.vit.WithTinyDino;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class DinoFeaturesTest {
-	static final Path FOLDER = Path.of("models/tiny-vit/tiny-dino");
+class DinoFeaturesTest extends WithTinyDino {
+	static final Path FOLDER = TINY_DINO;
 	static final Path REF = Path.of("models/tiny-vit/reference/dino.safetensors");
-	static ViTModel dino;
 	static String identity;
 
 	@BeforeAll
-	static void loadModel() throws Exception {
-		dino = ViTModel.load(FOLDER, Device.cpu(), DataType.FLOAT32);
+	static void identify() throws Exception {
 		identity = ModelFolderIdentity.of(FOLDER);
-	}
-
-	@AfterAll
-	static void closeModel() {
-		dino.close();
 	}
 
 	@Test

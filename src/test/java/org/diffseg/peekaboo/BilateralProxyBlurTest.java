@@ -160,13 +160,6 @@ class BilateralProxyBlurTest {
 	}
 
 	static void assertClose(float[] expected, float[] actual, String name) {
-		assertEquals(expected.length, actual.length, name + " length");
-		double maxExpected = 0;
-		double maxDiff = 0;
-		for (int i = 0; i < expected.length; i++) {
-			maxExpected = Math.max(maxExpected, Math.abs(expected[i]));
-			maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-		}
-		assertTrue(maxDiff <= BOUND * maxExpected, name + ": max|diff| " + maxDiff + " > " + BOUND + " * " + maxExpected);
+		org.diffseg.sd.Reference.assertWithin(expected, actual, BOUND, name);
 	}
 }

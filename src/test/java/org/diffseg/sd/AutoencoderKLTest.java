@@ -3,28 +3,18 @@ package org.diffseg.sd;
 import static org.diffseg.sd.Reference.assertClose;
 import static org.diffseg.sd.Reference.load;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 
 import java.util.Map;
 
-import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.WeightStore;
-import org.diffseg.sd.nn.WeightSources;
 import org.junit.jupiter.api.Test;
 
 class AutoencoderKLTest {
 	@Test
 	void encodeAndDecodeMatchReference() throws Exception {
-		try (NDManager m = NDManager.newBaseManager();
-			SafeTensors w = SafeTensors.open(Reference.TINY_SD.resolve("vae/diffusion_pytorch_model.safetensors"));
-			WeightStore store = new WeightStore("vae", WeightSources.of(w), m, Device.cpu(), DataType.FLOAT32))
-		{
-			AutoencoderKL vae = new AutoencoderKL(store.scope(""),
-				AutoencoderKL.Config.from(Json.read(Reference.TINY_SD.resolve("vae/config.json"))));
-			store.finish();
+		try (NDManager m = NDManager.newBaseManager(); var loaded = Reference.tinyVae(m)) {
+			AutoencoderKL vae = loaded.model();
 			Map<String, NDArray> taps = AutoencoderKL.newTaps();
 			AutoencoderKL.Posterior post = vae.encode(load(m, "vae.safetensors", "image"), taps);
 			String v = "vae.safetensors";

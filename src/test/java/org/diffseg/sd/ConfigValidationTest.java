@@ -240,38 +240,42 @@ class ConfigValidationTest {
 		assertTrue(line.contains("expected an integer from 1 to 16"), line);
 	}
 
+	static Stream<Arguments> hostileVitConfigs() {
+		return Stream.of(
+			// model folder, file, key, new value (JSON text), key and value the message must name
+			Arguments.of("tiny-dino", "config.json", "hidden_size", "\"thirty-two\"", "hidden_size", "thirty-two"),
+			Arguments.of("tiny-dino", "config.json", "patch_size", "0", "patch_size", "0"),
+			Arguments.of("tiny-clip", "config.json", "text_config_dict.num_hidden_layers", "100000",
+				"text_config.num_hidden_layers", "100000"),
+			Arguments.of("tiny-clip", "preprocessor_config.json", "crop_size", "-32", "crop_size", "-32"));
+	}
+
+	@ParameterizedTest(name = "{0}/{1}: {2} = {3}")
+	@MethodSource("hostileVitConfigs")
+	void vitConfigsAreCheckedTheSameWay(String folder, String file, String key, String value, String namedKey,
+		String quoted, @TempDir Path dir) throws Exception
+	{
+		Path model = copyModel(TINY_VIT.resolve(folder), dir.resolve("model"));
+		edit(model.resolve(file), key, value);
+		IOException e = assertThrows(IOException.class, () -> loadVit(folder, model));
+		assertNames(e, model.resolve(file), namedKey, quoted);
+	}
+
 	@Test
-	void vitConfigsAreCheckedTheSameWay(@TempDir Path dir) throws Exception {
-		Path vit = Path.of("models/tiny-vit");
-		Path dino = copyModel(vit.resolve("tiny-dino"), dir.resolve("dino"));
-		edit(dino.resolve("config.json"), "hidden_size", "\"thirty-two\"");
-		IOException e = assertThrows(IOException.class, () -> org.diffseg.vit.ViTModel.load(dino,
-			ai.djl.Device.cpu(), ai.djl.ndarray.types.DataType.FLOAT32));
-		assertNames(e, dino.resolve("config.json"), "hidden_size", "thirty-two");
-
-		Path patch = copyModel(vit.resolve("tiny-dino"), dir.resolve("patch"));
-		edit(patch.resolve("config.json"), "patch_size", "0");
-		e = assertThrows(IOException.class, () -> org.diffseg.vit.ViTModel.load(patch, ai.djl.Device.cpu(),
-			ai.djl.ndarray.types.DataType.FLOAT32));
-		assertNames(e, patch.resolve("config.json"), "patch_size", "0");
-
-		Path clip = copyModel(vit.resolve("tiny-clip"), dir.resolve("clip"));
-		edit(clip.resolve("config.json"), "text_config_dict.num_hidden_layers", "100000");
-		e = assertThrows(IOException.class, () -> org.diffseg.vit.ClipModel.load(clip, ai.djl.Device.cpu(),
-			ai.djl.ndarray.types.DataType.FLOAT32));
-		assertNames(e, clip.resolve("config.json"), "text_config.num_hidden_layers", "100000");
-
-		Path pre = copyModel(vit.resolve("tiny-clip"), dir.resolve("pre"));
-		edit(pre.resolve("preprocessor_config.json"), "crop_size", "-32");
-		e = assertThrows(IOException.class, () -> org.diffseg.vit.ClipModel.load(pre, ai.djl.Device.cpu(),
-			ai.djl.ndarray.types.DataType.FLOAT32));
-		assertNames(e, pre.resolve("preprocessor_config.json"), "crop_size", "-32");
-
-		Path empty = copyModel(vit.resolve("tiny-dino"), dir.resolve("empty"));
+	void aVitConfigWithoutItsKeysIsRefused(@TempDir Path dir) throws Exception {
+		Path empty = copyModel(TINY_VIT.resolve("tiny-dino"), dir.resolve("empty"));
 		Files.writeString(empty.resolve("config.json"), "{\"model_type\": \"vit\"}");
-		e = assertThrows(IOException.class, () -> org.diffseg.vit.ViTModel.load(empty, ai.djl.Device.cpu(),
-			ai.djl.ndarray.types.DataType.FLOAT32));
+		IOException e = assertThrows(IOException.class, () -> loadVit("tiny-dino", empty));
 		assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+	}
+
+	static final Path TINY_VIT = Path.of("models/tiny-vit");
+
+	/** Loads a (copy of a) tiny-vit folder as its kind: CLIP for tiny-clip, a ViT for tiny-dino. */
+	static void loadVit(String folder, Path copy) throws IOException {
+		if (folder.equals("tiny-clip"))
+			org.diffseg.vit.ClipModel.load(copy, ai.djl.Device.cpu(), ai.djl.ndarray.types.DataType.FLOAT32).close();
+		else org.diffseg.vit.ViTModel.load(copy, ai.djl.Device.cpu(), ai.djl.ndarray.types.DataType.FLOAT32).close();
 	}
 
 	/**

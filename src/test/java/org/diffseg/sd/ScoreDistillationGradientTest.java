@@ -3,18 +3,13 @@ package org.diffseg.sd;
 import static org.diffseg.sd.Reference.assertClose;
 import static org.diffseg.sd.Reference.load;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 
-import org.diffseg.sd.nn.Json;
-import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.sd.nn.DirectMemory;
 import org.diffseg.sd.nn.Scalars;
-import org.diffseg.sd.nn.WeightSources;
 import org.junit.jupiter.api.Test;
 
 /** Gradients flow through the VAE encoder to the alpha logits (reference item: peekaboo_sds). */
@@ -22,13 +17,8 @@ class ScoreDistillationGradientTest {
 	@org.junit.jupiter.api.RepeatedTest(3)
 	void vaeEncoderVectorJacobianProductMatches() throws Exception {
 		String f = "peekaboo_sds.safetensors";
-		try (NDManager m = NDManager.newBaseManager();
-			SafeTensors w = SafeTensors.open(Reference.TINY_SD.resolve("vae/diffusion_pytorch_model.safetensors"));
-			WeightStore store = new WeightStore("vae", WeightSources.of(w), m, Device.cpu(), DataType.FLOAT32))
-		{
-			AutoencoderKL vae = new AutoencoderKL(store.scope(""),
-				AutoencoderKL.Config.from(Json.read(Reference.TINY_SD.resolve("vae/config.json"))));
-			store.finish();
+		try (NDManager m = NDManager.newBaseManager(); var loaded = Reference.tinyVae(m)) {
+			AutoencoderKL vae = loaded.model();
 			NDArray image = load(m, f, "image");
 			NDArray logits = load(m, f, "alpha_logits");
 			NDArray background = load(m, f, "background").reshape(1, 3, 1, 1);

@@ -3,30 +3,15 @@ package org.diffseg.vit;
 import static org.diffseg.vit.VitFixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 
 import org.diffseg.sd.ClipTextModel;
 import org.diffseg.vit.PositionEmbeddingInterpolation.GridOrder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** CLIP against the transformers reference: the text and vision towers, the projections and the logits. */
-class ClipModelTest {
-	static ClipModel clip;
-
-	@BeforeAll
-	static void loadModel() throws Exception {
-		clip = ClipModel.load(CLIP, Device.cpu(), DataType.FLOAT32);
-	}
-
-	@AfterAll
-	static void closeModel() {
-		clip.close();
-	}
+class ClipModelTest extends WithTinyClip {
 
 	@Test
 	void textTowerAndProjectionMatch() throws Exception {

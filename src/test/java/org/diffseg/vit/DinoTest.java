@@ -13,23 +13,10 @@ import java.nio.file.Path;
 
 import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.vit.PositionEmbeddingInterpolation.GridOrder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DinoTest {
-	static ViTModel dino;
-
-	@BeforeAll
-	static void loadModel() throws Exception {
-		dino = ViTModel.load(DINO, Device.cpu(), DataType.FLOAT32);
-	}
-
-	@AfterAll
-	static void closeModel() {
-		dino.close();
-	}
+class DinoTest extends WithTinyDino {
 
 	@Test
 	void configIsReadFromTheFolder() {

@@ -44,30 +44,15 @@ class DdimSchedulerTest {
 			Scheduler s = Schedulers.create(fixtureConfig(), "ddim"))
 		{
 			long[] t = s.setTimesteps(50);
-			NDArray outputs = load(st, m, "ddim50_model_outputs");
-			float[] trajectory = st.readFloats("ddim50_trajectory");
-			int size = 4 * 8 * 8;
-			NDArray x = load(st, m, "ddim50_trajectory").get(0);
-			for (int i = 0; i < t.length; i++) {
-				NDArray output = outputs.get(i);
-				int before = m.getManagedArrays().size();
-				NDArray next = s.step(output, t[i], x);
-				assertEquals(before + 1, m.getManagedArrays().size(), "step " + i + " leaked temporaries");
-				float[] expected = java.util.Arrays.copyOfRange(trajectory, (i + 1) * size, (i + 2) * size);
-				assertBound(expected, next.toFloatArray(), 1e-4, "ddim50_trajectory[" + (i + 1) + "]");
-				x = next;
-			}
+			followStoredTrajectory(s, m, t, load(st, m, "ddim50_model_outputs"), load(st, m, "ddim50_trajectory").get(0),
+				st.readFloats("ddim50_trajectory"), 4 * 8 * 8, 1e-4, "ddim50_trajectory");
 		}
 	}
 
 	@Test
 	void stepsAlongTheNoiseLineOfAKnownX0() throws Exception {
-		// set_alpha_to_one false (SD configs): the last step lands at ᾱ_0, not exactly at x0
+		assertStaysOnTheNoiseLine(DdimScheduler::new);
 		float alpha0 = new NoiseSchedule(fixtureConfig()).alphaCumprod(0);
-		assertTrue(maxDeviationFromNoiseLine(new DdimScheduler(fixtureConfig()), 50, false, alpha0) < 2e-5);
-		// set_alpha_to_one true: the last step returns x0 itself
-		DdimScheduler toOne = new DdimScheduler(fixtureConfigWith("set_alpha_to_one", true));
-		assertTrue(maxDeviationFromNoiseLine(toOne, 30, false, 1f) < 2e-5);
 		DdimScheduler v = new DdimScheduler(fixtureConfigWith("prediction_type", "v_prediction"));
 		assertTrue(maxDeviationFromNoiseLine(v, 30, true, alpha0) < 2e-5);
 	}

@@ -49,18 +49,7 @@ class DpmSolverMultistepSchedulerTest {
 			float[] trajectory = st.readFloats("dpm30_trajectory");
 			NDArray start = load(st, m, "dpm30_trajectory").get(0);
 			for (int run = 0; run < 2; run++) {
-				NDArray x = start;
-				for (int i = 0; i < t.length; i++) {
-					NDArray output = outputs.get(i);
-					int before = m.getManagedArrays().size();
-					NDArray next = s.step(output, t[i], x);
-					assertEquals(before + 1, m.getManagedArrays().size(), "step " + i + ": only the result stays in" +
-						" the caller's manager");
-					output.close();
-					float[] expected = Arrays.copyOfRange(trajectory, (i + 1) * 256, (i + 2) * 256);
-					assertBound(expected, next.toFloatArray(), 1e-4, "run " + run + " dpm30_trajectory[" + (i + 1) + "]");
-					x = next;
-				}
+				followStoredTrajectory(s, m, t, outputs, start, trajectory, 256, 1e-4, "run " + run + " dpm30_trajectory");
 				// a second run after reset must not see the first run's history
 				s.reset();
 			}
@@ -81,7 +70,7 @@ class DpmSolverMultistepSchedulerTest {
 			assertArrayEquals(Arrays.copyOf(trajectory, 256), x.toFloatArray());
 			for (int i = 0; i < t.length; i++) {
 				x = s.step(guided.get(i), t[i], s.scaleModelInput(x, t[i]));
-				assertBound(Arrays.copyOfRange(trajectory, (i + 1) * 256, (i + 2) * 256), x.toFloatArray(), 1e-3,
+				assertBound(row(trajectory, i + 1, 256), x.toFloatArray(), 1e-3,
 					"latents_trajectory[" + (i + 1) + "]");
 			}
 			assertBound(st.readFloats("final_latents"), x.toFloatArray(), 1e-3, "final_latents");
@@ -111,8 +100,8 @@ class DpmSolverMultistepSchedulerTest {
 			for (int i = 0; i < 3; i++) {
 				x = s.step(outputs.get(i), t[i], x);
 				assertEquals(DataType.FLOAT16, x.getDataType());
-				assertBound(Arrays.copyOfRange(trajectory, (i + 1) * 256, (i + 2) * 256), x.toType(DataType.FLOAT32,
-					false).toFloatArray(), 5e-3, "float16 step " + i);
+				assertBound(row(trajectory, i + 1, 256), x.toType(DataType.FLOAT32, false).toFloatArray(), 5e-3,
+					"float16 step " + i);
 			}
 		}
 	}

@@ -39,10 +39,7 @@ class PndmSchedulerTest {
 
 	@Test
 	void stepsAlongTheNoiseLineOfAKnownX0() throws Exception {
-		float alpha0 = new NoiseSchedule(fixtureConfig()).alphaCumprod(0);
-		assertTrue(maxDeviationFromNoiseLine(new PndmScheduler(fixtureConfig()), 50, false, alpha0) < 2e-5);
-		PndmScheduler toOne = new PndmScheduler(fixtureConfigWith("set_alpha_to_one", true));
-		assertTrue(maxDeviationFromNoiseLine(toOne, 30, false, 1f) < 2e-5);
+		assertStaysOnTheNoiseLine(PndmScheduler::new);
 	}
 
 	/**
@@ -102,9 +99,7 @@ class PndmSchedulerTest {
 				NDArray x = start;
 				for (int i = 0; i < t.length; i++) {
 					NDArray output = x.mul(0.1f + 0.01f * i);
-					int before = m.getManagedArrays().size();
-					NDArray next = s.step(output, t[i], x);
-					assertEquals(before + 1, m.getManagedArrays().size(), "step " + i);
+					NDArray next = stepKeepingOnlyItsResult(s, m, output, t[i], x, "step " + i);
 					output.close();
 					x = next;
 				}

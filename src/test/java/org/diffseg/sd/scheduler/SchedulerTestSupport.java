@@ -1,5 +1,6 @@
 package org.diffseg.sd.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -13,6 +14,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import org.diffseg.sd.SafeTensors;
 
@@ -39,21 +41,62 @@ final class SchedulerTestSupport {
 		return SchedulerConfig.parse(o);
 	}
 
+	/** One step that leaves nothing but its result in the caller's manager {@code m}. */
+	static NDArray stepKeepingOnlyItsResult(Scheduler s, NDManager m, NDArray output, long t, NDArray x, String what) {
+		int before = m.getManagedArrays().size();
+		NDArray next = s.step(output, t, x);
+		assertEquals(before + 1, m.getManagedArrays().size(), what + ": only the result stays in the caller's manager");
+		return next;
+	}
+
+	/** Row {@code i} of a stored trajectory of rows of {@code size} values. */
+	static float[] row(float[] trajectory, int i, int size) {
+		return Arrays.copyOfRange(trajectory, i * size, (i + 1) * size);
+	}
+
+	/**
+	 * Steps from {@code x} along the timesteps {@code t} with the stored model outputs (one a step): each step leaves
+	 * only its result in {@code m}, and each result is within {@code bound} of the next row of the stored
+	 * {@code trajectory} (rows of {@code size} values, row 0 the start).
+	 *
+	 * @return the last result
+	 */
+	static NDArray followStoredTrajectory(Scheduler s, NDManager m, long[] t, NDArray outputs, NDArray x,
+		float[] trajectory, int size, double bound, String what)
+	{
+		for (int i = 0; i < t.length; i++) {
+			NDArray output = outputs.get(i);
+			NDArray next = stepKeepingOnlyItsResult(s, m, output, t[i], x, what + " step " + i);
+			output.close();
+			assertBound(row(trajectory, i + 1, size), next.toFloatArray(), bound, what + "[" + (i + 1) + "]");
+			x = next;
+		}
+		return x;
+	}
+
+	/**
+	 * {@link #maxDeviationFromNoiseLine} stays below 2e-5 for the fixture config over 50 steps (set_alpha_to_one
+	 * false, as in SD configs: the last step lands at ᾱ_0, not exactly at x0) and with set_alpha_to_one true over 30
+	 * steps (the last step returns x0 itself).
+	 */
+	static void assertStaysOnTheNoiseLine(SchedulerFactory make) throws IOException {
+		float alpha0 = new NoiseSchedule(fixtureConfig()).alphaCumprod(0);
+		assertTrue(maxDeviationFromNoiseLine(make.create(fixtureConfig()), 50, false, alpha0) < 2e-5);
+		assertTrue(maxDeviationFromNoiseLine(make.create(fixtureConfigWith("set_alpha_to_one", true)), 30, false,
+			1f) < 2e-5);
+	}
+
+	interface SchedulerFactory {
+		Scheduler create(SchedulerConfig config) throws IOException;
+	}
+
 	static NDArray load(SafeTensors st, NDManager manager, String name) throws IOException {
 		return st.load(manager, name, ai.djl.ndarray.types.DataType.FLOAT32);
 	}
 
 	/** max|actual - expected| <= bound * max|expected|. */
 	static void assertBound(float[] expected, float[] actual, double bound, String what) {
-		assertTrue(expected.length == actual.length, what + ": " + actual.length + " values, expected " +
-			expected.length);
-		double maxRef = 0;
-		double maxDiff = 0;
-		for (int i = 0; i < expected.length; i++) {
-			maxRef = Math.max(maxRef, Math.abs(expected[i]));
-			maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-		}
-		assertTrue(maxDiff <= bound * maxRef, what + ": max|Δ| = " + maxDiff + " > " + bound + " * " + maxRef);
+		org.diffseg.sd.Reference.assertWithin(expected, actual, bound, what);
 	}
 
 	/** |actual - expected| <= rel * |expected| for every element. */
