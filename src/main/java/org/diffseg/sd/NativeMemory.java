@@ -19,11 +19,7 @@ import java.util.Map;
  * threshold 1 GiB, top pad 64 MiB) and caps the number of arenas, so a many-threaded host (Fiji) cannot multiply the
  * memory kept. Results do not change: only where blocks come from.
  * <p>
- * Blocks above that threshold (a VAE activation at 256 px and up) would still be mapped per operator, so mmap is
- * switched off for blocks ({@code M_MMAP_MAX} 0): every block comes from the heaps and is reused by the next operator
- * of its size (glibc's main heap still maps more memory when it cannot grow in place). Measured side by side with
- * {@code src/bench/sd-table.sh} (SD 1.5, 256 px, 2 threads): kernel time of the whole bench 12.3 s -> 7.2 s (11 % -> 7 %
- * of CPU time), VAE encode+backward 4359 -> 3574 ms, decode 2933 -> 2730 ms, peak memory within 3 %.
+ * Blocks above 32 MiB (a VAE activation at 256 px and up) are still mapped per operator whatever mallopt says, so
  * libtorch is also asked to put tensors of 2 MiB and more on transparent huge pages ({@code THP_MEM_ALLOC_ENABLE=1},
  * set in this process before libtorch's first allocation; where the kernel allows THP): one fault per 2 MiB instead
  * of 512, and fewer TLB misses in the kernels (measured: 7x fewer page faults, a quarter of the user time on
@@ -39,11 +35,11 @@ import java.util.Map;
 public final class NativeMemory {
 
 	/** glibc's mallopt parameters (malloc.h). */
-	static final int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3, M_MMAP_MAX = -4, M_ARENA_MAX = -8;
+	static final int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3, M_ARENA_MAX = -8;
 
 	/** The values DiffSeg sets. */
 	static final long TRIM_THRESHOLD = 1L << 30, TOP_PAD = 64L << 20, MMAP_THRESHOLD = 32L << 20;
-	static final int ARENA_MAX = 4, MMAP_MAX = 0;
+	static final int ARENA_MAX = 4;
 
 	interface GlibC extends Library {
 		int mallopt(int param, int value);
@@ -122,7 +118,6 @@ public final class NativeMemory {
 		List<String> applied = new ArrayList<>();
 		List<String> notes = new ArrayList<>();
 		set(libc, env, M_MMAP_THRESHOLD, "MALLOC_MMAP_THRESHOLD_", "mmap threshold", MMAP_THRESHOLD, applied, notes);
-		set(libc, env, M_MMAP_MAX, "MALLOC_MMAP_MAX_", "mmap max", MMAP_MAX, applied, notes);
 		set(libc, env, M_TRIM_THRESHOLD, "MALLOC_TRIM_THRESHOLD_", "trim threshold", TRIM_THRESHOLD, applied, notes);
 		set(libc, env, M_TOP_PAD, "MALLOC_TOP_PAD_", "top pad", TOP_PAD, applied, notes);
 		set(libc, env, M_ARENA_MAX, "MALLOC_ARENA_MAX", "arena max", ARENA_MAX, applied, notes);
@@ -145,9 +140,8 @@ public final class NativeMemory {
 		catch (Throwable t) {
 			ok = 0;
 		}
-		boolean count = param == M_ARENA_MAX || param == M_MMAP_MAX;
-		if (ok == 1) applied.add(label + " " + (count ? String.valueOf(value) : bytes(value)));
-		else notes.add(label + " " + (count ? String.valueOf(value) : bytes(value)) + " refused");
+		if (ok == 1) applied.add(label + " " + (param == M_ARENA_MAX ? String.valueOf(value) : bytes(value)));
+		else notes.add(label + " " + (param == M_ARENA_MAX ? String.valueOf(value) : bytes(value)) + " refused");
 	}
 
 	/** The kernel's transparent huge page mode ("always", "madvise", "never"), null where unknown. */
