@@ -115,6 +115,11 @@ public final class SafeTensors implements AutoCloseable {
 	 * smaller ones (biases, norms) are copied, so a model does not become thousands of mappings.
 	 */
 	static final long MAP_MIN_BYTES = 1 << 20;
+	/**
+	 * {@code -Ddiffseg.map-weights=false} copies every tensor instead (a file system where mapping misbehaves, or a
+	 * side-by-side benchmark).
+	 */
+	private static final boolean MAP_WEIGHTS = !"false".equalsIgnoreCase(System.getProperty("diffseg.map-weights"));
 	/** How many tensors {@link #load} mapped rather than copied (for tests). */
 	int mappedTensors;
 	/** Reused for every {@link #load}: weights pass through one buffer instead of one direct buffer per tensor. */
@@ -441,7 +446,7 @@ public final class SafeTensors implements AutoCloseable {
 		boolean keepsType = floatType == null || floatType == type || !type.isFloating();
 		long offset = dataStart + t.begin();
 		if (keepsType && t.byteCount() >= MAP_MIN_BYTES && offset % type.getNumOfBytes() == 0 &&
-			!manager.getDevice().isGpu() && FileMapping.available())
+			!manager.getDevice().isGpu() && MAP_WEIGHTS && FileMapping.available())
 		{
 			NDArray array = mapped(manager, t, shape, type, offset);
 			if (array != null) return array;
