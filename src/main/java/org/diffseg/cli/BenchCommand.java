@@ -72,6 +72,9 @@ public final class BenchCommand extends DeviceCommand {
 		{
 			if (size % sd.latentScale() != 0) throw new UserError("--size must be a multiple of " + sd.latentScale() + ".");
 			long rssLoaded = Memory.residentBytes();
+			// the first part's peak is its own too, not the load's
+			NativeMemory.release();
+			peakWasReset = resetPeakResident();
 			int latent = size / sd.latentScale();
 			putModel(json, model, sd);
 			json.put("size", size);
