@@ -437,10 +437,11 @@ public final class SafeTensors implements AutoCloseable {
 	}
 
 	/**
-	 * A tensor of the staged bytes, in engine-owned memory: DJL wraps a direct buffer without copying, so the array is
-	 * copied (or converted) before the staging buffer is reused.
+	 * A tensor of the file's bytes: mapped ({@link #mapped}) where it keeps its type and is large, else staged and then
+	 * copied (or converted) into engine-owned memory, since DJL wraps a direct buffer without copying and the staging
+	 * buffer is reused.
 	 */
-	private NDArray fromStaging(NDManager manager, TensorInfo t, Shape shape, DataType type, DataType floatType)
+	private NDArray fromFile(NDManager manager, TensorInfo t, Shape shape, DataType type, DataType floatType)
 		throws IOException
 	{
 		boolean keepsType = floatType == null || floatType == type || !type.isFloating();
@@ -468,7 +469,9 @@ public final class SafeTensors implements AutoCloseable {
 	 *
 	 * @return the tensor, or null where the file cannot be mapped (then it is copied)
 	 */
-	private NDArray mapped(NDManager manager, TensorInfo t, Shape shape, DataType type, long offset) {
+	private NDArray mapped(NDManager manager, TensorInfo t, Shape shape, DataType type, long offset) throws IOException {
+		// a file cut short since it was opened would fault (SIGBUS) on a mapped read: the copy path reports it instead
+		if (channel.size() < offset + t.byteCount()) return null;
 		FileMapping mapping = FileMapping.privateCopyOnWrite(path, offset, t.byteCount());
 		if (mapping == null) return null;
 		try {
@@ -494,14 +497,14 @@ public final class SafeTensors implements AutoCloseable {
 		Shape shape = new Shape(t.shape);
 		NDArray array = switch (t.dtype()) {
 			case BF16, F8_E5M2, F8_E4M3 -> manager.create(readFloats(name), shape);
-			case F16 -> fromStaging(manager, t, shape, DataType.FLOAT16, floatType);
-			case F32 -> fromStaging(manager, t, shape, DataType.FLOAT32, floatType);
-			case F64 -> fromStaging(manager, t, shape, DataType.FLOAT64, floatType);
-			case I64 -> fromStaging(manager, t, shape, DataType.INT64, null);
-			case I32 -> fromStaging(manager, t, shape, DataType.INT32, null);
-			case I8 -> fromStaging(manager, t, shape, DataType.INT8, null);
-			case U8 -> fromStaging(manager, t, shape, DataType.UINT8, null);
-			case BOOL -> fromStaging(manager, t, shape, DataType.BOOLEAN, null);
+			case F16 -> fromFile(manager, t, shape, DataType.FLOAT16, floatType);
+			case F32 -> fromFile(manager, t, shape, DataType.FLOAT32, floatType);
+			case F64 -> fromFile(manager, t, shape, DataType.FLOAT64, floatType);
+			case I64 -> fromFile(manager, t, shape, DataType.INT64, null);
+			case I32 -> fromFile(manager, t, shape, DataType.INT32, null);
+			case I8 -> fromFile(manager, t, shape, DataType.INT8, null);
+			case U8 -> fromFile(manager, t, shape, DataType.UINT8, null);
+			case BOOL -> fromFile(manager, t, shape, DataType.BOOLEAN, null);
 			case I16, U16 -> manager.create(toInts(readLongs(name)), shape);
 			case U32, U64 -> manager.create(readLongs(name), shape);
 		};

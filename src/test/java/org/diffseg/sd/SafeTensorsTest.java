@@ -436,6 +436,21 @@ public class SafeTensorsTest {
 		}
 	}
 
+	@Test
+	void aLargeTensorOfAFileShrunkAfterOpeningIsAnErrorNotAFault() throws Exception {
+		float[] values = new float[(int) (SafeTensors.MAP_MIN_BYTES / 4)];
+		Path f = new Writer().addFloats("large", new long[] { values.length }, values).write(tmp.resolve("cut.safetensors"));
+		try (SafeTensors st = SafeTensors.open(f); NDManager m = NDManager.newBaseManager()) {
+			try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+				ch.truncate(Files.size(f) - 4096);
+			}
+			// mapped, the missing page would kill the JVM on first read (SIGBUS)
+			var e = assertThrows(SafeTensorsException.class, () -> st.load(m, "large", DataType.FLOAT32));
+			assertTrue(e.getMessage().contains("changed while open"), e.getMessage());
+			assertEquals(0, st.mappedTensors);
+		}
+	}
+
 	/** Little-endian bytes of {@code values}, each {@code width} bytes wide. */
 	static byte[] le(int width, long... values) {
 		ByteBuffer b = ByteBuffer.allocate(width * values.length).order(ByteOrder.LITTLE_ENDIAN);
