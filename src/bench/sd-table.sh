@@ -39,4 +39,5 @@ for size in $SIZES; do
 	printf '  %-28s wall %s s, user %s s, sys %s s (sys share %s)\n' "whole bench" "$(num "$json" total_wall_s)" \
 		"$(num "$json" total_user_s)" "$(num "$json" total_sys_s)" "$(num "$json" total_sys_share)"
 	echo "  allocator: $(printf '%s' "$json" | sed -n 's/.*"allocator": "\([^"]*\)".*/\1/p')"
+	echo "  weights: $(printf '%s' "$json" | sed -n 's/.*"weights": "\([^"]*\)".*/\1/p')"
 done

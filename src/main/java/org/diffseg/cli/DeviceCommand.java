@@ -36,10 +36,12 @@ abstract class DeviceCommand extends Subcommand {
 		json.put("dtype", sd.dtype.toString());
 	}
 
-	/** The CPU threads and the native allocator, which timings on the CPU depend on. */
+	/** The CPU threads, the native allocator and how weights were loaded, which timings on the CPU depend on. */
 	static void putThreads(Map<String, Object> json) {
 		json.put("threads", Runtime.getRuntime().availableProcessors());
 		json.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
 		json.put("allocator", NativeMemory.settings().toString());
+		json.put("weights", org.diffseg.sd.SafeTensors.mapsWeights() ? "mapped from their files (copy-on-write)" :
+			"copied");
 	}
 }

@@ -120,6 +120,11 @@ public final class SafeTensors implements AutoCloseable {
 	 * side-by-side benchmark).
 	 */
 	private static final boolean MAP_WEIGHTS = !"false".equalsIgnoreCase(System.getProperty("diffseg.map-weights"));
+	/** Whether large tensors that keep their type are mapped here (Linux, not switched off) rather than copied. */
+	public static boolean mapsWeights() {
+		return MAP_WEIGHTS && FileMapping.available();
+	}
+
 	/** How many tensors {@link #load} mapped rather than copied (for tests). */
 	int mappedTensors;
 	/** Reused for every {@link #load}: weights pass through one buffer instead of one direct buffer per tensor. */
