@@ -72,9 +72,7 @@ public final class BenchCommand extends DeviceCommand {
 		{
 			if (size % sd.latentScale() != 0) throw new UserError("--size must be a multiple of " + sd.latentScale() + ".");
 			long rssLoaded = Memory.residentBytes();
-			// the first part's peak is its own too, not the load's
-			NativeMemory.release();
-			peakWasReset = resetPeakResident();
+			startPeak(); // the first part's peak is its own too, not the load's
 			int latent = size / sd.latentScale();
 			putModel(json, model, sd);
 			json.put("size", size);
@@ -262,7 +260,12 @@ public final class BenchCommand extends DeviceCommand {
 		highestPeak = Math.max(highestPeak, peak);
 		if (peak > 0 && peakWasReset) json.put(part + "_peak_over_weights", Math.round(1000.0 * peak /
 			sd.weightBytes()) / 1000.0);
-		NativeMemory.release(); // memory the allocator kept from this part must not count as the next part's
+		startPeak();
+	}
+
+	/** Starts a fresh resident peak: memory the allocator kept so far must not count as the next part's. */
+	private void startPeak() {
+		NativeMemory.release();
 		peakWasReset = resetPeakResident();
 	}
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.diffseg.sd.NativeMemory;
+import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.StableDiffusion;
 
 import picocli.CommandLine.Mixin;
@@ -41,7 +42,7 @@ abstract class DeviceCommand extends Subcommand {
 		json.put("threads", Runtime.getRuntime().availableProcessors());
 		json.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
 		json.put("allocator", NativeMemory.settings().toString());
-		json.put("weights", org.diffseg.sd.SafeTensors.mapsWeights() ? "mapped from their files (copy-on-write)" :
+		json.put("weights", SafeTensors.mapsWeights() ? "mapped from their files (copy-on-write)" :
 			"copied");
 	}
 }
