@@ -48,7 +48,8 @@ public final class BenchCommand extends DeviceCommand {
 	int repeat;
 
 	@Option(names = "--parts", split = ",", defaultValue = ALL_PARTS,
-		description = "Which measurements, comma-separated (default all: " + ALL_PARTS + ").")
+		description = "Which measurements, comma-separated (default: " + ALL_PARTS + "; also " + EXTRA_PARTS + ", " +
+			"the encoder recomputed stage by stage, as Peekaboo did before it kept the low-resolution stages' graph).")
 	List<String> parts;
 
 	@Option(names = "--profile", paramLabel = "FILE", description = "Write PyTorch's profiler trace of each part's timed runs " +
@@ -56,12 +57,13 @@ public final class BenchCommand extends DeviceCommand {
 	Path profile;
 
 	static final String ALL_PARTS = "text_encode,unet_forward,vae_encode_backward,vae_encode_backward_plain,vae_decode";
+	static final String EXTRA_PARTS = "vae_encode_backward_all_checkpointed";
 
 	@Override
 	public Integer call() throws Exception {
 		for (String p : parts)
-			if (!List.of(ALL_PARTS.split(",")).contains(p)) throw new UserError("--parts: unknown part '" + p +
-				"'; the parts are " + ALL_PARTS + ".");
+			if (!List.of((ALL_PARTS + "," + EXTRA_PARTS).split(",")).contains(p)) throw new UserError("--parts: " +
+				"unknown part '" + p + "'; the parts are " + ALL_PARTS + "," + EXTRA_PARTS + ".");
 		if (model == null) throw new UserError("give --model DIR (e.g. a folder written by init-model).");
 		if (repeat < 1 || batch < 1) throw new UserError("--repeat and --batch must be at least 1.");
 		Map<String, Object> json = new LinkedHashMap<>();
@@ -97,18 +99,12 @@ public final class BenchCommand extends DeviceCommand {
 					}
 				});
 			}
-			// as Peekaboo runs it: stage checkpoints, then one stage's graph at a time
-			measure(json, cpu, sd, "vae_encode_backward", () -> {
-				try (NDManager s = m.newSubManager()) {
-					NDArray image = s.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(1, 3, size, size))
-						.toType(sd.dtype, false);
-					try (GradientCollector gc = Engine.getEngine(s.getEngine().getEngineName()).newGradientCollector()) {
-						AutoencoderKL.Checkpoints c = sd.vae.encodeForBackward(image);
-						NDArray ones = s.ones(c.posterior().mean().getShape(), c.posterior().mean().getDataType());
-						sd.vae.vectorJacobian(gc, c, ones, null); // d/d(image) of sum(mean)
-					}
-				}
-			});
+			// as Peekaboo runs it: the high-resolution stages checkpointed, the others with their graph
+			json.put("vae_checkpointed_stages", sd.vae.checkpointedStages(new ai.djl.ndarray.types.Shape(1, 3, size,
+				size), sd.dtype) + " of " + sd.vae.encoderStages());
+			measure(json, cpu, sd, "vae_encode_backward", () -> encodeBackward(sd, m, -1));
+			measure(json, cpu, sd, "vae_encode_backward_all_checkpointed", () -> encodeBackward(sd, m,
+				sd.vae.encoderStages()));
 			// one autograd graph over the whole encoder, for comparison
 			measure(json, cpu, sd, "vae_encode_backward_plain", () -> {
 				try (NDManager s = m.newSubManager()) {
@@ -273,6 +269,20 @@ public final class BenchCommand extends DeviceCommand {
 	 * When {@code name} is among the chosen parts: puts NAME_ms (median of the timed runs), the part's wall, user and
 	 * sys seconds (warm-up included) under {@code cpu}, and its resident-memory peak.
 	 */
+	/** The VAE encoder's vector-Jacobian product of sum(mean): checkpointed stages by the policy (-1) or as given. */
+	private void encodeBackward(StableDiffusion sd, NDManager m, int checkpointed) {
+		try (NDManager s = m.newSubManager()) {
+			NDArray image = s.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(1, 3, size, size))
+				.toType(sd.dtype, false);
+			try (GradientCollector gc = Engine.getEngine(s.getEngine().getEngineName()).newGradientCollector()) {
+				AutoencoderKL.Checkpoints c = checkpointed < 0 ? sd.vae.encodeForBackward(image)
+					: sd.vae.encodeForBackward(image, checkpointed);
+				NDArray ones = s.ones(c.posterior().mean().getShape(), c.posterior().mean().getDataType());
+				sd.vae.vectorJacobian(gc, c, ones, null); // d/d(image) of sum(mean)
+			}
+		}
+	}
+
 	private void measure(Map<String, Object> json, Map<String, Object> cpu, StableDiffusion sd, String name, Runnable r) {
 		if (!parts.contains(name)) return;
 		Memory.CpuClock clock = new Memory.CpuClock();

@@ -120,9 +120,10 @@ public final class Peekaboo {
 	}
 
 	/**
-	 * Whether the VAE's backward recomputes the encoder stage by stage from checkpoints (default: the memory of an
-	 * iteration stays a fraction of the plain graph's at 512 px, for one more encoder forward) or keeps the whole
-	 * encoder graph (faster where memory is plentiful). Both give the same gradients up to float rounding.
+	 * Whether the VAE's backward recomputes the encoder's high-resolution stages from checkpoints (default; which
+	 * stages: {@link AutoencoderKL#CHECKPOINT_INPUT_BYTES}, none for small composites: the memory of an iteration stays
+	 * a fraction of the plain graph's at 512 px, for part of an encoder forward) or keeps the whole encoder graph.
+	 * Both give the same gradients up to float rounding.
 	 */
 	public Peekaboo vaeCheckpointing(boolean on) {
 		checkpointing = on;
@@ -367,21 +368,13 @@ public final class Peekaboo {
 			NDManager scope = composites.getManager();
 			long t0 = System.nanoTime();
 			NDArray input = composites.mul(2).sub(1).toType(sd.dtype, false);
-			// checkpointed: the posterior's mean and log-variance are the leaves, the encoder's stages are recomputed
-			// for the vector-Jacobian product; else the input is the leaf and autograd keeps the whole graph
-			AutoencoderKL.Checkpoints c = null;
-			NDArray leaf = null, mean = null, logvar = null;
-			NDArray latents;
-			if (checkpointing) {
-				c = sd.vae.encodeForBackward(input);
-				mean = leaf(c.posterior().mean(), scope);
-				logvar = d.posteriorNoise() == null ? null : leaf(c.posterior().logvar(), scope);
-				latents = latents(new AutoencoderKL.Posterior(mean, logvar), d.posteriorNoise());
-			}
-			else {
-				leaf = leaf(input, scope);
-				latents = latents(sd.vae.encode(leaf, null), d.posteriorNoise());
-			}
+			// the posterior's mean and log-variance are the leaves; the encoder's high-resolution stages are recomputed
+			// for the vector-Jacobian product (or none, without checkpointing), the others keep their graph
+			AutoencoderKL.Checkpoints c = checkpointing ? sd.vae.encodeForBackward(input)
+				: sd.vae.encodeForBackward(input, 0);
+			NDArray mean = leaf(c.posterior().mean(), scope);
+			NDArray logvar = d.posteriorNoise() == null ? null : leaf(c.posterior().logvar(), scope);
+			NDArray latents = latents(new AutoencoderKL.Posterior(mean, logvar), d.posteriorNoise());
 			long t1 = System.nanoTime();
 			NDArray grad = distillation.gradient(latents, d.noise(), d.timesteps(), uncond, cond, s.guidance());
 			long unet = System.nanoTime() - t1;
@@ -389,8 +382,8 @@ public final class Peekaboo {
 			double value = surrogate.getFloat();
 			checkObjective(latents, grad, value);
 			gc.backward(surrogate);
-			NDArray gradInput = checkpointing ? sd.vae.vectorJacobian(gc, c, mean.getGradient(), logvar == null ? null
-				: logvar.getGradient()) : leaf.getGradient();
+			NDArray gradInput = sd.vae.vectorJacobian(gc, c, mean.getGradient(), logvar == null ? null
+				: logvar.getGradient());
 			// d/d(composites) = 2 d/d(2x - 1)
 			NDArray gradient = gradInput.toType(DataType.FLOAT32, false).mul(2);
 			NonFiniteException.check(gradient, "Peekaboo", "VAE encoder's gradient (the score distillation gradient " +

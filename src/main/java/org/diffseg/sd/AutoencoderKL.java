@@ -105,23 +105,31 @@ public final class AutoencoderKL {
 	}
 
 	/**
-	 * What {@link #encodeForBackward} keeps: the input of every encoder stage (computed without an autograd graph) and
-	 * the posterior. Owns its arrays; {@link #vectorJacobian} frees each checkpoint once it has used it.
+	 * What {@link #encodeForBackward} keeps: the input of every checkpointed encoder stage (computed without an
+	 * autograd graph), the input and graph of the stages after them, and the posterior. Owns its arrays;
+	 * {@link #vectorJacobian} frees each checkpoint once it has used it.
 	 */
 	public static final class Checkpoints implements AutoCloseable {
 		private final NDManager manager;
 		private final List<NDArray> inputs;
+		private final NDArray graphInput;
 		private final Posterior posterior;
 
-		private Checkpoints(NDManager manager, List<NDArray> inputs, Posterior posterior) {
+		private Checkpoints(NDManager manager, List<NDArray> inputs, NDArray graphInput, Posterior posterior) {
 			this.manager = manager;
 			this.inputs = inputs;
+			this.graphInput = graphInput;
 			this.posterior = posterior;
 		}
 
-		/** The posterior moments, without gradient; valid until {@link #close()}. */
+		/** The posterior moments (with the graph of the stages not checkpointed); valid until {@link #close()}. */
 		public Posterior posterior() {
 			return posterior;
+		}
+
+		/** How many leading encoder stages were checkpointed (recomputed for the backward). */
+		public int checkpointedStages() {
+			return inputs.size();
 		}
 
 		@Override
@@ -131,26 +139,82 @@ public final class AutoencoderKL {
 	}
 
 	/**
-	 * Encodes like {@link #encode} but records no autograd graph (the input is detached and the weights never require
-	 * gradients): only the input of each encoder stage (a ResNet
-	 * block, a downsampler, the mid-block attention, the output head) is kept, so that {@link #vectorJacobian} can
-	 * recompute one stage at a time. This is gradient checkpointing: at 512 px the encoder graph of a plain backward
-	 * holds several GB of activations, the checkpoints a fraction of that, at the price of a second encoder forward.
+	 * Stages whose input holds at least this many bytes are checkpointed, with every stage before them: the encoder's
+	 * high-resolution stages, whose graphs hold most of the activation memory for about a third of its compute. At
+	 * 256 px (batch 1, float32) that is the first block (4 of the 16 stages of SD's VAE: recomputing them costs about
+	 * 0.3 of an encoder forward instead of 1); at 512 px 10 of 16 (the first three
+	 * blocks); tiny models keep the whole graph.
+	 * Chosen from {@code diffseg bench} (see issue 14's note): peak memory of an iteration within 1.3x the weights.
+	 */
+	public static final long CHECKPOINT_INPUT_BYTES = 32L << 20;
+
+	/** Chooses the checkpointed stages by {@link #CHECKPOINT_INPUT_BYTES} (see {@link #checkpointedStages}). */
+	public Checkpoints encodeForBackward(NDArray image) {
+		return encodeForBackward(image, checkpointedStages(image.getShape(), image.getDataType()));
+	}
+
+	/**
+	 * The number of leading encoder stages {@link #encodeForBackward(NDArray)} checkpoints for an image of this shape
+	 * and type: up to the last stage whose input holds at least {@link #CHECKPOINT_INPUT_BYTES}.
+	 */
+	public int checkpointedStages(Shape image, ai.djl.ndarray.types.DataType type) {
+		List<Stage> stages = stages();
+		int n = 0;
+		for (int k = 0; k < stages.size(); k++) {
+			Stage st = stages.get(k);
+			long bytes = image.get(0) * st.channels() * ceilDiv(image.get(2), st.scale()) * ceilDiv(image.get(3),
+				st.scale()) * type.getNumOfBytes();
+			if (bytes >= CHECKPOINT_INPUT_BYTES) n = k + 1;
+		}
+		return n;
+	}
+
+	/** The number of stages of the encoder chain (the most {@link #encodeForBackward(NDArray, int)} checkpoints). */
+	public int encoderStages() {
+		return stages().size();
+	}
+
+	private static long ceilDiv(long a, long b) {
+		return (a + b - 1) / b;
+	}
+
+	/**
+	 * Encodes like {@link #encode}, for {@link #vectorJacobian}: the first {@code checkpointed} stages of the encoder
+	 * (a ResNet block, a downsampler, the mid-block attention, the output head each) run without an autograd graph and
+	 * only their inputs are kept, so that the backward recomputes one stage at a time; the stages after them run with
+	 * their graph, from a fresh leaf. This is gradient checkpointing: at 512 px the graph of the whole encoder holds
+	 * several GB of activations, most of them in the high-resolution stages. Must run inside the caller's open
+	 * collector when any stage keeps its graph ({@code checkpointed} below {@link #encoderStages()}).
 	 *
 	 * @param image [B, 3, H, W] in [-1, 1] (detached here; it is not modified)
+	 * @param checkpointed 0 (the whole graph) to {@link #encoderStages()} (one stage's graph at a time)
 	 * @return the checkpoints, in a sub-manager of the image's manager; close them when done
 	 */
-	public Checkpoints encodeForBackward(NDArray image) {
+	public Checkpoints encodeForBackward(NDArray image, int checkpointed) {
+		List<Stage> stages = stages();
+		if (checkpointed < 0 || checkpointed > stages.size()) throw new IllegalArgumentException(
+			"checkpointed stages must be 0 to " + stages.size() + ", not " + checkpointed);
 		NDManager manager = image.getManager().newSubManager();
 		try {
 			List<NDArray> inputs = new ArrayList<>();
 			NDArray x = image.stopGradient();
 			x.attach(manager);
-			for (UnaryOperator<NDArray> stage : stages()) {
+			for (int k = 0; k < checkpointed; k++) {
 				inputs.add(x);
-				x = stage.apply(x);
+				x = stages.get(k).op().apply(x);
 			}
-			return new Checkpoints(manager, inputs, posterior(x));
+			NDArray graphInput = null;
+			if (checkpointed < stages.size()) {
+				graphInput = x;
+				graphInput.setRequiresGradient(true);
+				for (int k = checkpointed; k < stages.size(); k++) {
+					NDArray y = stages.get(k).op().apply(x);
+					// the graph holds what its backward needs; our handle on an intermediate is not needed
+					if (x != graphInput) x.close();
+					x = y;
+				}
+			}
+			return new Checkpoints(manager, inputs, graphInput, posterior(x));
 		}
 		catch (RuntimeException | Error e) {
 			manager.close();
@@ -160,10 +224,10 @@ public final class AutoencoderKL {
 
 	/**
 	 * The vector-Jacobian product of the encoder: d/d(image) of sum(mean · gradMean) + sum(logvar · gradLogvar), the
-	 * image and posterior being those of {@code c}. Recomputes the stages in reverse, each from its checkpoint made a
-	 * fresh leaf, and back-propagates through that stage alone; only one stage's graph exists at a time. Must run
-	 * inside {@code gc}, the caller's open collector (DJL allows one at a time); the weights receive no gradient.
-	 * Consumes the checkpoints ({@code c} is closed on return).
+	 * image and posterior being those of {@code c}. Back-propagates through the graph of the stages that kept it, then
+	 * recomputes the checkpointed stages in reverse, each from its checkpoint made a fresh leaf, and back-propagates
+	 * through that stage alone. Must run inside {@code gc}, the caller's open collector (DJL allows one at a time);
+	 * the weights receive no gradient. Consumes the checkpoints ({@code c} is closed on return).
 	 *
 	 * @param gradMean d/d(mean) [B, L, h, w]
 	 * @param gradLogvar d/d(logvar), or null when the objective uses the mean only
@@ -171,23 +235,22 @@ public final class AutoencoderKL {
 	 */
 	public NDArray vectorJacobian(GradientCollector gc, Checkpoints c, NDArray gradMean, NDArray gradLogvar) {
 		NDManager caller = gradMean.getManager();
-		List<UnaryOperator<NDArray>> stages = stages();
+		List<Stage> stages = stages();
 		NDArray grad = null;
 		try (c) {
-			for (int k = stages.size() - 1; k >= 0; k--) {
+			if (c.graphInput != null) {
+				gc.backward(objective(c.posterior, gradMean, gradLogvar));
+				grad = c.graphInput.getGradient();
+				grad.attach(c.manager);
+			}
+			for (int k = c.inputs.size() - 1; k >= 0; k--) {
 				try (NDManager scope = c.manager.newSubManager()) {
 					NDArray in = c.inputs.get(k).stopGradient();
 					in.attach(scope);
 					in.setRequiresGradient(true);
-					NDArray out = stages.get(k).apply(in);
-					NDArray objective;
-					if (k == stages.size() - 1) {
-						Posterior p = posterior(out);
-						objective = p.mean().mul(gradMean).sum();
-						if (gradLogvar != null) objective = objective.add(p.logvar().mul(gradLogvar).sum());
-					}
-					else objective = out.mul(grad).sum();
-					gc.backward(objective);
+					NDArray out = stages.get(k).op().apply(in);
+					gc.backward(k == stages.size() - 1 ? objective(posterior(out), gradMean, gradLogvar)
+						: out.mul(grad).sum());
 					if (grad != null) grad.close();
 					grad = in.getGradient();
 					grad.attach(c.manager);
@@ -199,23 +262,42 @@ public final class AutoencoderKL {
 		}
 	}
 
+	/** sum(mean · gradMean) + sum(logvar · gradLogvar), the latter only when given. */
+	private static NDArray objective(Posterior p, NDArray gradMean, NDArray gradLogvar) {
+		NDArray objective = p.mean().mul(gradMean).sum();
+		return gradLogvar == null ? objective : objective.add(p.logvar().mul(gradLogvar).sum());
+	}
+
+	/** One link of the encoder chain: what it computes, and the channels and downscaling of its input. */
+	private record Stage(UnaryOperator<NDArray> op, int channels, long scale) {}
+
 	/**
 	 * The encoder followed by quant_conv as a chain of stages, in the order {@link Encoder#forward} runs them; each
 	 * frees its intermediates on return.
 	 */
-	private List<UnaryOperator<NDArray>> stages() {
-		List<UnaryOperator<NDArray>> s = new ArrayList<>();
+	private List<Stage> stages() {
+		List<Stage> s = new ArrayList<>();
 		Encoder e = encoder;
-		s.add(e.convIn::forward);
+		int[] boc = config.blockOut();
+		s.add(new Stage(e.convIn::forward, config.inChannels(), 1));
+		int prev = boc[0];
+		long scale = 1;
 		for (int i = 0; i < e.resnets.size(); i++) {
-			for (ResnetBlock2D r : e.resnets.get(i)) s.add(x -> r.forward(x, null));
+			for (ResnetBlock2D r : e.resnets.get(i)) {
+				s.add(new Stage(x -> r.forward(x, null), prev, scale));
+				prev = boc[i];
+			}
 			Sampling2D.Downsample down = e.downsamplers.get(i);
-			if (down != null) s.add(x -> Scoped.apply(x, down::forward));
+			if (down != null) {
+				s.add(new Stage(x -> Scoped.apply(x, down::forward), prev, scale));
+				scale *= 2;
+			}
 		}
-		s.add(x -> e.mid.r0.forward(x, null));
-		if (e.mid.attn != null) s.add(e.mid.attn::forward);
-		s.add(x -> e.mid.r1.forward(x, null));
-		s.add(x -> Scoped.apply(x, in -> quantConv.forward(e.convOut.forward(Activations.silu(e.normOut.forward(in))))));
+		s.add(new Stage(x -> e.mid.r0.forward(x, null), prev, scale));
+		if (e.mid.attn != null) s.add(new Stage(e.mid.attn::forward, prev, scale));
+		s.add(new Stage(x -> e.mid.r1.forward(x, null), prev, scale));
+		s.add(new Stage(x -> Scoped.apply(x, in -> quantConv.forward(e.convOut.forward(Activations.silu(
+			e.normOut.forward(in))))), prev, scale));
 		return s;
 	}
 
