@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import java.io.IOException;
@@ -29,6 +30,32 @@ final class ModelFolder {
 	/** How the production code builds a component from its config. */
 	interface Builder<T> {
 		T build(WeightStore.Scope scope, Json config) throws java.io.IOException;
+	}
+
+	/**
+	 * The part of a config.json that diffusers' UNet2DConditionModel and AutoencoderKL share: the class, SiLU, each
+	 * block's output channels with its down and up block types, the input and output channels and the GroupNorm
+	 * groups.
+	 */
+	static JsonObject config(String className, int[] channels, String[] downTypes, String[] upTypes, int in, int out,
+		int groups)
+	{
+		JsonObject j = new JsonObject();
+		j.addProperty("_class_name", className);
+		j.addProperty("act_fn", "silu");
+		JsonArray boc = new JsonArray(), down = new JsonArray(), up = new JsonArray();
+		for (int i = 0; i < channels.length; i++) {
+			boc.add(channels[i]);
+			down.add(downTypes[i]);
+			up.add(upTypes[i]);
+		}
+		j.add("block_out_channels", boc);
+		j.add("down_block_types", down);
+		j.add("up_block_types", up);
+		j.addProperty("in_channels", in);
+		j.addProperty("out_channels", out);
+		j.addProperty("norm_num_groups", groups);
+		return j;
 	}
 
 	/**
