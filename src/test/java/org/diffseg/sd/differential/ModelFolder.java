@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
-import com.google.gson.JsonArray;
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 
 import java.io.IOException;
@@ -40,18 +40,13 @@ final class ModelFolder {
 	static JsonObject config(String className, int[] channels, String[] downTypes, String[] upTypes, int in, int out,
 		int groups)
 	{
+		Gson gson = new Gson();
 		JsonObject j = new JsonObject();
 		j.addProperty("_class_name", className);
 		j.addProperty("act_fn", "silu");
-		JsonArray boc = new JsonArray(), down = new JsonArray(), up = new JsonArray();
-		for (int i = 0; i < channels.length; i++) {
-			boc.add(channels[i]);
-			down.add(downTypes[i]);
-			up.add(upTypes[i]);
-		}
-		j.add("block_out_channels", boc);
-		j.add("down_block_types", down);
-		j.add("up_block_types", up);
+		j.add("block_out_channels", gson.toJsonTree(channels));
+		j.add("down_block_types", gson.toJsonTree(downTypes));
+		j.add("up_block_types", gson.toJsonTree(upTypes));
 		j.addProperty("in_channels", in);
 		j.addProperty("out_channels", out);
 		j.addProperty("norm_num_groups", groups);

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
-import com.google.gson.JsonArray;
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 
 import java.nio.file.Files;
@@ -88,11 +88,7 @@ class UNetDifferentialTest {
 	 * one value all blocks have.
 	 */
 	static void perBlock(JsonObject j, String key, boolean asList, int[] values) {
-		if (asList) {
-			JsonArray a = new JsonArray();
-			for (int v : values) a.add(v);
-			j.add(key, a);
-		}
+		if (asList) j.add(key, new Gson().toJsonTree(values));
 		else j.addProperty(key, values[0]);
 	}
 
