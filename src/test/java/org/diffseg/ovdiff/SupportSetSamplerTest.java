@@ -27,8 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SupportSetSamplerTest extends TensorTest {
 	@RegisterExtension
 	static final TinyModel<StableDiffusion> sd = TinyModel.sd();
-	static final Path TINY = sd.folder();
-	static final Path SAMPLING = TINY.resolve("reference/sampling.safetensors");
+	static final Path SAMPLING = sd.folder().resolve("reference/sampling.safetensors");
 
 	static SupportSet.Sampling fewSteps(int images, int steps) {
 		return SupportSet.Sampling.defaults().withImages(images).withSteps(steps);
