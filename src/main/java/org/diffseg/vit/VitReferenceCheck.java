@@ -379,8 +379,11 @@ public final class VitReferenceCheck {
 		add(new Result(name, maxAbs, maxRef == 0 ? maxAbs : maxAbs / maxRef, 0, maxAbs == 0));
 	}
 
-	/** { max|Δ|, max|Δ| / max|expected| }, NaN counting as infinite; null when the shapes differ. */
-	private static double[] errors(NDArray actual, NDArray expected) {
+	/**
+	 * { max|Δ|, max|Δ| / max|expected| }, NaN counting as infinite; null when the shapes differ. The tests' own
+	 * comparisons (VitFixtures) use it too, so a check and a test measure the same error.
+	 */
+	static double[] errors(NDArray actual, NDArray expected) {
 		if (!actual.getShape().equals(expected.getShape())) return null;
 		float[] a = actual.toType(DataType.FLOAT32, false).toFloatArray();
 		float[] e = expected.toType(DataType.FLOAT32, false).toFloatArray();

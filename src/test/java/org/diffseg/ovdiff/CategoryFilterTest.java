@@ -12,20 +12,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.diffseg.TinyModel;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.vit.ClipModel;
 import org.diffseg.vit.Uint8Image;
-import org.diffseg.vit.WithTinyClip;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-class CategoryFilterTest extends WithTinyClip {
-	static final Path FOLDER = TINY_CLIP;
+class CategoryFilterTest extends TensorTest {
+	@RegisterExtension
+	static final TinyModel<ClipModel> clip = TinyModel.clip();
+	static final Path FOLDER = clip.folder();
 	static final Path REF = Path.of("models/tiny-vit/reference");
 	static final double TOLERANCE = 1e-5; // cosines are at most 1 in magnitude
 	static ClipTokenizer tokenizer;
-	static NDManager manager;
 	/** The fixture's centre-cropped test image / 255: the filter's pixel values are then preprocess/clip.pixel_values. */
 	static NDArray image;
 	/** The image embedding computed from the reference pixel values, L2-normalised, [1, 24]. */
@@ -34,15 +35,9 @@ class CategoryFilterTest extends WithTinyClip {
 	@BeforeAll
 	static void load() throws Exception {
 		tokenizer = ClipTokenizer.load(FOLDER);
-		manager = NDManager.newBaseManager();
 		Path pre = REF.resolve("preprocess.safetensors");
-		image = Uint8Image.of(ClipFeaturesTest.load(manager, pre, "clip.cropped_uint8")).toFloatNchw(manager);
-		imageEmbed = ClipModel.normalize(clip.imageEmbeds(ClipFeaturesTest.load(manager, pre, "clip.pixel_values")));
-	}
-
-	@AfterAll
-	static void close() {
-		manager.close();
+		image = Uint8Image.of(ClipFeaturesTest.load(m, pre, "clip.cropped_uint8")).toFloatNchw(m);
+		imageEmbed = ClipModel.normalize(clip.get().imageEmbeds(ClipFeaturesTest.load(m, pre, "clip.pixel_values")));
 	}
 
 	/** Cosine of the image with each prompt, each prompt encoded alone with the full 77-token padding. */
@@ -52,10 +47,10 @@ class CategoryFilterTest extends WithTinyClip {
 			int n = Math.min(256, prompts.size() - from);
 			long[] ids = new long[n * 77];
 			for (int i = 0; i < n; i++) System.arraycopy(tokenizer.encode(prompts.get(from + i)).ids(), 0, ids, i * 77, 77);
-			try (NDManager m = manager.newSubManager()) {
-				NDArray text = ClipModel.normalize(clip.textEmbeds(m.create(ids, new Shape(n, 77))));
+			try (NDManager t = m.newSubManager()) {
+				NDArray text = ClipModel.normalize(clip.get().textEmbeds(t.create(ids, new Shape(n, 77))));
 				NDArray img = imageEmbed.duplicate();
-				img.attach(m);
+				img.attach(t);
 				System.arraycopy(img.matMul(text.transpose()).toFloatArray(), 0, out, from, n);
 			}
 		}
@@ -104,7 +99,7 @@ class CategoryFilterTest extends WithTinyClip {
 	@Test
 	void keepsClassesWithProbabilityAtLeastOneOverC() {
 		List<String> classes = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus");
-		CategoryFilter.Result r = new CategoryFilter(clip, tokenizer).classify(image, classes, StuffTable.builtIn());
+		CategoryFilter.Result r = new CategoryFilter(clip.get(), tokenizer).classify(image, classes, StuffTable.builtIn());
 		assertEquals(classes, r.things());
 		float[] cos = direct(classes.stream().map(c -> "a " + c).toList());
 		assertClose(cos, r.cosines(), "'a <c>' cosine");
@@ -120,7 +115,7 @@ class CategoryFilterTest extends WithTinyClip {
 	@Test
 	void etaCapsTheSubsetSearchAtTheMostProbable() {
 		List<String> classes = StuffTable.COCO_THINGS.subList(0, 30);
-		CategoryFilter.Result r = new CategoryFilter(clip, tokenizer).classify(image, classes, StuffTable.builtIn());
+		CategoryFilter.Result r = new CategoryFilter(clip.get(), tokenizer).classify(image, classes, StuffTable.builtIn());
 		float[] p = r.probabilities();
 		List<Integer> pass = new ArrayList<>();
 		for (int i = 0; i < p.length; i++) if (p[i] >= 1f / p.length) pass.add(i);
@@ -137,7 +132,7 @@ class CategoryFilterTest extends WithTinyClip {
 		assertEquals(1023, r.prompts().size());
 		checkSubsetSearch(r);
 
-		CategoryFilter.Result three = new CategoryFilter(clip, tokenizer, 3).classify(image, classes,
+		CategoryFilter.Result three = new CategoryFilter(clip.get(), tokenizer, 3).classify(image, classes,
 			StuffTable.builtIn());
 		assertArrayEquals(Arrays.copyOf(r.kept(), 3), three.kept(), "eta 3 keeps the three most probable");
 		assertEquals(7, three.prompts().size());
@@ -177,7 +172,7 @@ class CategoryFilterTest extends WithTinyClip {
 	@Test
 	void stuffClassesBypassTheFilter() {
 		List<String> classes = List.of("sky", "cat", "Grass", "dog", "car", "road");
-		CategoryFilter.Result r = new CategoryFilter(clip, tokenizer).classify(image, classes, StuffTable.builtIn());
+		CategoryFilter.Result r = new CategoryFilter(clip.get(), tokenizer).classify(image, classes, StuffTable.builtIn());
 		assertEquals(List.of("sky", "Grass", "road"), r.stuff());
 		assertEquals(List.of("cat", "dog", "car"), r.things());
 		assertTrue(r.selected().containsAll(r.stuff()));
@@ -185,11 +180,11 @@ class CategoryFilterTest extends WithTinyClip {
 		for (String prompt : r.prompts()) assertFalse(prompt.contains("sky") || prompt.contains("road"), prompt);
 		checkSubsetSearch(r);
 		// a user's verdict moves a class out of the filter
-		CategoryFilter.Result cat = new CategoryFilter(clip, tokenizer).classify(image, classes,
+		CategoryFilter.Result cat = new CategoryFilter(clip.get(), tokenizer).classify(image, classes,
 			StuffTable.builtIn().with("cat", true));
 		assertTrue(cat.selected().contains("cat") && cat.stuff().contains("cat"));
 
-		CategoryFilter.Result all = new CategoryFilter(clip, tokenizer).classify(image, List.of("sky", "water"),
+		CategoryFilter.Result all = new CategoryFilter(clip.get(), tokenizer).classify(image, List.of("sky", "water"),
 			StuffTable.builtIn());
 		assertEquals(List.of("sky", "water"), all.selected());
 		assertEquals(-1, all.best());
@@ -199,9 +194,9 @@ class CategoryFilterTest extends WithTinyClip {
 	@Test
 	void deterministicAndCachedResultsAgree() {
 		List<String> classes = List.of("person", "bicycle", "car", "motorcycle", "airplane", "bus", "train");
-		CategoryFilter filter = new CategoryFilter(clip, tokenizer);
+		CategoryFilter filter = new CategoryFilter(clip.get(), tokenizer);
 		CategoryFilter.Result a = filter.classify(image, classes, StuffTable.builtIn());
-		CategoryFilter.Result b = new CategoryFilter(clip, tokenizer).classify(image, classes, StuffTable.builtIn());
+		CategoryFilter.Result b = new CategoryFilter(clip.get(), tokenizer).classify(image, classes, StuffTable.builtIn());
 		CategoryFilter.Result cached = filter.classify(image, classes, StuffTable.builtIn());
 		for (CategoryFilter.Result x : List.of(b, cached)) {
 			assertEquals(a.selected(), x.selected());
@@ -211,8 +206,8 @@ class CategoryFilterTest extends WithTinyClip {
 		}
 		assertEquals(a.selected(), filter.select(image, classes, StuffTable.builtIn()));
 		// any image size: resized to the preprocessor's 32 x 32
-		try (NDManager m = manager.newSubManager()) {
-			NDArray big = m.randomUniform(0, 1, new Shape(1, 3, 50, 70));
+		try (NDManager t = m.newSubManager()) {
+			NDArray big = t.randomUniform(0, 1, new Shape(1, 3, 50, 70));
 			List<String> s = filter.select(big, classes, StuffTable.builtIn());
 			assertFalse(s.isEmpty());
 			assertEquals(s, filter.select(big, classes, StuffTable.builtIn()));
@@ -221,7 +216,7 @@ class CategoryFilterTest extends WithTinyClip {
 
 	@Test
 	void badInputsGiveClearErrors() {
-		CategoryFilter filter = new CategoryFilter(clip, tokenizer);
+		CategoryFilter filter = new CategoryFilter(clip.get(), tokenizer);
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 			() -> filter.select(image, List.of(), StuffTable.builtIn()));
 		assertTrue(e.getMessage().contains("empty"), e.getMessage());
@@ -230,8 +225,8 @@ class CategoryFilterTest extends WithTinyClip {
 		assertTrue(e.getMessage().contains("same class"), e.getMessage());
 		assertThrows(IllegalArgumentException.class, () -> filter.select(image, List.of("dog", " "), StuffTable.builtIn()));
 		assertThrows(IllegalArgumentException.class,
-			() -> filter.select(manager.zeros(new Shape(1, 4, 32, 32)), List.of("dog"), StuffTable.builtIn()));
-		assertThrows(IllegalArgumentException.class, () -> new CategoryFilter(clip, tokenizer, 0));
-		assertThrows(IllegalArgumentException.class, () -> new CategoryFilter(clip, tokenizer, 17));
+			() -> filter.select(m.zeros(new Shape(1, 4, 32, 32)), List.of("dog"), StuffTable.builtIn()));
+		assertThrows(IllegalArgumentException.class, () -> new CategoryFilter(clip.get(), tokenizer, 0));
+		assertThrows(IllegalArgumentException.class, () -> new CategoryFilter(clip.get(), tokenizer, 17));
 	}
 }

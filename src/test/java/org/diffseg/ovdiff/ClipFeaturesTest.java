@@ -12,20 +12,16 @@ import java.nio.file.Path;
 
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.nn.Resize;
-import org.diffseg.vit.WithTinyClip;
+import org.diffseg.TinyModel;
+import org.diffseg.vit.ClipModel;
 import org.diffseg.vit.ImageNormalization;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-class ClipFeaturesTest extends WithTinyClip {
-	static final Path FOLDER = TINY_CLIP;
+class ClipFeaturesTest {
+	@RegisterExtension
+	static final TinyModel<ClipModel> clip = TinyModel.clip();
 	static final Path DENSE = Path.of("models/tiny-vit/reference/clip_dense.safetensors");
-	static String identity;
-
-	@BeforeAll
-	static void identify() throws Exception {
-		identity = ModelFolderIdentity.of(FOLDER);
-	}
 
 	static NDArray load(NDManager m, Path file, String name) throws IOException {
 		try (SafeTensors st = SafeTensors.open(file)) {
@@ -57,12 +53,12 @@ class ClipFeaturesTest extends WithTinyClip {
 	@Test
 	void sq64MatchesOvdiffFeatures() throws Exception {
 		try (NDManager m = NDManager.newBaseManager()) {
-			ClipFeatures f = new ClipFeatures(clip, identity, 64); // 2x the native 32, as 448 is for 224
+			ClipFeatures f = new ClipFeatures(clip.get(), clip.identity(), 64); // 2x the native 32, as 448 is for 224
 			NDArray out = f.extract(load(m, DENSE, "sq64.image_float"));
 			assertEquals(new Shape(32, 8, 8), out.getShape());
 			assertEquals(DataType.FLOAT32, out.getDataType());
 			assertSame(m, out.getManager());
-			assertRelative(out, headMajor(load(m, DENSE, "sq64.ovdiff_features"), clip.vision.config.heads()), 1e-4,
+			assertRelative(out, headMajor(load(m, DENSE, "sq64.ovdiff_features"), clip.get().vision.config.heads()), 1e-4,
 				"sq64 ovdiff_features");
 		}
 	}
@@ -71,39 +67,39 @@ class ClipFeaturesTest extends WithTinyClip {
 	void anyInputIsResizedToTheSquareWindowBeforeTheKeys() {
 		try (NDManager m = NDManager.newBaseManager()) {
 			NDArray image = m.randomUniform(0, 1, new Shape(1, 3, 50, 70));
-			ClipFeatures f = new ClipFeatures(clip, identity, 64);
+			ClipFeatures f = new ClipFeatures(clip.get(), clip.identity(), 64);
 			NDArray out = f.extract(image);
 			assertEquals(new Shape(32, 8, 8), out.getShape());
 			// by hand: torch bilinear to 64 x 64, ImageNet statistics, keys of layer -2 as [D, R, C]
 			NDArray pixels = ImageNormalization.IMAGENET.apply(Resize.resize(image, 64, 64, Resize.Mode.BILINEAR));
-			NDArray keys = clip.vision.denseKeys(pixels, -2).squeeze(0).transpose(2, 0, 1);
+			NDArray keys = clip.get().vision.denseKeys(pixels, -2).squeeze(0).transpose(2, 0, 1);
 			assertArrayEquals(keys.toFloatArray(), out.toFloatArray(), "same preprocessed tensor, same keys");
 			assertArrayEquals(out.toFloatArray(), f.extract(image).toFloatArray(), "deterministic");
-			assertEquals(new Shape(32, 12, 12), new ClipFeatures(clip, identity, 96).extract(image).getShape());
-			assertEquals(1, clip.vision.ovdiffKeyLayer(), "second-to-last of 3 layers");
+			assertEquals(new Shape(32, 12, 12), new ClipFeatures(clip.get(), clip.identity(), 96).extract(image).getShape());
+			assertEquals(1, clip.get().vision.ovdiffKeyLayer(), "second-to-last of 3 layers");
 		}
 	}
 
 	@Test
 	void idNamesModelLayerAndInputSize() throws Exception {
-		ClipFeatures f = new ClipFeatures(clip, identity);
+		ClipFeatures f = new ClipFeatures(clip.get(), clip.identity());
 		assertEquals(32, f.channels());
-		assertTrue(f.id().contains(identity) && f.id().contains("layer=1") && f.id().contains("448x448"), f.id());
-		assertNotEquals(f.id(), new ClipFeatures(clip, identity, 64).id());
-		assertEquals(identity, ModelFolderIdentity.of(FOLDER), "stable");
-		assertNotEquals(identity, ModelFolderIdentity.of(Path.of("models/tiny-vit/tiny-dino")));
-		assertEquals(64, identity.length());
+		assertTrue(f.id().contains(clip.identity()) && f.id().contains("layer=1") && f.id().contains("448x448"), f.id());
+		assertNotEquals(f.id(), new ClipFeatures(clip.get(), clip.identity(), 64).id());
+		assertEquals(clip.identity(), ModelFolderIdentity.of(clip.folder()), "stable");
+		assertNotEquals(clip.identity(), ModelFolderIdentity.of(Path.of("models/tiny-vit/tiny-dino")));
+		assertEquals(64, clip.identity().length());
 	}
 
 	@Test
 	void badInputsGiveClearErrors() {
 		try (NDManager m = NDManager.newBaseManager()) {
-			ClipFeatures f = new ClipFeatures(clip, identity, 64);
+			ClipFeatures f = new ClipFeatures(clip.get(), clip.identity(), 64);
 			IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
 				() -> f.extract(m.zeros(new Shape(1, 1, 64, 64))));
 			assertTrue(e.getMessage().contains("RGB"), e.getMessage());
-			assertThrows(IllegalArgumentException.class, () -> new ClipFeatures(clip, identity, 4));
-			assertThrows(IllegalArgumentException.class, () -> new ClipFeatures(clip, " "));
+			assertThrows(IllegalArgumentException.class, () -> new ClipFeatures(clip.get(), clip.identity(), 4));
+			assertThrows(IllegalArgumentException.class, () -> new ClipFeatures(clip.get(), " "));
 			IOException io = assertThrows(IOException.class, () -> ModelFolderIdentity.of(Path.of("models/tiny-vit")));
 			assertTrue(io.getMessage().contains("config.json"), io.getMessage());
 		}

@@ -17,20 +17,21 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 import org.diffseg.run.DiffSegException;
+import org.diffseg.TinyModel;
 import org.diffseg.sd.ClipTokenizer;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.vit.ClipModel;
 import org.diffseg.run.CancelToken;
 import org.diffseg.run.ProgressListener;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The facade on the tiny model with tiny settings: 2 support images, 2 steps, 4 parts. */
-class OvDiffTest {
-	static StableDiffusion sd;
-	static NDManager m;
+class OvDiffTest extends TensorTest {
+	@RegisterExtension
+	static final TinyModel<StableDiffusion> sd = TinyModel.sd();
 	static FeatureExtractor.Ensemble features;
 	static final OvDiff.Settings TINY = OvDiff.Settings.defaults()
 		.withSampling(SupportSet.Sampling.defaults().withImages(2).withSteps(2)).withParts(4).withBatchSize(2);
@@ -39,24 +40,16 @@ class OvDiffTest {
 	Path dir;
 
 	@BeforeAll
-	static void load() throws Exception {
-		sd = StableDiffusion.load(SupportSetSamplerTest.TINY);
-		m = NDManager.newBaseManager();
-		features = FeatureExtractor.Ensemble.of(new StableDiffusionFeatures(sd));
-	}
-
-	@AfterAll
-	static void close() {
-		m.close();
-		sd.close();
+	static void features() {
+		features = FeatureExtractor.Ensemble.of(new StableDiffusionFeatures(sd.get()));
 	}
 
 	@Test
 	void buildsExtendsAndSegments() throws Exception {
-		PrototypeBank bank = OvDiff.openBank(dir, sd, TINY);
+		PrototypeBank bank = OvDiff.openBank(dir, sd.get(), TINY);
 		OvDiff ovdiff = new OvDiff();
 		List<String> events = new ArrayList<>();
-		List<String> built = ovdiff.buildVocabulary(sd, features, bank, List.of("cat", "Sky"), TINY,
+		List<String> built = ovdiff.buildVocabulary(sd.get(), features, bank, List.of("cat", "Sky"), TINY,
 			(stage, done, total) -> events.add(stage + " " + done + "/" + total), CancelToken.none());
 		assertEquals(List.of("cat", "Sky"), built);
 		assertEquals(List.of("class 1/2 (cat), support image 2/2", "class 1/2 (cat), prototypes of image 1/2",
@@ -65,9 +58,9 @@ class OvDiffTest {
 		Path catFile = bank.file("cat", features.members().get(0).id());
 		byte[] catBytes = Files.readAllBytes(catFile);
 		// again: nothing to do; extending touches only the new class; another spelling of a present class is that class
-		assertEquals(List.of(), ovdiff.buildVocabulary(sd, features, bank, List.of(" CAT "), TINY,
+		assertEquals(List.of(), ovdiff.buildVocabulary(sd.get(), features, bank, List.of(" CAT "), TINY,
 			ProgressListener.NONE, CancelToken.none()));
-		assertEquals(List.of("dog"), ovdiff.buildVocabulary(sd, features, bank, List.of("dog", "sky"), TINY,
+		assertEquals(List.of("dog"), ovdiff.buildVocabulary(sd.get(), features, bank, List.of("dog", "sky"), TINY,
 			ProgressListener.NONE, CancelToken.none()));
 		assertArrayEquals(catBytes, Files.readAllBytes(catFile));
 		assertEquals(List.of("Sky", "cat", "dog"), OvDiff.vocabulary(bank, features));
@@ -105,9 +98,9 @@ class OvDiffTest {
 
 	@Test
 	void badInputGetsClearMessages() throws Exception {
-		PrototypeBank bank = OvDiff.openBank(dir, sd, TINY);
+		PrototypeBank bank = OvDiff.openBank(dir, sd.get(), TINY);
 		OvDiff ovdiff = new OvDiff();
-		ovdiff.buildVocabulary(sd, features, bank, List.of("cat"), TINY, ProgressListener.NONE, CancelToken.none());
+		ovdiff.buildVocabulary(sd.get(), features, bank, List.of("cat"), TINY, ProgressListener.NONE, CancelToken.none());
 		try (NDManager s = m.newSubManager()) {
 			NDArray image = StableDiffusionFeaturesTest.picture(s, 32, 32);
 			DiffSegException unknown = assertThrows(DiffSegException.class,
@@ -122,11 +115,11 @@ class OvDiffTest {
 			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.segment(image, bank,
 				List.of("cat", " Cat"), features, TINY,
 					ProgressListener.NONE, CancelToken.none())).getMessage().contains("same class"));
-			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, bank,
+			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd.get(), features, bank,
 				List.of("dog", "DOG"), TINY,
 					ProgressListener.NONE, CancelToken.none())).getMessage().contains("same class"));
 			// a bank of another model: the class is there, but not for this model
-			PrototypeBank other = new PrototypeBank(dir, "another-model", TINY.bankSettings(sd));
+			PrototypeBank other = new PrototypeBank(dir, "another-model", TINY.bankSettings(sd.get()));
 			DiffSegException foreign = assertThrows(DiffSegException.class,
 				() -> ovdiff.segment(image, other, List.of("cat"), features, TINY,
 					ProgressListener.NONE, CancelToken.none()));
@@ -135,15 +128,15 @@ class OvDiffTest {
 				() -> OvDiff.vocabulary(other, features));
 			assertTrue(empty.getMessage().contains("vocabulary is empty") && empty.getMessage().contains("another model"),
 				empty.getMessage());
-			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, other,
+			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd.get(), features, other,
 				List.of("dog"), TINY,
 					ProgressListener.NONE, CancelToken.none())).getMessage().contains("opened for model another-model"));
 			OvDiff.Settings otherSettings = TINY.withParts(5);
-			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd, features, bank,
+			assertTrue(assertThrows(IllegalArgumentException.class, () -> ovdiff.buildVocabulary(sd.get(), features, bank,
 				List.of("dog"), otherSettings,
 					ProgressListener.NONE, CancelToken.none())).getMessage().contains("opened with settings"));
 			DiffSegException otherParts = assertThrows(DiffSegException.class, () -> ovdiff.segment(image,
-				OvDiff.openBank(dir, sd, otherSettings), List.of("cat"), features, otherSettings,
+				OvDiff.openBank(dir, sd.get(), otherSettings), List.of("cat"), features, otherSettings,
 					ProgressListener.NONE, CancelToken.none()));
 			assertTrue(otherParts.getMessage().contains("parts 4 instead of 5"), otherParts.getMessage());
 			// smaller than every window: segmented whole, at its own size
@@ -167,10 +160,10 @@ class OvDiffTest {
 
 	@Test
 	void categoryFilterRemovesClassesButKeepsTheirLabels() throws Exception {
-		PrototypeBank bank = OvDiff.openBank(dir, sd, TINY);
+		PrototypeBank bank = OvDiff.openBank(dir, sd.get(), TINY);
 		OvDiff ovdiff = new OvDiff();
 		List<String> classes = List.of("cat", "dog", "sky", "car", "bird", "horse");
-		ovdiff.buildVocabulary(sd, features, bank, classes, TINY, ProgressListener.NONE, CancelToken.none());
+		ovdiff.buildVocabulary(sd.get(), features, bank, classes, TINY, ProgressListener.NONE, CancelToken.none());
 		try (ClipModel clip = ClipModel.load(CategoryFilterTest.FOLDER, Device.cpu(), DataType.FLOAT32);
 			NDManager s = m.newSubManager())
 		{

@@ -49,9 +49,13 @@ class SegmenterTest extends TensorTest {
 		return new Segmenter.Target(name, stuff, Map.of(extractor, prototypes(s, fg, bg, channels)));
 	}
 
-	/** Red left, green right, a blue square, a black band at the bottom. */
-	static NDArray picture(NDManager s, int h, int w, int[] expected) {
+	/** A test image and the label each of its pixels should get. */
+	record Picture(NDArray image, int[] labels) {}
+
+	/** Red left (label 1), green right (2), a blue square and a black band at the bottom (both 0). */
+	static Picture picture(NDManager s, int h, int w) {
 		float[] px = new float[3 * h * w];
+		int[] expected = new int[h * w];
 		for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
 			int c, label;
 			if (y >= h - 48) { c = -1; label = 0; }
@@ -61,7 +65,7 @@ class SegmenterTest extends TensorTest {
 			if (c >= 0) px[c * h * w + y * w + x] = 1;
 			expected[y * w + x] = label;
 		}
-		return s.create(px, new Shape(1, 3, h, w));
+		return new Picture(s.create(px, new Shape(1, 3, h, w)), expected);
 	}
 
 	List<Segmenter.Target> redGreen(NDManager s) {
@@ -70,16 +74,20 @@ class SegmenterTest extends TensorTest {
 			target(s, "green", false, "colour", new float[][] { { 0, 1, 0 }, { 0.1f, 1, 0 } }, bluish, 3));
 	}
 
+	/** The {@link #redGreen} targets segmented from {@code img} by the colour features, not cancelled. */
+	Segmenter.Result segmentRedGreen(NDManager s, Segmenter seg, NDArray img) {
+		return seg.segment(img, FeatureExtractor.Ensemble.of(COLOUR), redGreen(s), ProgressListener.NONE,
+			CancelToken.none());
+	}
+
 	@Test
 	void separableClassesSegmentPerfectlyAndNonPositiveScoresAreBackground() {
 		try (NDManager s = m.newSubManager()) {
 			int h = 448, w = 512;
-			int[] expected = new int[h * w];
-			NDArray img = picture(s, h, w, expected);
-			Segmenter.Result r = new Segmenter(Segmenter.Settings.defaults()).segment(img, FeatureExtractor.Ensemble.of(COLOUR),
-				redGreen(s), ProgressListener.NONE, CancelToken.none());
+			Picture picture = picture(s, h, w);
+			Segmenter.Result r = segmentRedGreen(s, new Segmenter(Segmenter.Settings.defaults()), picture.image());
 			assertEquals(List.of("background", "red", "green"), r.labels());
-			assertArrayEquals(expected, r.labelImage());
+			assertArrayEquals(picture.labels(), r.labelImage());
 			int black = (h - 1) * w, red = 10 * w + 10, blue = (h / 5 + 10) * w + w / 5 + 10;
 			// black: every score is negative (features (-1,-1,-1)), so all are zeroed and the background wins
 			for (int l = 0; l < 3; l++) assertTrue(r.scores()[l][black] < 0, "label " + l + " at black");
@@ -149,8 +157,7 @@ class SegmenterTest extends TensorTest {
 			List<Segmenter.Target> targets = List.of(
 				target(s, "boat", false, "colour", new float[][] { { 1, 0, 0 } }, new float[][] { { 0, 1, 0.1f }, { 0, 0, 1 } }, 3),
 				target(s, "water", true, "colour", new float[][] { { 0, 1, 0 } }, new float[][] { { 0, 0, 1 } }, 3));
-			int[] expected = new int[64 * 64];
-			NDArray img = picture(s, 64, 64, expected);
+			NDArray img = picture(s, 64, 64).image();
 			Segmenter.Result r = new Segmenter(new Segmenter.Settings(0, List.of(48, 32), 16, true, 0.85)).segment(img,
 				FeatureExtractor.Ensemble.of(COLOUR), targets, ProgressListener.NONE, CancelToken.none());
 			List<Segmenter.PrototypeRef> bg = r.prototypes().get(0).stream().filter(p -> p.label() == 0).toList();
@@ -166,13 +173,11 @@ class SegmenterTest extends TensorTest {
 	void pamrRefinesTheAveragedScoresBeforeLabelling() {
 		try (NDManager s = m.newSubManager()) {
 			int h = 40, w = 56;
-			NDArray img = picture(s, h, w, new int[h * w]);
+			NDArray img = picture(s, h, w).image();
 			// one whole-image window at full size: the averaged maps are the scores of the result
 			Segmenter.Settings plain = new Segmenter.Settings(0, List.of(), 16, true, 0.85);
-			Segmenter.Result r0 = new Segmenter(plain).segment(img, FeatureExtractor.Ensemble.of(COLOUR), redGreen(s),
-				ProgressListener.NONE, CancelToken.none());
-			Segmenter.Result r1 = new Segmenter(plain.withPamr(true)).segment(img, FeatureExtractor.Ensemble.of(COLOUR),
-				redGreen(s), ProgressListener.NONE, CancelToken.none());
+			Segmenter.Result r0 = segmentRedGreen(s, new Segmenter(plain), img);
+			Segmenter.Result r1 = segmentRedGreen(s, new Segmenter(plain.withPamr(true)), img);
 			float[] maps = new float[r0.scores().length * h * w];
 			for (int l = 0; l < r0.scores().length; l++) System.arraycopy(r0.scores()[l], 0, maps, l * h * w, h * w);
 			float[] expected = new Pamr().refine(img.squeeze(0), s.create(maps, new Shape(r0.scores().length, h, w)))
@@ -193,16 +198,13 @@ class SegmenterTest extends TensorTest {
 	void smallImagesAreProcessedWholeAndMappedBackToTheirSize() {
 		try (NDManager s = m.newSubManager()) {
 			int h = 100, w = 150;
-			int[] expected = new int[h * w];
-			NDArray img = picture(s, h, w, expected);
+			Picture picture = picture(s, h, w);
 			Segmenter keep = new Segmenter(new Segmenter.Settings(0, List.of(448, 336), 224, true, 0.85));
 			for (int[] win : keep.windows(h, w)) assertArrayEquals(new int[] { 0, h, 0, w }, win);
-			Segmenter.Result r = keep.segment(img, FeatureExtractor.Ensemble.of(COLOUR), redGreen(s),
-				ProgressListener.NONE, CancelToken.none());
-			assertArrayEquals(expected, r.labelImage());
+			Segmenter.Result r = segmentRedGreen(s, keep, picture.image());
+			assertArrayEquals(picture.labels(), r.labelImage());
 			// resized to a shorter side of 448 and back: same size out, labels away from the edges unchanged
-			Segmenter.Result big = new Segmenter(Segmenter.Settings.defaults()).segment(img, FeatureExtractor.Ensemble.of(COLOUR),
-				redGreen(s), ProgressListener.NONE, CancelToken.none());
+			Segmenter.Result big = segmentRedGreen(s, new Segmenter(Segmenter.Settings.defaults()), picture.image());
 			assertEquals(h, big.height());
 			assertEquals(w, big.width());
 			assertEquals(1, big.labelImage()[10 * w + 10]);
@@ -214,8 +216,7 @@ class SegmenterTest extends TensorTest {
 	@Test
 	void cancelsBadInputsWithClearMessages() {
 		try (NDManager s = m.newSubManager()) {
-			int[] expected = new int[448 * 448];
-			NDArray img = picture(s, 448, 448, expected);
+			NDArray img = picture(s, 448, 448).image();
 			Segmenter seg = new Segmenter(Segmenter.Settings.defaults());
 			int[] calls = { 0 };
 			CancelToken cancel = new CancelToken();

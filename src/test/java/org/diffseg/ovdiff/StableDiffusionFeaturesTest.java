@@ -9,29 +9,17 @@ import ai.djl.ndarray.types.Shape;
 
 import java.util.List;
 
+import org.diffseg.TinyModel;
 import org.diffseg.sd.AttentionRecorder;
 import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
 import org.diffseg.sd.nn.TorchResize;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-class StableDiffusionFeaturesTest {
-	static StableDiffusion sd;
-	static NDManager m;
-
-	@BeforeAll
-	static void load() throws Exception {
-		sd = StableDiffusion.load(SupportSetSamplerTest.TINY);
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void close() {
-		m.close();
-		sd.close();
-	}
+class StableDiffusionFeaturesTest extends TensorTest {
+	@RegisterExtension
+	static final TinyModel<StableDiffusion> sd = TinyModel.sd();
 
 	/** A smooth colourful test picture [1, 3, h, w] in [0, 1]. */
 	static NDArray picture(NDManager s, int h, int w) {
@@ -43,7 +31,7 @@ class StableDiffusionFeaturesTest {
 
 	@Test
 	void shapeChannelsAndIdentity() {
-		StableDiffusionFeatures f = new StableDiffusionFeatures(sd);
+		StableDiffusionFeatures f = new StableDiffusionFeatures(sd.get());
 		// tiny UNet block widths [32, 64, 64, 64]: 32 + 64 + 3 * 64 + 3 * 64 + 32
 		assertEquals(512, f.channels());
 		assertEquals(8, f.grid());
@@ -54,20 +42,20 @@ class StableDiffusionFeaturesTest {
 			assertEquals(DataType.FLOAT32, out.getDataType());
 			assertSame(s, out.getManager());
 		}
-		assertTrue(f.id().contains(sd.identity().substring(0, 16)) && f.id().contains("t=200") &&
+		assertTrue(f.id().contains(sd.get().identity().substring(0, 16)) && f.id().contains("t=200") &&
 			f.id().contains("grid=8"), f.id());
-		assertNotEquals(f.id(), new StableDiffusionFeatures(sd, 300, 0).id());
-		assertNotEquals(f.id(), new StableDiffusionFeatures(sd, 200, 32).id());
-		assertThrows(IllegalArgumentException.class, () -> new StableDiffusionFeatures(sd, 1000, 0));
-		assertThrows(IllegalArgumentException.class, () -> new StableDiffusionFeatures(sd, 200, 60));
+		assertNotEquals(f.id(), new StableDiffusionFeatures(sd.get(), 300, 0).id());
+		assertNotEquals(f.id(), new StableDiffusionFeatures(sd.get(), 200, 32).id());
+		assertThrows(IllegalArgumentException.class, () -> new StableDiffusionFeatures(sd.get(), 1000, 0));
+		assertThrows(IllegalArgumentException.class, () -> new StableDiffusionFeatures(sd.get(), 200, 60));
 	}
 
 	@Test
 	void deterministic() {
-		StableDiffusionFeatures f = new StableDiffusionFeatures(sd);
+		StableDiffusionFeatures f = new StableDiffusionFeatures(sd.get());
 		try (NDManager s = m.newSubManager()) {
 			NDArray img = picture(s, 40, 52);
-			assertArrayEquals(f.extract(img).toFloatArray(), new StableDiffusionFeatures(sd).extract(img).toFloatArray());
+			assertArrayEquals(f.extract(img).toFloatArray(), new StableDiffusionFeatures(sd.get()).extract(img).toFloatArray());
 		}
 	}
 
@@ -78,7 +66,7 @@ class StableDiffusionFeaturesTest {
 	@Test
 	void equalTheRecordedQueriesOfADirectUNetCall() {
 		for (int size : new int[] { 0, 32 }) {
-			StableDiffusionFeatures f = new StableDiffusionFeatures(sd, 200, size);
+			StableDiffusionFeatures f = new StableDiffusionFeatures(sd.get(), 200, size);
 			int enc = f.size(), grid = f.grid();
 			try (NDManager s = m.newSubManager(); AttentionRecorder rec = new AttentionRecorder(s,
 				StableDiffusionFeatures.LAYERS::contains, false, true))
@@ -94,11 +82,11 @@ class StableDiffusionFeaturesTest {
 					double[] r = TorchResize.bilinear(plane, h, w, enc, enc);
 					for (int i = 0; i < r.length; i++) resized[c * enc * enc + i] = (float) (2 * r[i] - 1);
 				}
-				NDArray latents = sd.vae.encode(s.create(resized, new Shape(1, 3, enc, enc)), null).mean().mul(0.18215f);
+				NDArray latents = sd.get().vae.encode(s.create(resized, new Shape(1, 3, enc, enc)), null).mean().mul(0.18215f);
 				NDArray noise = TextToImage.initialLatents(s, StableDiffusionFeatures.NOISE_SEED, 1, 4, grid, grid);
-				double a = sd.noiseSchedule.alphaCumprod(200);
+				double a = sd.get().noiseSchedule.alphaCumprod(200);
 				NDArray noisy = latents.mul((float) Math.sqrt(a)).add(noise.mul((float) Math.sqrt(1 - a)));
-				sd.unet.forward(noisy, s.create(200f), sd.encodeText(s, List.of("")), rec, null);
+				sd.get().unet.forward(noisy, s.create(200f), sd.get().encodeText(s, List.of("")), rec, null);
 				assertEquals(StableDiffusionFeatures.LAYERS, List.copyOf(rec.queries.keySet()));
 				double[] expected = new double[actual.length];
 				int offset = 0;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 
+import org.diffseg.TinyModel;
 import org.diffseg.sd.AttentionRecorder;
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.StableDiffusion;
@@ -20,27 +21,13 @@ import org.diffseg.sd.scheduler.Scheduler;
 import org.diffseg.sd.scheduler.Schedulers;
 import org.diffseg.run.CancelToken;
 import org.diffseg.run.ProgressListener;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-class SupportSetSamplerTest {
-	static final Path TINY = Path.of("models/tiny-sd-a");
-	static final Path SAMPLING = TINY.resolve("reference/sampling.safetensors");
-	static StableDiffusion sd;
-	static NDManager m;
-
-	@BeforeAll
-	static void load() throws Exception {
-		sd = StableDiffusion.load(TINY);
-		m = NDManager.newBaseManager();
-	}
-
-	@AfterAll
-	static void close() {
-		m.close();
-		sd.close();
-	}
+class SupportSetSamplerTest extends TensorTest {
+	@RegisterExtension
+	static final TinyModel<StableDiffusion> sd = TinyModel.sd();
+	static final Path SAMPLING = sd.folder().resolve("reference/sampling.safetensors");
 
 	static SupportSet.Sampling fewSteps(int images, int steps) {
 		return SupportSet.Sampling.defaults().withImages(images).withSteps(steps);
@@ -51,9 +38,9 @@ class SupportSetSamplerTest {
 	void samplingEqualsTheReferenceRun() throws Exception {
 		SupportSet.Sampling s = new SupportSet.Sampling("a photograph of an " + SupportSet.Sampling.CLASS,
 			SupportSet.Sampling.defaults().negativePrompt(), 1, 8.0, 30, 0);
-		SupportSetSampler sampler = new SupportSetSampler(sd, s, 1, 0);
+		SupportSetSampler sampler = new SupportSetSampler(sd.get(), s, 1, 0);
 		try (SafeTensors st = SafeTensors.open(SAMPLING); NDManager run = m.newSubManager()) {
-			assertArrayEquals(st.readLongs("prompt_input_ids"), sd.tokenizer.encode(s.prompt("astronaut riding a horse")).ids());
+			assertArrayEquals(st.readLongs("prompt_input_ids"), sd.get().tokenizer.encode(s.prompt("astronaut riding a horse")).ids());
 			NDArray init = st.load(run, "init_latents", DataType.FLOAT32);
 			SupportSetSampler.Batch b = sampler.sampleBatch(run, "astronaut riding a horse", init,
 				CancelToken.none());
@@ -67,10 +54,10 @@ class SupportSetSamplerTest {
 	/** "astronaut riding a horse" after "a photograph of an": bos + 4 prefix tokens, then the name's 4 tokens. */
 	@Test
 	void classTokensAreWhereTheTemplatePutsTheName() {
-		SupportSetSampler fixture = new SupportSetSampler(sd, new SupportSet.Sampling("a photograph of an {class}", "",
+		SupportSetSampler fixture = new SupportSetSampler(sd.get(), new SupportSet.Sampling("a photograph of an {class}", "",
 			1, 8, 1, 0), 1, 0);
 		assertArrayEquals(new int[] { 5, 6, 7, 8 }, fixture.classTokens("astronaut  riding a horse"));
-		SupportSetSampler sampler = new SupportSetSampler(sd, fewSteps(1, 1), 1, 0);
+		SupportSetSampler sampler = new SupportSetSampler(sd.get(), fewSteps(1, 1), 1, 0);
 		// "A good picture of a good": the template's own "good" (position 2) is not the class
 		assertArrayEquals(new int[] { 6 }, sampler.classTokens("good"));
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -87,11 +74,11 @@ class SupportSetSamplerTest {
 	@Test
 	void heatMapsEqualADirectComputationFromRecordedAttention() throws Exception {
 		String name = "red dog";
-		SupportSetSampler sampler = new SupportSetSampler(sd, fewSteps(2, 1), 2, 0);
+		SupportSetSampler sampler = new SupportSetSampler(sd.get(), fewSteps(2, 1), 2, 0);
 		int grid = sampler.attributionSize(), size = sampler.imageSize(), images = 2;
 		assertEquals(8, grid);
 		try (NDManager run = m.newSubManager(); AttentionRecorder rec = new AttentionRecorder(run,
-			p -> p.endsWith("attn2"), true, false); Scheduler scheduler = Schedulers.create(sd.schedulerConfig, "dpm++"))
+			p -> p.endsWith("attn2"), true, false); Scheduler scheduler = Schedulers.create(sd.get().schedulerConfig, "dpm++"))
 		{
 			SupportSet set = sampler.sample(run, name, ProgressListener.NONE, CancelToken.none());
 			// the same UNet call, directly
@@ -100,9 +87,9 @@ class SupportSetSamplerTest {
 				.mul(scheduler.initNoiseSigma());
 			x = scheduler.scaleModelInput(x, t);
 			SupportSet.Sampling s = fewSteps(2, 1);
-			NDArray states = sd.encodeText(run, List.of(s.negativePrompt(), s.prompt(name)));
+			NDArray states = sd.get().encodeText(run, List.of(s.negativePrompt(), s.prompt(name)));
 			NDArray context = states.get("0:1").repeat(0, images).concat(states.get("1:2").repeat(0, images), 0);
-			sd.unet.forward(x.concat(x, 0), run.create((float) t), context, rec, null);
+			sd.get().unet.forward(x.concat(x, 0), run.create((float) t), context, rec, null);
 			assertEquals(16, rec.probs.size()); // every attn2 layer of the tiny UNet
 			int[] tokens = { 6, 7 }; // bos, "a good picture of a", then "red", "dog"
 			assertArrayEquals(tokens, sampler.classTokens(name));
@@ -135,9 +122,9 @@ class SupportSetSamplerTest {
 	void batchSizeDoesNotChangeTheSupportSet() {
 		try (NDManager run = m.newSubManager()) {
 			List<int[]> progress = new ArrayList<>();
-			SupportSet one = new SupportSetSampler(sd, fewSteps(3, 3), 1, 0).sample(run, "cat",
+			SupportSet one = new SupportSetSampler(sd.get(), fewSteps(3, 3), 1, 0).sample(run, "cat",
 				ProgressListener.NONE, CancelToken.none());
-			SupportSet two = new SupportSetSampler(sd, fewSteps(3, 3), 2, 0).sample(run, " Cat",
+			SupportSet two = new SupportSetSampler(sd.get(), fewSteps(3, 3), 2, 0).sample(run, " Cat",
 				(stage, done, total) -> progress.add(new int[] { done, total }), CancelToken.none());
 			assertEquals(List.of("2/3", "3/3"), progress.stream().map(p -> p[0] + "/" + p[1]).toList());
 			assertEquals(List.of("cat #0 (seed 42)", "cat #1 (seed 43)", "cat #2 (seed 44)"), one.imageNames());
@@ -156,7 +143,7 @@ class SupportSetSamplerTest {
 
 	@Test
 	void cancellationStopsSampling() {
-		SupportSetSampler sampler = new SupportSetSampler(sd, fewSteps(3, 2), 1, 0);
+		SupportSetSampler sampler = new SupportSetSampler(sd.get(), fewSteps(3, 2), 1, 0);
 		try (NDManager run = m.newSubManager()) {
 			CancelToken cancelled = new CancelToken();
 			cancelled.cancel("before");

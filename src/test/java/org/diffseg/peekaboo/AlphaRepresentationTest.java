@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -28,6 +30,11 @@ class AlphaRepresentationTest {
 		return manager.create(v, new Shape(3, H, W));
 	}
 
+	/** A random depth map of the image's size. */
+	private static NDArray depth(NDManager manager) {
+		return manager.randomUniform(0, 1, new Shape(1, H, W));
+	}
+
 	@Test
 	void namesParseAndUnknownNamesAreRefusedWithTheList() {
 		assertEquals(AlphaRepresentation.Kind.FOURIER_BILATERAL, AlphaRepresentation.Kind.fromName("fourier bilateral"));
@@ -41,34 +48,32 @@ class AlphaRepresentationTest {
 				e.getMessage());
 	}
 
-	@Test
-	void everyKindGivesShapedAlphaInUnitRangeWithGradientsToEveryParameter() {
-		try (NDManager manager = NDManager.newBaseManager()) {
-			NDArray image = image(manager);
-			NDArray depth = manager.randomUniform(0, 1, new Shape(1, H, W));
-			for (AlphaRepresentation.Kind kind : AlphaRepresentation.Kind.values())
-				try (AlphaRepresentation rep = AlphaRepresentation.create(kind.label(), image, depth, 2, BLUR, 11);
-						GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-					assertEquals(kind, rep.kind());
-					assertEquals(2, rep.channels());
-					assertEquals(H, rep.height());
-					assertEquals(W, rep.width());
-					NDArray alpha = rep.alpha();
-					assertArrayEquals(new long[] { 2, H, W }, alpha.getShape().getShape(), kind.label());
-					float[] values = alpha.toFloatArray();
-					for (float v : values)
-						assertTrue(v >= 0 && v <= 1, kind + ": " + v);
-					collector.backward(alpha.sum());
-					for (NDArray p : rep.parameters()) {
-						float[] g = p.getGradient().toFloatArray();
-						boolean nonZero = false;
-						for (float x : g) {
-							assertTrue(Float.isFinite(x), kind + " " + p.getName());
-							nonZero |= x != 0;
-						}
-						assertTrue(nonZero, kind + ": no gradient reaches " + p.getName());
-					}
+	@ParameterizedTest
+	@EnumSource(AlphaRepresentation.Kind.class)
+	void everyKindGivesShapedAlphaInUnitRangeWithGradientsToEveryParameter(AlphaRepresentation.Kind kind) {
+		try (NDManager manager = NDManager.newBaseManager();
+				AlphaRepresentation rep = AlphaRepresentation.create(kind.label(), image(manager), depth(manager), 2, BLUR,
+						11);
+				GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+			assertEquals(kind, rep.kind());
+			assertEquals(2, rep.channels());
+			assertEquals(H, rep.height());
+			assertEquals(W, rep.width());
+			NDArray alpha = rep.alpha();
+			assertArrayEquals(new long[] { 2, H, W }, alpha.getShape().getShape(), kind.label());
+			float[] values = alpha.toFloatArray();
+			for (float v : values)
+				assertTrue(v >= 0 && v <= 1, kind + ": " + v);
+			collector.backward(alpha.sum());
+			for (NDArray p : rep.parameters()) {
+				float[] g = p.getGradient().toFloatArray();
+				boolean nonZero = false;
+				for (float x : g) {
+					assertTrue(Float.isFinite(x), kind + " " + p.getName());
+					nonZero |= x != 0;
 				}
+				assertTrue(nonZero, kind + ": no gradient reaches " + p.getName());
+			}
 		}
 	}
 
@@ -182,26 +187,23 @@ class AlphaRepresentationTest {
 		return sum;
 	}
 
-	@Test
-	void optimisationStepsLeaveNoArraysBehind() {
-		try (NDManager manager = NDManager.newBaseManager()) {
-			NDArray image = image(manager);
-			NDArray depth = manager.randomUniform(0, 1, new Shape(1, H, W));
-			for (AlphaRepresentation.Kind kind : AlphaRepresentation.Kind.values())
-				try (AlphaRepresentation rep = AlphaRepresentation.create(kind, image, depth, 1, BLUR, 3)) {
-					int[] counts = new int[3];
-					for (int i = 0; i < counts.length; i++) {
-						try (NDManager step = manager.newSubManager();
-								GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-							NDArray alpha = rep.alpha();
-							alpha.attach(step);
-							collector.backward(alpha.sum());
-							Sgd.step(rep.parameters(), 1e-3f);
-						}
-						counts[i] = manager.getManagedArrays().size();
-					}
-					assertEquals(counts[0], counts[2], kind + ": arrays accumulate per iteration");
+	@ParameterizedTest
+	@EnumSource(AlphaRepresentation.Kind.class)
+	void optimisationStepsLeaveNoArraysBehind(AlphaRepresentation.Kind kind) {
+		try (NDManager manager = NDManager.newBaseManager();
+				AlphaRepresentation rep = AlphaRepresentation.create(kind, image(manager), depth(manager), 1, BLUR, 3)) {
+			int[] counts = new int[3];
+			for (int i = 0; i < counts.length; i++) {
+				try (NDManager step = manager.newSubManager();
+						GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+					NDArray alpha = rep.alpha();
+					alpha.attach(step);
+					collector.backward(alpha.sum());
+					Sgd.step(rep.parameters(), 1e-3f);
 				}
+				counts[i] = manager.getManagedArrays().size();
+			}
+			assertEquals(counts[0], counts[2], kind + ": arrays accumulate per iteration");
 		}
 	}
 

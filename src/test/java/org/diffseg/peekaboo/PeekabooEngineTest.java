@@ -21,24 +21,15 @@ import org.diffseg.img.RgbPlanes;
 import org.diffseg.run.CancelToken;
 import org.diffseg.sd.SafeTensors;
 import org.diffseg.sd.StableDiffusion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.diffseg.TinyModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Peekaboo engine on the tiny fixture model (composite size 64): loss, gradients, geometry, control flow. */
 class PeekabooEngineTest {
 	private static final Path SDS = Path.of("models/tiny-sd-a/reference/peekaboo_sds.safetensors");
-	private static StableDiffusion sd;
-
-	@BeforeAll
-	static void load() throws IOException {
-		sd = StableDiffusion.load(Path.of("models/tiny-sd-a"));
-	}
-
-	@AfterAll
-	static void close() {
-		sd.close();
-	}
+	@RegisterExtension
+	static final TinyModel<StableDiffusion> sd = TinyModel.sd();
 
 	/** Fast settings: raster alpha of 16 px, one iteration, no timelapse. */
 	private static PeekabooSettings quick() {
@@ -77,13 +68,13 @@ class PeekabooEngineTest {
 				.withSampleLatents(false);
 			Peekaboo.Draws draws = new Peekaboo.Draws(f.readFloats("background"), t, f.load(m, "noise",
 				DataType.FLOAT32), null);
-			NDArray uncond = sd.encodeText(m, List.of(""));
-			NDArray cond = sd.encodeText(m, List.of("a photo of a cat"));
-			CompositeObjective objective = new Peekaboo(sd).scoreDistillation(uncond, cond, s);
+			NDArray uncond = sd.get().encodeText(m, List.of(""));
+			NDArray cond = sd.get().encodeText(m, List.of("a photo of a cat"));
+			CompositeObjective objective = new Peekaboo(sd.get()).scoreDistillation(uncond, cond, s);
 			try (RasterAlpha alpha = RasterAlpha.fromLogits(m, f.load(m, "alpha_logits", DataType.FLOAT32));
 				NDManager step = m.newSubManager())
 			{
-				assertEquals(64, new Peekaboo(sd).compositeSize(s));
+				assertEquals(64, new Peekaboo(sd.get()).compositeSize(s));
 				Peekaboo.Step r = Peekaboo.step(step, image, null, alpha, 64, s, draws, objective, new long[4]);
 				assertTrue(relativeError(r.alpha().toFloatArray(), f.readFloats("alpha")) <= 1e-4, "alpha");
 				float[] grad = alpha.parameters().get(0).getGradient().toFloatArray();
@@ -191,7 +182,7 @@ class PeekabooEngineTest {
 	void sameSeedIsBitIdenticalAndAnotherSeedDiffers() {
 		RgbPlanes img = image(40, 30);
 		PeekabooSettings s = PeekabooSettings.defaults().withSize(32).withIterations(2).withTimelapseEvery(0);
-		Peekaboo p = new Peekaboo(sd);
+		Peekaboo p = new Peekaboo(sd.get());
 		float[] a = p.segment(img, null, List.of("a cat"), s.withSeed(3), NONE, none()).alpha()[0];
 		float[] b = p.segment(img, null, List.of("a cat"), s.withSeed(3), NONE, none()).alpha()[0];
 		float[] c = p.segment(img, null, List.of("a cat"), s.withSeed(4), NONE, none()).alpha()[0];
@@ -201,7 +192,7 @@ class PeekabooEngineTest {
 
 	@Test
 	void resultsHaveTheOriginalGeometry() {
-		Peekaboo p = new Peekaboo(sd);
+		Peekaboo p = new Peekaboo(sd.get());
 		int[][] sizes = { { 1, 9 }, { 9, 1 }, { 7, 13 }, { 100, 37 }, { 100_000, 1 } };
 		for (int[] wh : sizes) {
 			int w = wh[0], h = wh[1];
@@ -241,7 +232,7 @@ class PeekabooEngineTest {
 	void aCancelledTokenStopsTheRunWhichReturnsNothing() {
 		List<Integer> seen = new ArrayList<>();
 		PeekabooSettings s = quick().withIterations(5);
-		Peekaboo p = new Peekaboo(sd);
+		Peekaboo p = new Peekaboo(sd.get());
 		CancelToken cancel = new CancelToken();
 		assertEquals("enough", assertThrows(CancellationException.class, () -> p.segment(image(20, 20), null,
 			List.of("a cat"), s, (stage, i, n) -> {
@@ -267,7 +258,7 @@ class PeekabooEngineTest {
 	@Test
 	void theResultHoldsTheLossAndMeanAlphaOfEveryIteration() {
 		PeekabooSettings s = quick().withIterations(3);
-		Peekaboo.Segmentation r = new Peekaboo(sd).segment(image(20, 20), null, List.of("a cat", "a dog"), s, NONE,
+		Peekaboo.Segmentation r = new Peekaboo(sd.get()).segment(image(20, 20), null, List.of("a cat", "a dog"), s, NONE,
 			none());
 		assertEquals(3, r.losses().length);
 		assertEquals(3, r.meanAlpha().length);
@@ -276,14 +267,14 @@ class PeekabooEngineTest {
 			assertEquals(2, r.meanAlpha()[i].length);
 			for (double a : r.meanAlpha()[i]) assertTrue(a > 0 && a < 1, "mean alpha " + a);
 		}
-		Peekaboo.Rgba rgba = new Peekaboo(sd).generateRgba("a cat", s.withIterations(2), NONE, none());
+		Peekaboo.Rgba rgba = new Peekaboo(sd.get()).generateRgba("a cat", s.withIterations(2), NONE, none());
 		assertEquals(2, rgba.meanAlpha().length);
 		assertEquals(1, rgba.meanAlpha()[0].length);
 	}
 
 	@Test
 	void badInputIsRefusedWithAClearMessageOrWarned() {
-		Peekaboo p = new Peekaboo(sd);
+		Peekaboo p = new Peekaboo(sd.get());
 		RgbPlanes img = image(20, 16);
 		PeekabooSettings s = quick();
 		String empty = assertThrows(IllegalArgumentException.class, () -> p.segment(img, null, List.of(), s,
@@ -322,7 +313,7 @@ class PeekabooEngineTest {
 	@Test
 	void severalPromptsGiveOneAlphaEach() {
 		PeekabooSettings s = quick().withIterations(2).withTimelapseEvery(1);
-		Peekaboo.Segmentation r = new Peekaboo(sd).segment(image(24, 20), null, List.of("a cat", "a dog", "a sky"), s,
+		Peekaboo.Segmentation r = new Peekaboo(sd.get()).segment(image(24, 20), null, List.of("a cat", "a dog", "a sky"), s,
 			NONE, none());
 		assertEquals(List.of("a cat", "a dog", "a sky"), r.prompts());
 		assertEquals(3, r.alpha().length);
@@ -343,7 +334,7 @@ class PeekabooEngineTest {
 	@Test
 	void rgbaGenerationReturnsImageAlphaAndTimelapse() {
 		PeekabooSettings s = PeekabooSettings.defaults().withSize(24).withIterations(5).withTimelapseEvery(2);
-		Peekaboo.Rgba r = new Peekaboo(sd).generateRgba("a red apple", s, NONE, none());
+		Peekaboo.Rgba r = new Peekaboo(sd.get()).generateRgba("a red apple", s, NONE, none());
 		assertEquals(24, r.size());
 		assertEquals(3 * 24 * 24, r.rgb().length);
 		assertEquals(24 * 24, r.alpha().length);

@@ -12,23 +12,14 @@ import java.nio.file.Path;
 
 import org.diffseg.sd.AutoencoderKL;
 import org.diffseg.sd.StableDiffusion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.diffseg.TinyModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The checkpointed VAE encoder backward gives the plain autograd gradient. */
 class VaeCheckpointingTest {
-	private static StableDiffusion sd;
-
-	@BeforeAll
-	static void load() throws Exception {
-		sd = StableDiffusion.load(Path.of("models/tiny-sd-a"));
-	}
-
-	@AfterAll
-	static void close() {
-		sd.close();
-	}
+	@RegisterExtension
+	static final TinyModel<StableDiffusion> sd = TinyModel.sd();
 
 	static double relative(NDArray actual, NDArray expected) {
 		float[] a = actual.toFloatArray(), e = expected.toFloatArray();
@@ -52,15 +43,15 @@ class VaeCheckpointingTest {
 			leaf.setRequiresGradient(true);
 			NDArray expected, actual, mean, logvar;
 			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-				AutoencoderKL.Posterior p = sd.vae.encode(leaf, null);
+				AutoencoderKL.Posterior p = sd.get().vae.encode(leaf, null);
 				mean = p.mean().stopGradient();
 				logvar = p.logvar().stopGradient();
 				gc.backward(p.mean().mul(gradMean).sum().add(p.logvar().mul(gradLogvar).sum()));
 				expected = leaf.getGradient();
-				AutoencoderKL.Checkpoints c = sd.vae.encodeForBackward(image);
+				AutoencoderKL.Checkpoints c = sd.get().vae.encodeForBackward(image);
 				assertEquals(0, relative(c.posterior().mean(), mean), "posterior mean");
 				assertEquals(0, relative(c.posterior().logvar(), logvar), "posterior logvar");
-				actual = sd.vae.vectorJacobian(gc, c, gradMean, gradLogvar);
+				actual = sd.get().vae.vectorJacobian(gc, c, gradMean, gradLogvar);
 			}
 			double err = relative(actual, expected);
 			assertTrue(err <= 1e-5, "relative error " + err);

@@ -78,6 +78,19 @@ class ConfigValidationTest {
 		assertEquals(key, c.key());
 	}
 
+	/** What loading an edited copy of the tiny model threw, and the file that was edited. */
+	record Failure(IOException e, Path file) {}
+
+	/**
+	 * Copies the tiny model to {@code copy}, sets {@code key} of {@code file} to {@code jsonValue} (as {@link #edit}),
+	 * and asserts that loading the copy fails with an IOException.
+	 */
+	static Failure loadEdited(Path copy, String file, String key, String jsonValue) throws IOException {
+		Path model = copyModel(Reference.TINY_SD, copy);
+		edit(model.resolve(file), key, jsonValue);
+		return new Failure(assertThrows(IOException.class, () -> StableDiffusion.load(model)), model.resolve(file));
+	}
+
 	static Stream<Arguments> hostileSdConfigs() {
 		return Stream.of(
 			// file, key, new value (JSON text; null removes the key), value the message must quote
@@ -118,10 +131,8 @@ class ConfigValidationTest {
 	void aBadValueEndsTheLoadNamingFileKeyAndValue(String file, String key, String value, String quoted,
 		@TempDir Path dir) throws Exception
 	{
-		Path model = copyModel(Reference.TINY_SD, dir.resolve("model"));
-		edit(model.resolve(file), key, value);
-		IOException e = assertThrows(IOException.class, () -> StableDiffusion.load(model));
-		assertNames(e, model.resolve(file), key, quoted);
+		Failure f = loadEdited(dir.resolve("model"), file, key, value);
+		assertNames(f.e(), f.file(), key, quoted);
 	}
 
 	/** An empty config used to build the default model (a 3.4 GB SD 1.5 UNet of zeros): now a missing key. */
@@ -140,26 +151,20 @@ class ConfigValidationTest {
 
 	@Test
 	void channelsNotDivisibleByTheGroupsNameBoth(@TempDir Path dir) throws Exception {
-		Path model = copyModel(Reference.TINY_SD, dir.resolve("model"));
-		edit(model.resolve("unet/config.json"), "block_out_channels", "[32, 64, 48, 64]");
-		IOException e = assertThrows(IOException.class, () -> StableDiffusion.load(model));
-		assertNames(e, model.resolve("unet/config.json"), "norm_num_groups", "32");
-		assertTrue(e.getMessage().contains("48"), e.getMessage());
+		Failure f = loadEdited(dir.resolve("model"), "unet/config.json", "block_out_channels", "[32, 64, 48, 64]");
+		assertNames(f.e(), f.file(), "norm_num_groups", "32");
+		assertTrue(f.e().getMessage().contains("48"), f.e().getMessage());
 	}
 
 	@Test
 	void componentsOfDifferentModelsAreRefusedBeforeLoadingWeights(@TempDir Path dir) throws Exception {
-		Path model = copyModel(Reference.TINY_SD, dir.resolve("model"));
-		edit(model.resolve("unet/config.json"), "cross_attention_dim", "48");
-		IOException e = assertThrows(IOException.class, () -> StableDiffusion.load(model));
-		assertNames(e, model.resolve("unet/config.json"), "cross_attention_dim", "48");
-		assertTrue(e.getMessage().contains("hidden_size 32"), e.getMessage());
+		Failure f = loadEdited(dir.resolve("model"), "unet/config.json", "cross_attention_dim", "48");
+		assertNames(f.e(), f.file(), "cross_attention_dim", "48");
+		assertTrue(f.e().getMessage().contains("hidden_size 32"), f.e().getMessage());
 
-		Path other = copyModel(Reference.TINY_SD, dir.resolve("other"));
-		edit(other.resolve("text_encoder/config.json"), "vocab_size", "1000");
-		e = assertThrows(IOException.class, () -> StableDiffusion.load(other));
-		assertNames(e, other.resolve("text_encoder/config.json"), "vocab_size", "1000");
-		assertTrue(e.getMessage().contains("vocab.json"), e.getMessage());
+		f = loadEdited(dir.resolve("other"), "text_encoder/config.json", "vocab_size", "1000");
+		assertNames(f.e(), f.file(), "vocab_size", "1000");
+		assertTrue(f.e().getMessage().contains("vocab.json"), f.e().getMessage());
 	}
 
 	@Test
@@ -215,13 +220,12 @@ class ConfigValidationTest {
 
 	@Test
 	void theSchedulerTableIsBounded(@TempDir Path dir) throws Exception {
-		Path model = copyModel(Reference.TINY_SD, dir.resolve("model"));
-		Path file = model.resolve("scheduler/scheduler_config.json");
-		edit(file, "num_train_timesteps", "2000000000");
-		IOException e = assertThrows(IOException.class, () -> StableDiffusion.load(model));
-		assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
-		assertTrue(e.getMessage().contains("num_train_timesteps"), e.getMessage());
-		assertTrue(e.getMessage().contains("2000000000"), e.getMessage());
+		Failure f = loadEdited(dir.resolve("model"), "scheduler/scheduler_config.json", "num_train_timesteps",
+			"2000000000");
+		String m = f.e().getMessage();
+		assertTrue(m.contains(f.file().toString()), m);
+		assertTrue(m.contains("num_train_timesteps"), m);
+		assertTrue(m.contains("2000000000"), m);
 	}
 
 	/** What a user of the command line sees: one line naming file, key and value, exit status 1. */

@@ -121,22 +121,33 @@ public class SafeTensorsTest {
 		}
 	}
 
+	/** A small float format's decoder, from the format's bits in the low bits of an int. */
+	private interface Decoder {
+		float decode(int bits);
+	}
+
+	/**
+	 * The decoder gives 1 and -2 for their bit patterns, the format's largest finite value, its smallest subnormal
+	 * and a NaN.
+	 */
+	private static void assertDecodes(Decoder d, int one, int minusTwo, int max, float maxValue, int smallest,
+		float smallestValue, int nan)
+	{
+		assertEquals(1.0f, d.decode(one));
+		assertEquals(-2.0f, d.decode(minusTwo));
+		assertEquals(maxValue, d.decode(max));
+		assertEquals(smallestValue, d.decode(smallest));
+		assertTrue(Float.isNaN(d.decode(nan)));
+	}
+
 	@Test
 	void halfConversion() {
-		assertEquals(1.0f, SafeTensors.halfToFloat((short) 0x3c00));
-		assertEquals(-2.0f, SafeTensors.halfToFloat((short) 0xc000));
-		assertEquals(65504f, SafeTensors.halfToFloat((short) 0x7bff));
-		assertEquals(0x1p-24f, SafeTensors.halfToFloat((short) 0x0001));
-		assertTrue(Float.isNaN(SafeTensors.halfToFloat((short) 0x7e00)));
+		assertDecodes(b -> SafeTensors.halfToFloat((short) b), 0x3c00, 0xc000, 0x7bff, 65504f, 0x0001, 0x1p-24f, 0x7e00);
 	}
 
 	@Test
 	void float8Conversion() {
-		assertEquals(1.0f, SafeTensors.e4m3ToFloat((byte) 0x38));
-		assertEquals(-2.0f, SafeTensors.e4m3ToFloat((byte) 0xc0));
-		assertEquals(448f, SafeTensors.e4m3ToFloat((byte) 0x7e));
-		assertEquals(0x1p-9f, SafeTensors.e4m3ToFloat((byte) 0x01));
-		assertTrue(Float.isNaN(SafeTensors.e4m3ToFloat((byte) 0x7f)));
+		assertDecodes(b -> SafeTensors.e4m3ToFloat((byte) b), 0x38, 0xc0, 0x7e, 448f, 0x01, 0x1p-9f, 0x7f);
 	}
 
 	@Test

@@ -8,25 +8,29 @@ import ai.djl.ndarray.NDManager;
 
 import org.diffseg.sd.ClipTextModel;
 import org.diffseg.vit.PositionEmbeddingInterpolation.GridOrder;
+import org.diffseg.TinyModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CLIP against the transformers reference: the text and vision towers, the projections and the logits. */
-class ClipModelTest extends WithTinyClip {
+class ClipModelTest {
+	@RegisterExtension
+	static final TinyModel<ClipModel> clip = TinyModel.clip();
 
 	@Test
 	void textTowerAndProjectionMatch() throws Exception {
 		try (NDManager m = NDManager.newBaseManager()) {
 			NDArray ids = load(m, "clip_text", "input_ids");
-			ClipTextModel.Output out = clip.text.forward(ids, false);
+			ClipTextModel.Output out = clip.get().text.forward(ids, false);
 			assertRelative(out.lastHiddenState(), load(m, "clip_text", "last_hidden_state"), 1e-4, "last_hidden_state");
 			assertRelative(out.pooled(), load(m, "clip_text", "pooler_output"), 1e-4, "pooler_output");
-			NDArray embeds = clip.textEmbeds(ids);
+			NDArray embeds = clip.get().textEmbeds(ids);
 			NDArray expected = load(m, "clip_text", "text_embeds");
 			assertRelative(embeds, expected, 1e-4, "text_embeds");
 			assertRelative(ClipModel.normalize(embeds), load(m, "clip_text", "text_embeds_normalized"), 1e-4,
 				"text_embeds_normalized");
 			// openai's zero-padded ids pool at the same (argmax) position and see the same causal prefix.
-			assertRelative(clip.textEmbeds(load(m, "clip_text", "openai_input_ids")), expected, 1e-4,
+			assertRelative(clip.get().textEmbeds(load(m, "clip_text", "openai_input_ids")), expected, 1e-4,
 				"text_embeds from openai_input_ids");
 		}
 	}
@@ -34,11 +38,11 @@ class ClipModelTest extends WithTinyClip {
 	@Test
 	void logitsAndProbabilitiesMatch() throws Exception {
 		try (NDManager m = NDManager.newBaseManager()) {
-			NDArray image = clip.imageEmbeds(load(m, "clip_vision", "pixel_values"));
-			NDArray text = clip.textEmbeds(load(m, "clip_text", "input_ids"));
-			ClipModel.Similarity s = clip.similarity(image, text);
-			assertRelative(clip.logitScale(), load(m, "clip_logits", "logit_scale"), 0, "logit_scale");
-			assertRelative(clip.logitScale().exp(), load(m, "clip_logits", "logit_scale_exp"), 1e-4, "logit_scale_exp");
+			NDArray image = clip.get().imageEmbeds(load(m, "clip_vision", "pixel_values"));
+			NDArray text = clip.get().textEmbeds(load(m, "clip_text", "input_ids"));
+			ClipModel.Similarity s = clip.get().similarity(image, text);
+			assertRelative(clip.get().logitScale(), load(m, "clip_logits", "logit_scale"), 0, "logit_scale");
+			assertRelative(clip.get().logitScale().exp(), load(m, "clip_logits", "logit_scale_exp"), 1e-4, "logit_scale_exp");
 			assertRelative(s.cosine(), load(m, "clip_logits", "cosine_similarity"), 1e-4, "cosine_similarity");
 			assertRelative(s.logitsPerImage(), load(m, "clip_logits", "logits_per_image"), 1e-4, "logits_per_image");
 			assertRelative(s.logitsPerText(), load(m, "clip_logits", "logits_per_text"), 1e-4, "logits_per_text");
@@ -49,17 +53,17 @@ class ClipModelTest extends WithTinyClip {
 
 	@Test
 	void configSectionsMergeTheirDictOverrides() throws Exception {
-		assertEquals(24, clip.projectionDim);
-		assertEquals(8, clip.vision.config.patchSize());
-		assertEquals("quick_gelu", clip.vision.config.act());
-		assertEquals(3, clip.text.config.layers());
+		assertEquals(24, clip.get().projectionDim);
+		assertEquals(8, clip.get().vision.config.patchSize());
+		assertEquals("quick_gelu", clip.get().vision.config.act());
+		assertEquals(3, clip.get().text.config.layers());
 	}
 
 	@Test
 	void nativeForwardMatchesEveryTensor() throws Exception {
 		try (NDManager m = NDManager.newBaseManager()) {
 			NDArray x = load(m, "clip_vision", "pixel_values");
-			VisionTransformer.Output out = clip.vision.forward(x, true, -2, GridOrder.ROW_COLUMN);
+			VisionTransformer.Output out = clip.get().vision.forward(x, true, -2, GridOrder.ROW_COLUMN);
 			assertEquals(4, out.rows());
 			assertRelative(out.embeddings(), load(m, "clip_vision", "embeddings"), 1e-4, "embeddings");
 			NDArray hs = load(m, "clip_vision", "hidden_states");
@@ -68,7 +72,7 @@ class ClipModelTest extends WithTinyClip {
 			assertRelative(out.lastHiddenState(), load(m, "clip_vision", "last_hidden_state"), 1e-4, "last_hidden_state");
 			assertRelative(out.pooled(), load(m, "clip_vision", "pooler_output"), 1e-4, "pooler_output");
 			assertRelative(out.keys(), load(m, "clip_vision", "keys_layer_m2"), 1e-4, "keys_layer_m2");
-			NDArray embeds = clip.imageEmbeds(x);
+			NDArray embeds = clip.get().imageEmbeds(x);
 			assertRelative(embeds, load(m, "clip_vision", "image_embeds"), 1e-4, "image_embeds");
 			assertRelative(ClipModel.normalize(embeds), load(m, "clip_vision", "image_embeds_normalized"), 1e-4,
 				"image_embeds_normalized");
@@ -90,23 +94,23 @@ class ClipModelTest extends WithTinyClip {
 	void gridOrdersDifferOnNonSquareInputs() throws Exception {
 		try (NDManager m = NDManager.newBaseManager()) {
 			NDArray x = load(m, "clip_dense", "h48w64.pixel_values");
-			NDArray quirk = clip.vision.denseKeys(x, -2, GridOrder.OVDIFF_TRANSPOSED);
-			double[] e = errors(quirk, clip.vision.denseKeys(x, -2));
+			NDArray quirk = clip.get().vision.denseKeys(x, -2, GridOrder.OVDIFF_TRANSPOSED);
+			double[] e = errors(quirk, clip.get().vision.denseKeys(x, -2));
 			assertTrue(e[1] > 1e-2, "transposed grid should change the keys, relative difference " + e[1]);
 		}
 	}
 
 	private void denseCase(NDManager m, String input, String prefix, GridOrder order) throws Exception {
 		NDArray x = load(m, "clip_dense", input + ".pixel_values");
-		VisionTransformer.Output out = clip.vision.forward(x, false, -2, order);
+		VisionTransformer.Output out = clip.get().vision.forward(x, false, -2, order);
 		assertRelative(out.embeddings(), load(m, "clip_dense", prefix + ".embeddings"), 1e-4, prefix + ".embeddings");
 		assertRelative(out.positionEmbedding(), load(m, "clip_dense", prefix + ".position_embedding"), 1e-4,
 			prefix + ".position_embedding");
 		assertRelative(out.lastHiddenState(), load(m, "clip_dense", prefix + ".last_hidden_state"), 1e-4,
 			prefix + ".last_hidden_state");
 		assertRelative(out.keys(), load(m, "clip_dense", prefix + ".keys_layer_m2"), 1e-4, prefix + ".keys_layer_m2");
-		NDArray dense = clip.vision.denseKeys(x.squeeze(0), clip.vision.ovdiffKeyLayer(), order);
-		assertRelative(VitReferenceCheck.headMinor(dense, clip.vision.config.heads()),
+		NDArray dense = clip.get().vision.denseKeys(x.squeeze(0), clip.get().vision.ovdiffKeyLayer(), order);
+		assertRelative(VitReferenceCheck.headMinor(dense, clip.get().vision.config.heads()),
 			load(m, "clip_dense", prefix + ".ovdiff_features"), 1e-4, prefix + ".ovdiff_features");
 	}
 }

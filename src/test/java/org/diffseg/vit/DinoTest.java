@@ -13,25 +13,29 @@ import java.nio.file.Path;
 
 import org.diffseg.sd.nn.WeightStore;
 import org.diffseg.vit.PositionEmbeddingInterpolation.GridOrder;
+import org.diffseg.TinyModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-class DinoTest extends WithTinyDino {
+class DinoTest {
+	@RegisterExtension
+	static final TinyModel<ViTModel> dino = TinyModel.dino();
 
 	@Test
 	void configIsReadFromTheFolder() {
-		VisionTransformer.Config c = dino.vision.config;
+		VisionTransformer.Config c = dino.get().vision.config;
 		assertEquals(VisionTransformer.Layout.VIT, c.layout());
 		assertEquals("gelu", c.act());
 		assertEquals(1e-6f, c.eps());
-		assertEquals(2, dino.vision.ovdiffKeyLayer());
+		assertEquals(2, dino.get().vision.ovdiffKeyLayer());
 	}
 
 	@Test
 	void nativeForwardMatchesEveryTensor() throws Exception {
 		try (NDManager m = NDManager.newBaseManager()) {
 			NDArray x = load(m, "dino", "native.pixel_values");
-			VisionTransformer.Output out = dino.vision.forward(x, true, -1, GridOrder.ROW_COLUMN);
+			VisionTransformer.Output out = dino.get().vision.forward(x, true, -1, GridOrder.ROW_COLUMN);
 			NDArray hs = load(m, "dino", "native.hidden_states");
 			for (int i = 0; i < 4; i++) assertRelative(out.hiddenStates().get(i), hs.get(i), 1e-4, "hidden_states " + i);
 			assertRelative(out.pooled(), load(m, "dino", "native.cls_output"), 1e-4, "cls_output");
@@ -44,7 +48,7 @@ class DinoTest extends WithTinyDino {
 		try (NDManager m = NDManager.newBaseManager()) {
 			for (String c : new String[] { "h40w48", "h39w47", "sq64" }) {
 				NDArray x = load(m, "dino", c + ".pixel_values");
-				checkCase(m, c, dino.vision.forward(x, false, -1, GridOrder.ROW_COLUMN));
+				checkCase(m, c, dino.get().vision.forward(x, false, -1, GridOrder.ROW_COLUMN));
 			}
 		}
 	}
@@ -56,8 +60,8 @@ class DinoTest extends WithTinyDino {
 		assertRelative(out.lastHiddenState(), load(m, "dino", c + ".last_hidden_state"), 1e-4, c + ".last_hidden_state");
 		assertRelative(out.keys(), load(m, "dino", c + ".keys_last_layer"), 1e-4, c + ".keys_last_layer");
 		if (c.equals("native")) return; // OVDiff's path is not stored for the HF-preprocessed native case
-		NDArray dense = dino.vision.denseKeys(load(m, "dino", c + ".pixel_values"), -1);
-		assertRelative(VitReferenceCheck.headMinor(dense.squeeze(0), dino.vision.config.heads()),
+		NDArray dense = dino.get().vision.denseKeys(load(m, "dino", c + ".pixel_values"), -1);
+		assertRelative(VitReferenceCheck.headMinor(dense.squeeze(0), dino.get().vision.config.heads()),
 			load(m, "dino", c + ".ovdiff_features"), 1e-4, c + ".ovdiff_features");
 	}
 
@@ -67,9 +71,9 @@ class DinoTest extends WithTinyDino {
 		try (NDManager m = NDManager.newBaseManager()) {
 			NDArray x = load(m, "dino", "sq64.pixel_values");
 			int before = m.getManagedArrays().size();
-			dino.vision.denseKeys(x, -1);
+			dino.get().vision.denseKeys(x, -1);
 			assertEquals(before + 1, m.getManagedArrays().size(), "dense keys only");
-			VisionTransformer.Output out = dino.vision.forward(x);
+			VisionTransformer.Output out = dino.get().vision.forward(x);
 			assertEquals(before + 5, m.getManagedArrays().size(), "embeddings, position table, last state, pooled");
 			assertNull(out.hiddenStates());
 			assertNull(out.keys());
@@ -80,8 +84,8 @@ class DinoTest extends WithTinyDino {
 	@Test
 	void nativeGridOnANonSquareInputIsStillResampled() throws Exception {
 		try (NDManager m = NDManager.newBaseManager()) {
-			NDArray stored = dino.vision.positionEmbedding(4, 4, true, GridOrder.ROW_COLUMN, m);
-			NDArray resampled = dino.vision.positionEmbedding(4, 4, false, GridOrder.ROW_COLUMN, m);
+			NDArray stored = dino.get().vision.positionEmbedding(4, 4, true, GridOrder.ROW_COLUMN, m);
+			NDArray resampled = dino.get().vision.positionEmbedding(4, 4, false, GridOrder.ROW_COLUMN, m);
 			assertRelative(stored.expandDims(0), load(m, "dino", "native.position_embeddings"), 0, "native table");
 			assertTrue(errors(resampled, stored)[1] > 1e-3, "a 4.1/4 scale factor moves the table");
 		}

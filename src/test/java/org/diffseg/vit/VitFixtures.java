@@ -13,10 +13,10 @@ import java.nio.file.Path;
 import org.diffseg.sd.SafeTensors;
 
 /** The tiny-vit fixtures and the README's comparison rules. */
-final class VitFixtures {
+public final class VitFixtures {
 	static final Path ROOT = Path.of("models/tiny-vit");
-	static final Path CLIP = ROOT.resolve("tiny-clip");
-	static final Path DINO = ROOT.resolve("tiny-dino");
+	public static final Path CLIP = ROOT.resolve("tiny-clip");
+	public static final Path DINO = ROOT.resolve("tiny-dino");
 	static final Path REF = ROOT.resolve("reference");
 
 	private VitFixtures() {}
@@ -49,17 +49,9 @@ final class VitFixtures {
 		assertArrayEquals(expected.data(), actual.data(), what);
 	}
 
-	/** { max|a - e|, max|a - e| / max|e| }. */
+	/** { max|a - e|, max|a - e| / max|e| }, NaN counting as infinite, as the reference check measures it. */
 	static double[] errors(NDArray actual, NDArray expected) {
 		assertArrayEquals(expected.getShape().getShape(), actual.getShape().getShape(), "shape");
-		float[] a = actual.toType(DataType.FLOAT32, false).toFloatArray();
-		float[] e = expected.toType(DataType.FLOAT32, false).toFloatArray();
-		double maxDiff = 0, maxRef = 0;
-		for (int i = 0; i < a.length; i++) {
-			double d = Math.abs((double) a[i] - e[i]);
-			maxDiff = Math.max(maxDiff, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
-			maxRef = Math.max(maxRef, Math.abs(e[i]));
-		}
-		return new double[] { maxDiff, maxRef == 0 ? maxDiff : maxDiff / maxRef };
+		return VitReferenceCheck.errors(actual, expected);
 	}
 }

@@ -43,24 +43,36 @@ class BuildingBlocksDifferentialTest {
 		m.close();
 	}
 
-	@Test
-	void conv2dOverKernelsStridesPaddingsAndLayouts() {
-		SplittableRandom r = new SplittableRandom(101);
-		for (int config = 0; config < 40; config++) {
+	/** One random configuration of a test, with a sub-manager of m freed after it. */
+	interface Config {
+		void check(SplittableRandom r, NDManager t, int config);
+	}
+
+	/** {@code configs} configurations drawn from one generator seeded with {@code seed}, in order. */
+	static void randomConfigs(long seed, int configs, Config test) {
+		SplittableRandom r = new SplittableRandom(seed);
+		for (int config = 0; config < configs; config++) {
 			try (NDManager t = m.newSubManager()) {
-				int in = between(r, 1, 48), out = between(r, 1, 48), k = r.nextBoolean() ? 3 : 1;
-				int stride = between(r, 1, 2), pad = between(r, 0, 1);
-				int n = between(r, 1, 2), h = between(r, k, 9), w = between(r, k, 9);
-				boolean channelsLast = r.nextBoolean();
-				String what = "conv2d config " + config + ": " + in + "->" + out + " k" + k + " s" + stride + " p" + pad +
-					" on " + n + "x" + h + "x" + w + (channelsLast ? " channels-last" : "");
-				var built = Harness.build(t, r.nextLong(), s -> new Conv2d(s.scope("conv"), in, out, k, stride, pad));
-				Image x = randomImage(r, n, in, h, w);
-				Image expected = PlainModules.conv(built.weights(), "conv", x, out, k, stride, pad);
-				assertClose(built.module().forward(nd(t, x, channelsLast)), expected, what);
-				assertAllRead(built.weights(), what);
+				test.check(r, t, config);
 			}
 		}
+	}
+
+	@Test
+	void conv2dOverKernelsStridesPaddingsAndLayouts() {
+		randomConfigs(101, 40, (r, t, config) -> {
+			int in = between(r, 1, 48), out = between(r, 1, 48), k = r.nextBoolean() ? 3 : 1;
+			int stride = between(r, 1, 2), pad = between(r, 0, 1);
+			int n = between(r, 1, 2), h = between(r, k, 9), w = between(r, k, 9);
+			boolean channelsLast = r.nextBoolean();
+			String what = "conv2d config " + config + ": " + in + "->" + out + " k" + k + " s" + stride + " p" + pad +
+				" on " + n + "x" + h + "x" + w + (channelsLast ? " channels-last" : "");
+			var built = Harness.build(t, r.nextLong(), s -> new Conv2d(s.scope("conv"), in, out, k, stride, pad));
+			Image x = randomImage(r, n, in, h, w);
+			Image expected = PlainModules.conv(built.weights(), "conv", x, out, k, stride, pad);
+			assertClose(built.module().forward(nd(t, x, channelsLast)), expected, what);
+			assertAllRead(built.weights(), what);
+		});
 	}
 
 	@Test
@@ -83,77 +95,67 @@ class BuildingBlocksDifferentialTest {
 
 	@Test
 	void groupNormOverGroupSizesAndShapes() {
-		SplittableRandom r = new SplittableRandom(102);
-		for (int config = 0; config < 40; config++) {
-			try (NDManager t = m.newSubManager()) {
-				int groups = between(r, 1, 8), perGroup = between(r, 1, 8), channels = groups * perGroup;
-				int n = between(r, 1, 3), h = between(r, 1, 7), w = between(r, 1, 7);
-				float eps = r.nextBoolean() ? 1e-5f : 1e-6f;
-				boolean channelsLast = r.nextBoolean();
-				String what = "GroupNorm config " + config + ": " + groups + " groups of " + perGroup + " on " + n + "x" +
-					h + "x" + w + (channelsLast ? " channels-last" : "");
-				var built = Harness.build(t, r.nextLong(), s -> new Norms.GroupNorm(s.scope("norm"), groups, channels,
-					eps));
-				Image x = randomImage(r, n, channels, h, w);
-				Image expected = PlainModules.groupNormNamed(built.weights(), "norm", x, groups, eps);
-				assertClose(built.module().forward(nd(t, x, channelsLast)), expected, what);
-				assertAllRead(built.weights(), what);
-			}
-		}
+		randomConfigs(102, 40, (r, t, config) -> {
+			int groups = between(r, 1, 8), perGroup = between(r, 1, 8), channels = groups * perGroup;
+			int n = between(r, 1, 3), h = between(r, 1, 7), w = between(r, 1, 7);
+			float eps = r.nextBoolean() ? 1e-5f : 1e-6f;
+			boolean channelsLast = r.nextBoolean();
+			String what = "GroupNorm config " + config + ": " + groups + " groups of " + perGroup + " on " + n + "x" +
+				h + "x" + w + (channelsLast ? " channels-last" : "");
+			var built = Harness.build(t, r.nextLong(), s -> new Norms.GroupNorm(s.scope("norm"), groups, channels,
+				eps));
+			Image x = randomImage(r, n, channels, h, w);
+			Image expected = PlainModules.groupNormNamed(built.weights(), "norm", x, groups, eps);
+			assertClose(built.module().forward(nd(t, x, channelsLast)), expected, what);
+			assertAllRead(built.weights(), what);
+		});
 	}
 
 	@Test
 	void layerNormOverWidths() {
-		SplittableRandom r = new SplittableRandom(103);
-		for (int config = 0; config < 20; config++) {
-			try (NDManager t = m.newSubManager()) {
-				int n = between(r, 1, 3), tokens = between(r, 1, 12), dim = between(r, 1, 40);
-				String what = "LayerNorm config " + config + ": width " + dim + " on " + n + "x" + tokens;
-				var built = Harness.build(t, r.nextLong(), s -> new Norms.LayerNorm(s.scope("norm"), dim, 1e-5f));
-				Tokens x = randomTokens(r, n, tokens, dim);
-				Tokens expected = PlainModules.layerNormNamed(built.weights(), "norm", x);
-				assertClose(built.module().forward(nd(t, x)), expected, what);
-				assertAllRead(built.weights(), what);
-			}
-		}
+		randomConfigs(103, 20, (r, t, config) -> {
+			int n = between(r, 1, 3), tokens = between(r, 1, 12), dim = between(r, 1, 40);
+			String what = "LayerNorm config " + config + ": width " + dim + " on " + n + "x" + tokens;
+			var built = Harness.build(t, r.nextLong(), s -> new Norms.LayerNorm(s.scope("norm"), dim, 1e-5f));
+			Tokens x = randomTokens(r, n, tokens, dim);
+			Tokens expected = PlainModules.layerNormNamed(built.weights(), "norm", x);
+			assertClose(built.module().forward(nd(t, x)), expected, what);
+			assertAllRead(built.weights(), what);
+		});
 	}
 
 	@Test
 	void resnetBlockWithAndWithoutShortcutAndTimeEmbedding() {
-		SplittableRandom r = new SplittableRandom(104);
-		for (int config = 0; config < 40; config++) {
-			try (NDManager t = m.newSubManager()) {
-				int groups = between(r, 1, 6), in = groups * between(r, 1, 8);
-				int out = config % 2 == 0 ? in : groups * between(r, 1, 8); // every other one keeps its width
-				int temb = r.nextBoolean() ? between(r, 1, 20) : 0;
-				int n = between(r, 1, 2), h = between(r, 1, 7), w = between(r, 1, 7);
-				float eps = r.nextBoolean() ? 1e-5f : 1e-6f;
-				boolean channelsLast = r.nextBoolean();
-				String what = "ResnetBlock2D config " + config + ": " + in + "->" + out + " channels, " + groups +
-					" groups, temb " + temb + ", on " + n + "x" + h + "x" + w + (channelsLast ? " channels-last" : "");
-				var built = Harness.build(t, r.nextLong(), s -> new ResnetBlock2D(s.scope("resnet"), in, out, temb,
-					groups, eps));
-				Image x = randomImage(r, n, in, h, w);
-				double[][] embedding = null;
-				NDArray embeddingNd = null;
-				if (temb > 0) {
-					Tokens e = randomTokens(r, 1, n, temb);
-					embedding = new double[n][temb];
-					for (int b = 0; b < n; b++) System.arraycopy(e.v, b * temb, embedding[b], 0, temb);
-					embeddingNd = nd(t, e).reshape(n, temb);
-				}
-				Image expected = PlainModules.resnet(built.weights(), "resnet", x, embedding, out, groups, eps);
-				assertClose(built.module().forward(nd(t, x, channelsLast), embeddingNd), expected, what);
-				assertAllRead(built.weights(), what);
+		randomConfigs(104, 40, (r, t, config) -> {
+			int groups = between(r, 1, 6), in = groups * between(r, 1, 8);
+			int out = config % 2 == 0 ? in : groups * between(r, 1, 8); // every other one keeps its width
+			int temb = r.nextBoolean() ? between(r, 1, 20) : 0;
+			int n = between(r, 1, 2), h = between(r, 1, 7), w = between(r, 1, 7);
+			float eps = r.nextBoolean() ? 1e-5f : 1e-6f;
+			boolean channelsLast = r.nextBoolean();
+			String what = "ResnetBlock2D config " + config + ": " + in + "->" + out + " channels, " + groups +
+				" groups, temb " + temb + ", on " + n + "x" + h + "x" + w + (channelsLast ? " channels-last" : "");
+			var built = Harness.build(t, r.nextLong(), s -> new ResnetBlock2D(s.scope("resnet"), in, out, temb,
+				groups, eps));
+			Image x = randomImage(r, n, in, h, w);
+			double[][] embedding = null;
+			NDArray embeddingNd = null;
+			if (temb > 0) {
+				Tokens e = randomTokens(r, 1, n, temb);
+				embedding = new double[n][temb];
+				for (int b = 0; b < n; b++) System.arraycopy(e.v, b * temb, embedding[b], 0, temb);
+				embeddingNd = nd(t, e).reshape(n, temb);
 			}
-		}
+			Image expected = PlainModules.resnet(built.weights(), "resnet", x, embedding, out, groups, eps);
+			assertClose(built.module().forward(nd(t, x, channelsLast), embeddingNd), expected, what);
+			assertAllRead(built.weights(), what);
+		});
 	}
 
 	@Test
 	void selfAndCrossAttentionWithAnyHeadCountAndHeadSize() {
-		SplittableRandom r = new SplittableRandom(105);
-		for (int config = 0; config < 40; config++) {
-			try (NDManager t = m.newSubManager(); AttentionRecorder recorder = AttentionRecorder.all(t)) {
+		randomConfigs(105, 40, (r, t, config) -> {
+			try (AttentionRecorder recorder = AttentionRecorder.all(t)) {
 				int queryDim = between(r, 1, 24), heads = between(r, 1, 8), headDim = between(r, 1, 12);
 				boolean cross = r.nextBoolean();
 				int contextDim = cross ? between(r, 1, 20) : queryDim;
@@ -175,7 +177,7 @@ class BuildingBlocksDifferentialTest {
 				assertClose(recorder.queries.get("attn2"), queries, what + ", queries");
 				assertAllRead(built.weights(), what);
 			}
-		}
+		});
 	}
 
 	@Test
@@ -194,90 +196,78 @@ class BuildingBlocksDifferentialTest {
 
 	@Test
 	void transformer2dWithConvAndLinearProjection() {
-		SplittableRandom r = new SplittableRandom(107);
-		for (int config = 0; config < 30; config++) {
-			try (NDManager t = m.newSubManager()) {
-				int groups = between(r, 1, 4), channels = groups * between(r, 1, 8);
-				int heads = between(r, 1, Math.min(8, channels)), layers = between(r, 1, 3);
-				boolean linear = r.nextBoolean(), onlyCross = r.nextInt(4) == 0;
-				int crossDim = between(r, 1, 16), contextTokens = between(r, 1, 8);
-				int n = between(r, 1, 2), h = between(r, 1, 6), w = between(r, 1, 6);
-				String what = "Transformer2D config " + config + ": " + channels + " channels in " + groups + " groups, " +
-					heads + " heads, " + layers + " layers, " + (linear ? "linear" : "conv") + " projection" +
-					(onlyCross ? ", only cross-attention" : "") + ", context " + contextTokens + "x" + crossDim + ", on " +
-					n + "x" + h + "x" + w;
-				var built = Harness.build(t, r.nextLong(), s -> new Transformer2D(s.scope("attentions.0"), channels,
-					heads, layers, crossDim, groups, linear, onlyCross, false));
-				Image x = randomImage(r, n, channels, h, w);
-				Tokens context = randomTokens(r, n, contextTokens, crossDim);
-				Image expected = PlainModules.transformer2d(built.weights(), "attentions.0", x, context, heads, layers,
-					groups, linear, onlyCross);
-				assertClose(built.module().forward(nd(t, x), nd(t, context), null), expected, what);
-				assertAllRead(built.weights(), what);
-			}
-		}
+		randomConfigs(107, 30, (r, t, config) -> {
+			int groups = between(r, 1, 4), channels = groups * between(r, 1, 8);
+			int heads = between(r, 1, Math.min(8, channels)), layers = between(r, 1, 3);
+			boolean linear = r.nextBoolean(), onlyCross = r.nextInt(4) == 0;
+			int crossDim = between(r, 1, 16), contextTokens = between(r, 1, 8);
+			int n = between(r, 1, 2), h = between(r, 1, 6), w = between(r, 1, 6);
+			String what = "Transformer2D config " + config + ": " + channels + " channels in " + groups + " groups, " +
+				heads + " heads, " + layers + " layers, " + (linear ? "linear" : "conv") + " projection" +
+				(onlyCross ? ", only cross-attention" : "") + ", context " + contextTokens + "x" + crossDim + ", on " +
+				n + "x" + h + "x" + w;
+			var built = Harness.build(t, r.nextLong(), s -> new Transformer2D(s.scope("attentions.0"), channels,
+				heads, layers, crossDim, groups, linear, onlyCross, false));
+			Image x = randomImage(r, n, channels, h, w);
+			Tokens context = randomTokens(r, n, contextTokens, crossDim);
+			Image expected = PlainModules.transformer2d(built.weights(), "attentions.0", x, context, heads, layers,
+				groups, linear, onlyCross);
+			assertClose(built.module().forward(nd(t, x), nd(t, context), null), expected, what);
+			assertAllRead(built.weights(), what);
+		});
 	}
 
 	@Test
 	void downsamplersOfUNetAndVaeOnOddAndEvenSizes() {
-		SplittableRandom r = new SplittableRandom(108);
-		for (int config = 0; config < 30; config++) {
-			try (NDManager t = m.newSubManager()) {
-				int channels = between(r, 1, 40), n = between(r, 1, 2), h = between(r, 2, 9), w = between(r, 2, 9);
-				boolean vae = r.nextBoolean(), channelsLast = r.nextBoolean();
-				String what = "Downsample2D config " + config + ": " + (vae ? "VAE (right/bottom pad)" : "UNet (pad 1)") +
-					", " + channels + " channels on " + n + "x" + h + "x" + w + (channelsLast ? " channels-last" : "");
-				var built = Harness.build(t, r.nextLong(), s -> new Sampling2D.Downsample(s.scope("downsamplers.0"),
-					channels, vae));
-				Image x = randomImage(r, n, channels, h, w);
-				Image expected = PlainModules.downsample(built.weights(), "downsamplers.0", x, vae);
-				assertClose(built.module().forward(nd(t, x, channelsLast)), expected, what);
-				assertAllRead(built.weights(), what);
-			}
-		}
+		randomConfigs(108, 30, (r, t, config) -> {
+			int channels = between(r, 1, 40), n = between(r, 1, 2), h = between(r, 2, 9), w = between(r, 2, 9);
+			boolean vae = r.nextBoolean(), channelsLast = r.nextBoolean();
+			String what = "Downsample2D config " + config + ": " + (vae ? "VAE (right/bottom pad)" : "UNet (pad 1)") +
+				", " + channels + " channels on " + n + "x" + h + "x" + w + (channelsLast ? " channels-last" : "");
+			var built = Harness.build(t, r.nextLong(), s -> new Sampling2D.Downsample(s.scope("downsamplers.0"),
+				channels, vae));
+			Image x = randomImage(r, n, channels, h, w);
+			Image expected = PlainModules.downsample(built.weights(), "downsamplers.0", x, vae);
+			assertClose(built.module().forward(nd(t, x, channelsLast)), expected, what);
+			assertAllRead(built.weights(), what);
+		});
 	}
 
 	@Test
 	void upsamplersDoublingOrToTheSkipSize() {
-		SplittableRandom r = new SplittableRandom(109);
-		for (int config = 0; config < 30; config++) {
-			try (NDManager t = m.newSubManager()) {
-				int channels = between(r, 1, 40), n = between(r, 1, 2), h = between(r, 1, 6), w = between(r, 1, 6);
-				boolean doubling = r.nextInt(3) == 0, channelsLast = r.nextBoolean();
-				// a skip of an odd size s was downsampled to (s + 1) / 2: the upsampler goes back to s
-				int th = doubling ? 2 * h : 2 * h - r.nextInt(2), tw = doubling ? 2 * w : 2 * w - r.nextInt(2);
-				String what = "Upsample2D config " + config + ": " + channels + " channels, " + h + "x" + w + " -> " + th +
-					"x" + tw + (doubling ? " (doubling)" : " (skip size)") + (channelsLast ? " channels-last" : "");
-				var built = Harness.build(t, r.nextLong(), s -> new Sampling2D.Upsample(s.scope("upsamplers.0"),
-					channels));
-				Image x = randomImage(r, n, channels, h, w);
-				Image expected = PlainModules.upsample(built.weights(), "upsamplers.0", x, th, tw);
-				NDArray got = built.module().forward(nd(t, x, channelsLast), doubling ? null : new long[] { th, tw });
-				assertClose(got, expected, what);
-				assertAllRead(built.weights(), what);
-			}
-		}
+		randomConfigs(109, 30, (r, t, config) -> {
+			int channels = between(r, 1, 40), n = between(r, 1, 2), h = between(r, 1, 6), w = between(r, 1, 6);
+			boolean doubling = r.nextInt(3) == 0, channelsLast = r.nextBoolean();
+			// a skip of an odd size s was downsampled to (s + 1) / 2: the upsampler goes back to s
+			int th = doubling ? 2 * h : 2 * h - r.nextInt(2), tw = doubling ? 2 * w : 2 * w - r.nextInt(2);
+			String what = "Upsample2D config " + config + ": " + channels + " channels, " + h + "x" + w + " -> " + th +
+				"x" + tw + (doubling ? " (doubling)" : " (skip size)") + (channelsLast ? " channels-last" : "");
+			var built = Harness.build(t, r.nextLong(), s -> new Sampling2D.Upsample(s.scope("upsamplers.0"),
+				channels));
+			Image x = randomImage(r, n, channels, h, w);
+			Image expected = PlainModules.upsample(built.weights(), "upsamplers.0", x, th, tw);
+			NDArray got = built.module().forward(nd(t, x, channelsLast), doubling ? null : new long[] { th, tw });
+			assertClose(got, expected, what);
+			assertAllRead(built.weights(), what);
+		});
 	}
 
 	@Test
 	void vaeMidBlockAttentionWithCurrentAndLegacyNames() {
-		SplittableRandom r = new SplittableRandom(110);
-		for (int config = 0; config < 20; config++) {
-			try (NDManager t = m.newSubManager()) {
-				int groups = between(r, 1, 6), channels = groups * between(r, 1, 8);
-				int n = between(r, 1, 2), h = between(r, 1, 6), w = between(r, 1, 6);
-				boolean legacy = r.nextBoolean(), channelsLast = r.nextBoolean();
-				String what = "VAE attention config " + config + ": " + channels + " channels in " + groups + " groups " +
-					(legacy ? "(legacy names)" : "") + " on " + n + "x" + h + "x" + w + (channelsLast ? " channels-last" :
-					"");
-				var built = Harness.build(t, r.nextLong(), legacy ? BuildingBlocksDifferentialTest::legacyVaeName :
-					name -> name, s -> new VaeAttention(s.scope("attentions.0"), channels, groups, 1e-6f));
-				Image x = randomImage(r, n, channels, h, w);
-				Image expected = PlainModules.vaeAttention(built.weights(), "attentions.0", x, groups, legacy);
-				assertClose(built.module().forward(nd(t, x, channelsLast)), expected, what);
-				assertAllRead(built.weights(), what);
-			}
-		}
+		randomConfigs(110, 20, (r, t, config) -> {
+			int groups = between(r, 1, 6), channels = groups * between(r, 1, 8);
+			int n = between(r, 1, 2), h = between(r, 1, 6), w = between(r, 1, 6);
+			boolean legacy = r.nextBoolean(), channelsLast = r.nextBoolean();
+			String what = "VAE attention config " + config + ": " + channels + " channels in " + groups + " groups " +
+				(legacy ? "(legacy names)" : "") + " on " + n + "x" + h + "x" + w + (channelsLast ? " channels-last" :
+				"");
+			var built = Harness.build(t, r.nextLong(), legacy ? BuildingBlocksDifferentialTest::legacyVaeName :
+				name -> name, s -> new VaeAttention(s.scope("attentions.0"), channels, groups, 1e-6f));
+			Image x = randomImage(r, n, channels, h, w);
+			Image expected = PlainModules.vaeAttention(built.weights(), "attentions.0", x, groups, legacy);
+			assertClose(built.module().forward(nd(t, x, channelsLast)), expected, what);
+			assertAllRead(built.weights(), what);
+		});
 	}
 
 	/** The original SD checkpoints' names of the VAE attention weights. */

@@ -136,6 +136,16 @@ final class Harness {
 		assertClose(actual, expected.v, new long[] { expected.n, expected.t, expected.d }, what);
 	}
 
+	/**
+	 * The production module recorded the stages the plain formulation did, each within the fixtures' rule (the first
+	 * one that differs, in the plain formulation's order, is named).
+	 */
+	static void assertSameStages(Map<String, NDArray> taps, Map<String, double[]> expected, String what) {
+		assertEquals(expected.keySet(), taps.keySet(), what + ": stages");
+		for (Map.Entry<String, double[]> e : expected.entrySet())
+			assertClose(taps.get(e.getKey()), e.getValue(), null, what + ", stage " + e.getKey());
+	}
+
 	static void assertAllRead(Weights w, String what) {
 		assertTrue(w.unused().isEmpty(), what + ": the production module loads weights the plain formulation never " +
 			"reads: " + w.unused());

@@ -194,53 +194,27 @@ final class Loops {
 	/** GEGLU: project to 2*inner features, first half times GELU of the second half. */
 	static Tokens geglu(Tokens x, double[] weight, double[] bias, int inner) {
 		Tokens both = linear(x, weight, bias, 2 * inner);
-		Tokens y = new Tokens(x.n, x.t, inner);
-		for (int b = 0; b < x.n; b++)
-			for (int i = 0; i < x.t; i++)
-				for (int f = 0; f < inner; f++)
-					y.v[y.at(b, i, f)] = both.get(b, i, f) * gelu(both.get(b, i, inner + f));
-		return y;
+		return Tokens.of(x.n, x.t, inner, (b, i, f) -> both.get(b, i, f) * gelu(both.get(b, i, inner + f)));
 	}
 
 	/** torch nearest interpolation to a given size: source index floor(dst * in / out), in integers. */
 	static Image nearest(Image x, int oh, int ow) {
-		Image y = new Image(x.n, x.c, oh, ow);
-		for (int b = 0; b < x.n; b++)
-			for (int ch = 0; ch < x.c; ch++)
-				for (int yy = 0; yy < oh; yy++)
-					for (int xx = 0; xx < ow; xx++)
-						y.v[y.at(b, ch, yy, xx)] = x.get(b, ch, yy * x.h / oh, xx * x.w / ow);
-		return y;
+		return Image.of(x.n, x.c, oh, ow, (b, ch, yy, xx) -> x.get(b, ch, yy * x.h / oh, xx * x.w / ow));
 	}
 
 	/** [n][c][h][w] to [n][h*w][c]: token index y*w + x. */
 	static Tokens toTokens(Image x) {
-		Tokens t = new Tokens(x.n, x.h * x.w, x.c);
-		for (int b = 0; b < x.n; b++)
-			for (int ch = 0; ch < x.c; ch++)
-				for (int yy = 0; yy < x.h; yy++)
-					for (int xx = 0; xx < x.w; xx++) t.v[t.at(b, yy * x.w + xx, ch)] = x.get(b, ch, yy, xx);
-		return t;
+		return Tokens.of(x.n, x.h * x.w, x.c, (b, i, ch) -> x.get(b, ch, i / x.w, i % x.w));
 	}
 
 	static Image toImage(Tokens t, int h, int w) {
-		Image x = new Image(t.n, t.d, h, w);
-		for (int b = 0; b < t.n; b++)
-			for (int ch = 0; ch < t.d; ch++)
-				for (int yy = 0; yy < h; yy++)
-					for (int xx = 0; xx < w; xx++) x.v[x.at(b, ch, yy, xx)] = t.get(b, yy * w + xx, ch);
-		return x;
+		return Image.of(t.n, t.d, h, w, (b, ch, yy, xx) -> t.get(b, yy * w + xx, ch));
 	}
 
 	/** torch.cat along channels. */
 	static Image concatChannels(Image a, Image b) {
-		Image y = new Image(a.n, a.c + b.c, a.h, a.w);
-		for (int n = 0; n < a.n; n++)
-			for (int ch = 0; ch < y.c; ch++)
-				for (int yy = 0; yy < a.h; yy++)
-					for (int xx = 0; xx < a.w; xx++)
-						y.v[y.at(n, ch, yy, xx)] = ch < a.c ? a.get(n, ch, yy, xx) : b.get(n, ch - a.c, yy, xx);
-		return y;
+		return Image.of(a.n, a.c + b.c, a.h, a.w, (n, ch, yy, xx) -> ch < a.c ? a.get(n, ch, yy, xx) :
+			b.get(n, ch - a.c, yy, xx));
 	}
 
 	static Image add(Image a, Image b) {
@@ -257,11 +231,6 @@ final class Loops {
 
 	/** Channels [from, to) of x. */
 	static Image channels(Image x, int from, int to) {
-		Image y = new Image(x.n, to - from, x.h, x.w);
-		for (int b = 0; b < x.n; b++)
-			for (int ch = from; ch < to; ch++)
-				for (int yy = 0; yy < x.h; yy++)
-					for (int xx = 0; xx < x.w; xx++) y.v[y.at(b, ch - from, yy, xx)] = x.get(b, ch, yy, xx);
-		return y;
+		return Image.of(x.n, to - from, x.h, x.w, (b, ch, yy, xx) -> x.get(b, from + ch, yy, xx));
 	}
 }

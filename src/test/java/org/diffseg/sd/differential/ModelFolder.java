@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 
 import java.io.IOException;
@@ -29,6 +30,27 @@ final class ModelFolder {
 	/** How the production code builds a component from its config. */
 	interface Builder<T> {
 		T build(WeightStore.Scope scope, Json config) throws java.io.IOException;
+	}
+
+	/**
+	 * The part of a config.json that diffusers' UNet2DConditionModel and AutoencoderKL share: the class, SiLU, each
+	 * block's output channels with its down and up block types, the input and output channels and the GroupNorm
+	 * groups.
+	 */
+	static JsonObject config(String className, int[] channels, String[] downTypes, String[] upTypes, int in, int out,
+		int groups)
+	{
+		Gson gson = new Gson();
+		JsonObject j = new JsonObject();
+		j.addProperty("_class_name", className);
+		j.addProperty("act_fn", "silu");
+		j.add("block_out_channels", gson.toJsonTree(channels));
+		j.add("down_block_types", gson.toJsonTree(downTypes));
+		j.add("up_block_types", gson.toJsonTree(upTypes));
+		j.addProperty("in_channels", in);
+		j.addProperty("out_channels", out);
+		j.addProperty("norm_num_groups", groups);
+		return j;
 	}
 
 	/**

@@ -17,6 +17,20 @@ final class Tokens {
 		this.v = v;
 	}
 
+	/** A value for each index [b][i][f]. */
+	interface Element {
+		double at(int b, int i, int f);
+	}
+
+	/** The [n][t][d] sequences holding {@code e}'s value at each index. */
+	static Tokens of(int n, int t, int d, Element e) {
+		Tokens y = new Tokens(n, t, d);
+		for (int b = 0; b < n; b++)
+			for (int i = 0; i < t; i++)
+				for (int f = 0; f < d; f++) y.v[y.at(b, i, f)] = e.at(b, i, f);
+		return y;
+	}
+
 	int at(int b, int i, int f) {
 		return (b * t + i) * d + f;
 	}

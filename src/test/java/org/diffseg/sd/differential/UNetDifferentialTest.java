@@ -2,6 +2,7 @@ package org.diffseg.sd.differential;
 
 import static org.diffseg.sd.differential.Harness.assertAllRead;
 import static org.diffseg.sd.differential.Harness.assertClose;
+import static org.diffseg.sd.differential.Harness.assertSameStages;
 import static org.diffseg.sd.differential.Harness.between;
 import static org.diffseg.sd.differential.Harness.nd;
 import static org.diffseg.sd.differential.Harness.production;
@@ -12,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
-import com.google.gson.JsonArray;
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 
 import java.nio.file.Files;
@@ -59,30 +60,20 @@ class UNetDifferentialTest {
 		int downsamplePadding = r.nextInt(4) == 0 ? 0 : 1;
 		double eps = r.nextBoolean() ? 1e-5 : 1e-6;
 
-		JsonObject j = new JsonObject();
-		j.addProperty("_class_name", "UNet2DConditionModel");
-		j.addProperty("act_fn", "silu");
-		if (headsAsList) j.add("attention_head_dim", array(heads));
-		else j.addProperty("attention_head_dim", sameHeads);
-		j.add("block_out_channels", array(channels));
+		String[] down = new String[blocks], up = new String[blocks];
+		for (int i = 0; i < blocks; i++) {
+			down[i] = crossDown[i] ? "CrossAttnDownBlock2D" : "DownBlock2D";
+			up[i] = crossUp[i] ? "CrossAttnUpBlock2D" : "UpBlock2D";
+		}
+		JsonObject j = ModelFolder.config("UNet2DConditionModel", channels, down, up, in, out, groups);
+		perBlock(j, "attention_head_dim", headsAsList, heads);
 		j.addProperty("center_input_sample", false);
 		j.addProperty("cross_attention_dim", crossDim);
-		JsonArray down = new JsonArray(), up = new JsonArray();
-		for (int i = 0; i < blocks; i++) {
-			down.add(crossDown[i] ? "CrossAttnDownBlock2D" : "DownBlock2D");
-			up.add(crossUp[i] ? "CrossAttnUpBlock2D" : "UpBlock2D");
-		}
-		j.add("down_block_types", down);
-		j.add("up_block_types", up);
 		j.addProperty("downsample_padding", downsamplePadding);
 		j.addProperty("flip_sin_to_cos", flip);
 		j.addProperty("freq_shift", freqShift);
-		j.addProperty("in_channels", in);
-		j.addProperty("out_channels", out);
-		if (layersAsList) j.add("layers_per_block", array(layers));
-		else j.addProperty("layers_per_block", sameLayers);
+		perBlock(j, "layers_per_block", layersAsList, layers);
 		j.addProperty("norm_eps", eps);
-		j.addProperty("norm_num_groups", groups);
 		j.addProperty("only_cross_attention", onlyCross);
 		j.addProperty("transformer_layers_per_block", transformerLayers);
 		j.addProperty("use_linear_projection", linear);
@@ -92,10 +83,13 @@ class UNetDifferentialTest {
 		return new Case(j, spec, j.toString());
 	}
 
-	static JsonArray array(int[] values) {
-		JsonArray a = new JsonArray();
-		for (int v : values) a.add(v);
-		return a;
+	/**
+	 * A key diffusers reads as one int for every block or as one per block: the list when {@code asList}, else the
+	 * one value all blocks have.
+	 */
+	static void perBlock(JsonObject j, String key, boolean asList, int[] values) {
+		if (asList) j.add(key, new Gson().toJsonTree(values));
+		else j.addProperty(key, values[0]);
 	}
 
 	@Test
@@ -133,9 +127,7 @@ class UNetDifferentialTest {
 
 				Map<String, NDArray> taps = new LinkedHashMap<>();
 				production(what, () -> built.module().forward(nd(m, sample), timestep, nd(m, context), null, taps));
-				assertEquals(expectedTaps.keySet(), taps.keySet(), what + ": stages");
-				for (Map.Entry<String, double[]> e : expectedTaps.entrySet())
-					assertClose(taps.get(e.getKey()), e.getValue(), null, what + ", stage " + e.getKey());
+				assertSameStages(taps, expectedTaps, what);
 				NDArray out = production(what, () -> built.module().forward(nd(m, sample), timestep, nd(m, context), null,
 					null));
 				assertClose(out, expected, what + ", forward without taps");

@@ -2,6 +2,7 @@ package org.diffseg.sd.differential;
 
 import static org.diffseg.sd.differential.Harness.assertAllRead;
 import static org.diffseg.sd.differential.Harness.assertClose;
+import static org.diffseg.sd.differential.Harness.assertSameStages;
 import static org.diffseg.sd.differential.Harness.between;
 import static org.diffseg.sd.differential.Harness.nd;
 import static org.diffseg.sd.differential.Harness.production;
@@ -11,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -42,23 +43,12 @@ class VaeDifferentialTest {
 			for (int i = 0; i < blocks; i++) channels[i] = groups * between(r, 1, 8);
 			int layers = between(r, 1, 3), latent = between(r, 1, 4), in = between(r, 1, 4), out = between(r, 1, 4);
 			boolean attention = r.nextInt(4) != 0;
-			JsonObject j = new JsonObject();
-			j.addProperty("_class_name", "AutoencoderKL");
-			j.addProperty("act_fn", "silu");
-			JsonArray boc = new JsonArray(), down = new JsonArray(), up = new JsonArray();
-			for (int c : channels) {
-				boc.add(c);
-				down.add("DownEncoderBlock2D");
-				up.add("UpDecoderBlock2D");
-			}
-			j.add("block_out_channels", boc);
-			j.add("down_block_types", down);
-			j.add("up_block_types", up);
-			j.addProperty("in_channels", in);
-			j.addProperty("out_channels", out);
+			String[] down = new String[blocks], up = new String[blocks];
+			Arrays.fill(down, "DownEncoderBlock2D");
+			Arrays.fill(up, "UpDecoderBlock2D");
+			JsonObject j = ModelFolder.config("AutoencoderKL", channels, down, up, in, out, groups);
 			j.addProperty("latent_channels", latent);
 			j.addProperty("layers_per_block", layers);
-			j.addProperty("norm_num_groups", groups);
 			j.addProperty("scaling_factor", 0.18215);
 			if (!attention || r.nextBoolean()) j.addProperty("mid_block_add_attention", attention);
 			PlainModules.VaeSpec spec = new PlainModules.VaeSpec(in, out, channels, layers, latent, groups, attention);
@@ -87,9 +77,7 @@ class VaeDifferentialTest {
 				Map<String, NDArray> taps = AutoencoderKL.newTaps();
 				production(what, () -> vae.encode(nd(m, image), taps));
 				production(what, () -> vae.decode(nd(m, latents), taps));
-				assertEquals(expectedTaps.keySet(), taps.keySet(), what + ": stages");
-				for (Map.Entry<String, double[]> e : expectedTaps.entrySet())
-					assertClose(taps.get(e.getKey()), e.getValue(), null, what + ", stage " + e.getKey());
+				assertSameStages(taps, expectedTaps, what);
 
 				AutoencoderKL.Posterior p = production(what, () -> vae.encode(nd(m, image), null));
 				assertClose(p.mean(), mean, what + ", posterior mean");

@@ -23,30 +23,20 @@ class DdimSchedulerTest {
 	/** Expected values printed by numpy with the expressions of diffusers' DDIMScheduler.set_timesteps. */
 	@Test
 	void everyTimestepSpacingAsNumpy() throws Exception {
-		assertArrayEquals(new long[] { 853, 711, 569, 427, 285, 143, 1 }, spaced("leading").setTimesteps(7));
-		assertArrayEquals(new long[] { 999, 832, 666, 500, 333, 166, 0 }, spaced("linspace").setTimesteps(7));
-		assertArrayEquals(new long[] { 999, 856, 713, 570, 428, 285, 142 }, spaced("trailing").setTimesteps(7));
-		long[] trailing30 = spaced("trailing").setTimesteps(30);
+		SchedulerFactory ddim = DdimScheduler::new;
+		assertSevenStepSpacings(ddim, new long[] { 853, 711, 569, 427, 285, 143, 1 },
+			new long[] { 999, 832, 666, 500, 333, 166, 0 }, new long[] { 999, 856, 713, 570, 428, 285, 142 });
+		long[] trailing30 = spaced(ddim, "trailing").setTimesteps(30);
 		assertEquals(30, trailing30.length);
 		assertArrayEquals(new long[] { 999, 966, 932, 899 }, java.util.Arrays.copyOf(trailing30, 4));
 		assertEquals(32, trailing30[29]);
-		assertThrows(IllegalArgumentException.class, () -> spaced("cosine"));
-		assertThrows(IllegalArgumentException.class, () -> spaced("leading").setTimesteps(1001));
-	}
-
-	private static DdimScheduler spaced(String spacing) throws Exception {
-		return new DdimScheduler(fixtureConfigWith("timestep_spacing", spacing));
+		assertThrows(IllegalArgumentException.class, () -> spaced(ddim, "cosine"));
+		assertThrows(IllegalArgumentException.class, () -> spaced(ddim, "leading").setTimesteps(1001));
 	}
 
 	@Test
 	void fiftyStepTrajectoryMatchesDiffusers() throws Exception {
-		try (SafeTensors st = SafeTensors.open(REFERENCE); NDManager m = NDManager.newBaseManager();
-			Scheduler s = Schedulers.create(fixtureConfig(), "ddim"))
-		{
-			long[] t = s.setTimesteps(50);
-			followStoredTrajectory(s, m, t, load(st, m, "ddim50_model_outputs"), load(st, m, "ddim50_trajectory").get(0),
-				st.readFloats("ddim50_trajectory"), 4 * 8 * 8, 1e-4, "ddim50_trajectory");
-		}
+		assertFollowsReferenceTrajectory("ddim", 50, "ddim50", 4 * 8 * 8, 1);
 	}
 
 	@Test

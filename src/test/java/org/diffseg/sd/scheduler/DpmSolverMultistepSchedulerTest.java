@@ -30,30 +30,13 @@ class DpmSolverMultistepSchedulerTest {
 	/** Expected values printed by numpy with the expressions of diffusers' DPMSolverMultistepScheduler. */
 	@Test
 	void everyTimestepSpacingAsNumpy() throws Exception {
-		assertArrayEquals(new long[] { 999, 856, 714, 571, 428, 285, 143 }, spaced("linspace").setTimesteps(7));
-		assertArrayEquals(new long[] { 876, 751, 626, 501, 376, 251, 126 }, spaced("leading").setTimesteps(7));
-		assertArrayEquals(new long[] { 999, 856, 713, 570, 428, 285, 142 }, spaced("trailing").setTimesteps(7));
-	}
-
-	private static DpmSolverMultistepScheduler spaced(String spacing) throws Exception {
-		return new DpmSolverMultistepScheduler(fixtureConfigWith("timestep_spacing", spacing));
+		assertSevenStepSpacings(DpmSolverMultistepScheduler::new, new long[] { 876, 751, 626, 501, 376, 251, 126 },
+			new long[] { 999, 856, 714, 571, 428, 285, 143 }, new long[] { 999, 856, 713, 570, 428, 285, 142 });
 	}
 
 	@Test
 	void thirtyStepTrajectoryMatchesDiffusersAndResetStartsAfresh() throws Exception {
-		try (SafeTensors st = SafeTensors.open(REFERENCE); NDManager m = NDManager.newBaseManager();
-			Scheduler s = Schedulers.create(fixtureConfig(), "dpm++"))
-		{
-			long[] t = s.setTimesteps(30);
-			NDArray outputs = load(st, m, "dpm30_model_outputs");
-			float[] trajectory = st.readFloats("dpm30_trajectory");
-			NDArray start = load(st, m, "dpm30_trajectory").get(0);
-			for (int run = 0; run < 2; run++) {
-				followStoredTrajectory(s, m, t, outputs, start, trajectory, 256, 1e-4, "run " + run + " dpm30_trajectory");
-				// a second run after reset must not see the first run's history
-				s.reset();
-			}
-		}
+		assertFollowsReferenceTrajectory("dpm++", 30, "dpm30", 256, 2);
 	}
 
 	/** The scheduler part of the fixture's 30-step text-to-image run, driven by its stored guided predictions. */

@@ -1,5 +1,6 @@
 package org.diffseg.sd.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,23 @@ final class SchedulerTestSupport {
 		return SchedulerConfig.parse(o);
 	}
 
+	/** The scheduler {@code make} builds on the fixture config with diffusers' timestep_spacing {@code spacing}. */
+	static Scheduler spaced(SchedulerFactory make, String spacing) throws IOException {
+		return make.create(fixtureConfigWith("timestep_spacing", spacing));
+	}
+
+	/**
+	 * setTimesteps(7) under each timestep_spacing gives the timesteps numpy printed with the expressions of the
+	 * diffusers scheduler {@code make} ports.
+	 */
+	static void assertSevenStepSpacings(SchedulerFactory make, long[] leading, long[] linspace, long[] trailing)
+		throws IOException
+	{
+		assertArrayEquals(leading, spaced(make, "leading").setTimesteps(7), "leading");
+		assertArrayEquals(linspace, spaced(make, "linspace").setTimesteps(7), "linspace");
+		assertArrayEquals(trailing, spaced(make, "trailing").setTimesteps(7), "trailing");
+	}
+
 	/** One step that leaves nothing but its result in the caller's manager {@code m}. */
 	static NDArray stepKeepingOnlyItsResult(Scheduler s, NDManager m, NDArray output, long t, NDArray x, String what) {
 		int before = m.getManagedArrays().size();
@@ -72,6 +90,30 @@ final class SchedulerTestSupport {
 			x = next;
 		}
 		return x;
+	}
+
+	/**
+	 * The scheduler {@code kind} on the fixture config, with the stored {@code steps} timesteps, follows the stored
+	 * {@code <name>_model_outputs} from row 0 of {@code <name>_trajectory} (rows of {@code size} values) within 1e-4
+	 * of each next row: {@code runs} times, with a reset after each run (a run after a reset must not see the history
+	 * of the one before).
+	 */
+	static void assertFollowsReferenceTrajectory(String kind, int steps, String name, int size, int runs)
+		throws IOException
+	{
+		try (SafeTensors st = SafeTensors.open(REFERENCE); NDManager m = NDManager.newBaseManager();
+			Scheduler s = Schedulers.create(fixtureConfig(), kind))
+		{
+			long[] t = s.setTimesteps(steps);
+			NDArray outputs = load(st, m, name + "_model_outputs");
+			float[] trajectory = st.readFloats(name + "_trajectory");
+			NDArray start = load(st, m, name + "_trajectory").get(0);
+			for (int run = 0; run < runs; run++) {
+				followStoredTrajectory(s, m, t, outputs, start, trajectory, size, 1e-4, "run " + run + " " + name +
+					"_trajectory");
+				s.reset();
+			}
+		}
 	}
 
 	/**
