@@ -23,6 +23,9 @@ public final class ModelPreference {
 	/** The small model shipped with DiffSeg, relative to the working directory or to a parent of the jar. */
 	public static final String SHIPPED = "models/shapes-sd";
 
+	/** What every command's model folder field says of leaving it empty (see {@link #defaultFolder}). */
+	static final String EMPTY_HELP = "Empty: the one chosen in Model Manager, else the model shipped with DiffSeg.";
+
 	private ModelPreference() {}
 
 	/** The remembered folder, or null when none is remembered. */

@@ -47,8 +47,8 @@ public class OvDiffBuildVocabulary extends DiffSegCommand {
 	private int steps = DEFAULTS.steps();
 
 	@Parameter(label = "Model folder", style = "directory", required = false, persist = false,
-		initializer = "initModel", description = "A Stable Diffusion model in diffusers layout. Empty: the one used " +
-			"last, else the model shipped with DiffSeg.")
+		initializer = "initModel", description = "A Stable Diffusion model in diffusers layout. " +
+			ModelPreference.EMPTY_HELP)
 	private File model;
 
 	@Parameter(label = "CLIP model folder (optional)", style = "directory", required = false, persist = false,
@@ -61,8 +61,8 @@ public class OvDiffBuildVocabulary extends DiffSegCommand {
 			"Empty: not used.")
 	private File dino;
 
-	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU }, description = "auto: " +
-		"the environment variable DIFFSEG_DEVICE when set, else the GPU with the most free memory, else the CPU.")
+	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU },
+		description = RunDevice.DEVICE_HELP)
 	private String device = RunDevice.AUTO;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "OVDiff vocabulary")

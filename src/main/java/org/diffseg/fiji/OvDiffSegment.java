@@ -68,8 +68,8 @@ public class OvDiffSegment extends DiffSegCommand {
 	private boolean add_rois = true;
 
 	@Parameter(label = "Model folder", style = "directory", required = false, persist = false,
-		initializer = "initModel", description = "The Stable Diffusion model the bank was built with. Empty: the one " +
-			"used last, else the model shipped with DiffSeg.")
+		initializer = "initModel", description = "The Stable Diffusion model the bank was built with. " +
+			ModelPreference.EMPTY_HELP)
 	private File model;
 
 	@Parameter(label = "CLIP model folder (optional)", style = "directory", required = false, persist = false,
@@ -87,8 +87,8 @@ public class OvDiffSegment extends DiffSegCommand {
 		"mIoU on VOC without it.")
 	private boolean category_filter = OvDiffSegmentSettings.DEFAULTS.categoryFilter();
 
-	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU }, description = "auto: " +
-		"the environment variable DIFFSEG_DEVICE when set, else the GPU with the most free memory, else the CPU.")
+	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU },
+		description = RunDevice.DEVICE_HELP)
 	private String device = RunDevice.AUTO;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)

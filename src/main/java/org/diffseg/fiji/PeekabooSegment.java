@@ -89,12 +89,12 @@ public class PeekabooSegment extends DiffSegCommand {
 	private boolean timelapse;
 
 	@Parameter(label = "Model folder", style = "directory", required = false, persist = false,
-		initializer = "initModel", description = "A Stable Diffusion model in diffusers layout. Empty: the one chosen " +
-			"in Model Manager, else the model shipped with DiffSeg.")
+		initializer = "initModel", description = "A Stable Diffusion model in diffusers layout. " +
+			ModelPreference.EMPTY_HELP)
 	private File model;
 
-	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU }, description = "auto: the " +
-		"environment variable DIFFSEG_DEVICE when set, else the GPU with the most free memory, else the CPU.")
+	@Parameter(label = "Device", choices = { RunDevice.AUTO, RunDevice.CPU, RunDevice.GPU },
+		description = RunDevice.DEVICE_HELP)
 	private String device = RunDevice.AUTO;
 
 	@Parameter(label = "Use the model's recommended settings", description = "When the model folder has a " +

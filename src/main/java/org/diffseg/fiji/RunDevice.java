@@ -28,6 +28,10 @@ public record RunDevice(Device device, String name, DataType dtype, String dtype
 	/** The device choices of the commands' dropdowns. */
 	public static final String AUTO = "auto", CPU = "cpu", GPU = "gpu";
 
+	/** The help of every command's {@code device} dropdown. */
+	static final String DEVICE_HELP = "auto: the environment variable DIFFSEG_DEVICE when set, else the GPU with the " +
+		"most free memory, else the CPU.";
+
 	/** The weight types of the commands' dropdowns; float32 is the default and the only one the CPU runs well. */
 	public static final String FLOAT32 = "float32", FLOAT16 = "float16", BFLOAT16 = "bfloat16";
 

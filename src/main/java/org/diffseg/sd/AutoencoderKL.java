@@ -345,11 +345,7 @@ public final class AutoencoderKL {
 			int prev = boc[0];
 			for (int i = 0; i < boc.length; i++) {
 				WeightStore.Scope b = p.scope("down_blocks." + i);
-				List<ResnetBlock2D> rs = new ArrayList<>();
-				for (int j = 0; j < c.layersPerBlock(); j++) {
-					rs.add(new ResnetBlock2D(b.scope("resnets." + j), j == 0 ? prev : boc[i], boc[i], 0, c.groups(), EPS));
-				}
-				resnets.add(rs);
+				resnets.add(level(b, c.layersPerBlock(), prev, boc[i], c));
 				boolean last = i == boc.length - 1;
 				downsamplers.add(last ? null : new Sampling2D.Downsample(b.scope("downsamplers.0"), boc[i], true));
 				prev = boc[i];
@@ -369,12 +365,7 @@ public final class AutoencoderKL {
 			}
 			x = next(x, mid.forward(x), taps);
 			tap(taps, "encoder.mid_block", x);
-			x = next(x, normOut.forward(x), taps);
-			tap(taps, "encoder.conv_norm_out", x);
-			NDArray h = x;
-			x = next(x, Scoped.apply(h, in -> convOut.forward(Activations.silu(in))), taps);
-			tap(taps, "encoder.conv_out", x);
-			return x;
+			return head("encoder", x, normOut, convOut, taps);
 		}
 	}
 
@@ -394,10 +385,7 @@ public final class AutoencoderKL {
 			for (int i = 0; i < boc.length; i++) {
 				int out = boc[boc.length - 1 - i];
 				WeightStore.Scope b = p.scope("up_blocks." + i);
-				List<ResnetBlock2D> rs = new ArrayList<>();
-				for (int j = 0; j < c.layersPerBlock() + 1; j++)
-					rs.add(new ResnetBlock2D(b.scope("resnets." + j), j == 0 ? prev : out, out, 0, c.groups(), EPS));
-				resnets.add(rs);
+				resnets.add(level(b, c.layersPerBlock() + 1, prev, out, c));
 				boolean last = i == boc.length - 1;
 				upsamplers.add(last ? null : new Sampling2D.Upsample(b.scope("upsamplers.0"), out));
 				prev = out;
@@ -416,13 +404,29 @@ public final class AutoencoderKL {
 				if (upsamplers.get(i) != null) x = next(x, upsamplers.get(i).forward(x, null), taps);
 				tap(taps, "decoder.up_blocks." + i, x);
 			}
-			x = next(x, normOut.forward(x), taps);
-			tap(taps, "decoder.conv_norm_out", x);
-			NDArray h = x;
-			x = next(x, Scoped.apply(h, in -> convOut.forward(Activations.silu(in))), taps);
-			tap(taps, "decoder.conv_out", x);
-			return x;
+			return head("decoder", x, normOut, convOut, taps);
 		}
+	}
+
+	/**
+	 * The resnets of one level of the encoder or the decoder ({@code block}: its down or up block): {@code count}
+	 * of them, {@code in} channels into the first, {@code out} out of each.
+	 */
+	static List<ResnetBlock2D> level(WeightStore.Scope block, int count, int in, int out, Config c) {
+		List<ResnetBlock2D> rs = new ArrayList<>();
+		for (int j = 0; j < count; j++)
+			rs.add(new ResnetBlock2D(block.scope("resnets." + j), j == 0 ? in : out, out, 0, c.groups(), EPS));
+		return rs;
+	}
+
+	/** How the encoder and the decoder end: conv_norm_out, SiLU, conv_out, tapped under {@code name}. */
+	static NDArray head(String name, NDArray x, Norms.GroupNorm normOut, Conv2d convOut, Map<String, NDArray> taps) {
+		x = next(x, normOut.forward(x), taps);
+		tap(taps, name + ".conv_norm_out", x);
+		NDArray h = x;
+		x = next(x, Scoped.apply(h, in -> convOut.forward(Activations.silu(in))), taps);
+		tap(taps, name + ".conv_out", x);
+		return x;
 	}
 
 	/** Frees an intermediate once its successor exists, unless it is kept as a tap. */

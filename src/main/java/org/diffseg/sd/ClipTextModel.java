@@ -11,6 +11,7 @@ import java.util.List;
 
 import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
+import org.diffseg.sd.nn.EncoderSizes;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
 import org.diffseg.sd.nn.WeightStore;
@@ -27,20 +28,16 @@ public final class ClipTextModel {
 	{
 		/**
 		 * Reads and checks a CLIPTextConfig (text_encoder/config.json, or the text_config of a CLIPModel) before
-		 * anything is allocated: the sizes are required (transformers writes them all; an empty config must not
-		 * become a default model) and bounded by {@link ConfigLimits}; hidden_size divides by num_attention_heads.
+		 * anything is allocated: the encoder's {@link EncoderSizes}, then the required vocabulary and positions,
+		 * bounded by {@link ConfigLimits}.
 		 */
 		public static Config from(Json c) throws ConfigException {
-			int hidden = c.integer("hidden_size", 1, ConfigLimits.MAX_CHANNELS);
-			int heads = c.integer("num_attention_heads", 1, ConfigLimits.MAX_HEADS);
-			if (hidden % heads != 0) throw c.invalid("num_attention_heads", "a divisor of hidden_size " + hidden);
-			int layers = c.integer("num_hidden_layers", 1, ConfigLimits.MAX_HIDDEN_LAYERS);
-			int intermediate = c.integer("intermediate_size", 1, ConfigLimits.MAX_INTERMEDIATE);
+			EncoderSizes sizes = EncoderSizes.read(c);
 			int positions = c.integer("max_position_embeddings", 1, ConfigLimits.MAX_POSITIONS);
 			int vocab = c.integer("vocab_size", 1, ConfigLimits.MAX_VOCAB);
 			String act = org.diffseg.sd.nn.Activations.read(c, "quick_gelu");
-			return new Config(hidden, layers, heads, intermediate, act, (float) c.number("layer_norm_eps", 1e-5, 0, 1),
-				positions, vocab, c.integer("eos_token_id", 2, 0, vocab - 1));
+			return new Config(sizes.hidden(), sizes.layers(), sizes.heads(), sizes.intermediate(), act,
+				(float) c.number("layer_norm_eps", 1e-5, 0, 1), positions, vocab, c.integer("eos_token_id", 2, 0, vocab - 1));
 		}
 	}
 

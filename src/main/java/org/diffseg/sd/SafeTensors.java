@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -208,15 +209,9 @@ public final class SafeTensors implements AutoCloseable {
 
 	private static Header parseHeader(Path path, byte[] header, long dataBytes) throws SafeTensorsException {
 		checkNesting(path, header);
-		// Decode strictly: a malformed UTF-8 sequence is an error, not a replacement character.
-		var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-			.onUnmappableCharacter(CodingErrorAction.REPORT);
-		Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-		Map<String, String> metadata = new LinkedHashMap<>();
-		try (JsonReader r = new JsonReader(new InputStreamReader(new ByteArrayInputStream(header), decoder))) {
-			r.setLenient(false);
-			if (r.peek() != JsonToken.BEGIN_OBJECT) throw bad(path, "the header is not a JSON object");
-			r.beginObject();
+		Header h = readJsonObject(header, "the header", what -> bad(path, what), r -> {
+			Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+			Map<String, String> metadata = new LinkedHashMap<>();
 			boolean sawMetadata = false;
 			while (r.hasNext()) {
 				String name = r.nextName();
@@ -230,11 +225,40 @@ public final class SafeTensors implements AutoCloseable {
 					tensors.put(name, readEntry(path, r, name, dataBytes));
 				}
 			}
+			return new Header(tensors, metadata);
+		});
+		checkTiling(path, h.tensors().values(), dataBytes);
+		return new Header(Collections.unmodifiableMap(h.tensors()), Collections.unmodifiableMap(h.metadata()));
+	}
+
+	/** Reads the members of a JSON object, up to its end; what it returns is {@link #readJsonObject}'s result. */
+	@FunctionalInterface
+	interface JsonMembers<T> {
+		T read(JsonReader r) throws IOException;
+	}
+
+	/**
+	 * Reads {@code json} as one JSON object, strictly (a malformed UTF-8 sequence is an error, not a replacement
+	 * character; no lenient parsing), with {@code members} reading what is inside its braces. Every failure is
+	 * {@code bad}'s exception, worded with {@code subject} ("the header", "it"): not an object, not UTF-8, not JSON
+	 * (Gson's problem and where, without its advice), text after the object; {@code members}' own exceptions pass.
+	 */
+	static <T> T readJsonObject(byte[] json, String subject, Function<String, SafeTensorsException> bad,
+		JsonMembers<T> members) throws SafeTensorsException
+	{
+		var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+			.onUnmappableCharacter(CodingErrorAction.REPORT);
+		try (JsonReader r = new JsonReader(new InputStreamReader(new ByteArrayInputStream(json), decoder))) {
+			r.setLenient(false);
+			if (r.peek() != JsonToken.BEGIN_OBJECT) throw bad.apply(subject + " is not a JSON object");
+			r.beginObject();
+			T result = members.read(r);
 			r.endObject();
-			if (r.peek() != JsonToken.END_DOCUMENT) throw bad(path, "the header has text after its JSON object");
+			if (r.peek() != JsonToken.END_DOCUMENT) throw bad.apply(subject + " has text after its JSON object");
+			return result;
 		}
 		catch (CharacterCodingException e) {
-			throw bad(path, "the header is not valid UTF-8");
+			throw bad.apply(subject + " is not valid UTF-8");
 		}
 		catch (SafeTensorsException e) {
 			throw e;
@@ -242,10 +266,8 @@ public final class SafeTensors implements AutoCloseable {
 		catch (IOException | IllegalStateException e) {
 			// Gson reports syntax errors as MalformedJsonException/EOFException and wrong token types as
 			// IllegalStateException; keep only what and where, not its advice to enable lenient parsing.
-			throw bad(path, "the header is not valid JSON (" + jsonProblem(e.getMessage()) + ")");
+			throw bad.apply(subject + " is not valid JSON (" + jsonProblem(e.getMessage()) + ")");
 		}
-		checkTiling(path, tensors.values(), dataBytes);
-		return new Header(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
 	}
 
 	/** Refuses deep nesting before Gson sees it: its reader keeps per-level stacks that grow without limit. */

@@ -4,16 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
-import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
-import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -189,44 +183,29 @@ public final class WeightFiles implements AutoCloseable {
 		byte[] bytes = Files.readAllBytes(index);
 		if (SafeTensors.nestsDeeperThan(bytes, MAX_INDEX_DEPTH)) throw badIndex(index, "its JSON nests deeper than " +
 			MAX_INDEX_DEPTH + " levels");
-		var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-			.onUnmappableCharacter(CodingErrorAction.REPORT);
-		Map<String, String> weightMap = null;
-		try (JsonReader r = new JsonReader(new InputStreamReader(new ByteArrayInputStream(bytes), decoder))) {
-			r.setLenient(false);
-			if (r.peek() != JsonToken.BEGIN_OBJECT) throw badIndex(index, "it is not a JSON object");
-			r.beginObject();
+		Map<String, String> weightMap = SafeTensors.readJsonObject(bytes, "it", what -> badIndex(index, what), r -> {
+			Map<String, String> map = null;
 			while (r.hasNext()) {
 				String key = r.nextName();
 				if (!key.equals("weight_map")) {
 					r.skipValue();
 					continue;
 				}
-				if (weightMap != null) throw badIndex(index, "it has the key 'weight_map' twice");
+				if (map != null) throw badIndex(index, "it has the key 'weight_map' twice");
 				if (r.peek() != JsonToken.BEGIN_OBJECT) throw badIndex(index, "its weight_map is not an object");
-				weightMap = new LinkedHashMap<>();
+				map = new LinkedHashMap<>();
 				r.beginObject();
 				while (r.hasNext()) {
 					String tensor = r.nextName();
 					if (r.peek() != JsonToken.STRING) throw badIndex(index, "its weight_map entry " + SafeTensors.quote(tensor) +
 						" is not a file name");
-					if (weightMap.put(tensor, r.nextString()) != null) throw badIndex(index, "its weight_map lists tensor " +
+					if (map.put(tensor, r.nextString()) != null) throw badIndex(index, "its weight_map lists tensor " +
 						SafeTensors.quote(tensor) + " twice");
 				}
 				r.endObject();
 			}
-			r.endObject();
-			if (r.peek() != JsonToken.END_DOCUMENT) throw badIndex(index, "it has text after its JSON object");
-		}
-		catch (CharacterCodingException e) {
-			throw badIndex(index, "it is not valid UTF-8");
-		}
-		catch (SafeTensorsException e) {
-			throw e;
-		}
-		catch (IOException | IllegalStateException e) {
-			throw badIndex(index, "it is not valid JSON (" + SafeTensors.jsonProblem(e.getMessage()) + ")");
-		}
+			return map;
+		});
 		if (weightMap == null) throw badIndex(index, "it has no weight_map");
 		if (weightMap.isEmpty()) throw badIndex(index, "its weight_map lists no tensors");
 		return weightMap;

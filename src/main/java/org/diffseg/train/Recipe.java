@@ -104,9 +104,7 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 				java.nio.charset.StandardCharsets.UTF_8).replace("PNDMScheduler", "DDIMScheduler"));
 		}
 		int vocab = ClipVocabulary.write(folder.resolve("tokenizer"), words);
-		JsonObject s = new JsonObject();
-		s.addProperty("_class_name", "DDIMScheduler");
-		s.addProperty("_diffusers_version", "0.31.0");
+		JsonObject s = diffusersConfig("DDIMScheduler");
 		s.addProperty("beta_end", 0.012);
 		s.addProperty("beta_schedule", "scaled_linear");
 		s.addProperty("beta_start", 0.00085);
@@ -142,9 +140,7 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 		t.addProperty("vocab_size", vocab);
 		write(folder.resolve("text_encoder/config.json"), t);
 
-		JsonObject v = new JsonObject();
-		v.addProperty("_class_name", "AutoencoderKL");
-		v.addProperty("_diffusers_version", "0.31.0");
+		JsonObject v = diffusersConfig("AutoencoderKL");
 		v.addProperty("act_fn", "silu");
 		v.add("block_out_channels", ints(vaeChannels));
 		v.add("down_block_types", repeat("DownEncoderBlock2D", vaeChannels.length));
@@ -159,9 +155,7 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 		v.add("up_block_types", repeat("UpDecoderBlock2D", vaeChannels.length));
 		write(folder.resolve("vae/config.json"), v);
 
-		JsonObject u = new JsonObject();
-		u.addProperty("_class_name", "UNet2DConditionModel");
-		u.addProperty("_diffusers_version", "0.31.0");
+		JsonObject u = diffusersConfig("UNet2DConditionModel");
 		u.addProperty("act_fn", "silu");
 		u.add("attention_head_dim", ints(unetHeads));
 		u.add("block_out_channels", ints(unetChannels));
@@ -193,6 +187,14 @@ public record Recipe(String name, int imageSize, int[] vaeChannels, int vaeGroup
 		JsonObject v = com.google.gson.JsonParser.parseString(Files.readString(f)).getAsJsonObject();
 		v.addProperty("scaling_factor", scalingFactor);
 		write(f, v);
+	}
+
+	/** A diffusers config of {@code className}, with the diffusers version every written config names. */
+	private static JsonObject diffusersConfig(String className) {
+		JsonObject c = new JsonObject();
+		c.addProperty("_class_name", className);
+		c.addProperty("_diffusers_version", "0.31.0");
+		return c;
 	}
 
 	private static JsonArray ints(int[] values) {

@@ -14,6 +14,7 @@ import org.diffseg.sd.ClipEncoderLayer;
 import org.diffseg.sd.nn.Activations;
 import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
+import org.diffseg.sd.nn.EncoderSizes;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
 import org.diffseg.sd.nn.Scoped;
@@ -45,8 +46,8 @@ public final class VisionTransformer {
 		}
 
 		/**
-		 * CLIPVisionConfig ({@code vision_config} of a CLIPModel), checked before anything is allocated: the sizes
-		 * are required (transformers writes them all) and bounded by {@link ConfigLimits}.
+		 * CLIPVisionConfig ({@code vision_config} of a CLIPModel), checked before anything is allocated: the
+		 * encoder's {@link EncoderSizes}, then the required image and patch sizes, bounded by {@link ConfigLimits}.
 		 */
 		public static Config clip(Json c) throws ConfigException {
 			return read(Layout.CLIP, c, "quick_gelu", 1e-5, true);
@@ -60,18 +61,14 @@ public final class VisionTransformer {
 		private static Config read(Layout layout, Json c, String defaultAct, double defaultEps, boolean qkvBias)
 			throws ConfigException
 		{
-			int hidden = c.integer("hidden_size", 1, ConfigLimits.MAX_CHANNELS);
-			int heads = c.integer("num_attention_heads", 1, ConfigLimits.MAX_HEADS);
-			if (hidden % heads != 0) throw c.invalid("num_attention_heads", "a divisor of hidden_size " + hidden);
-			int layers = c.integer("num_hidden_layers", 1, ConfigLimits.MAX_HIDDEN_LAYERS);
-			int intermediate = c.integer("intermediate_size", 1, ConfigLimits.MAX_INTERMEDIATE);
+			EncoderSizes sizes = EncoderSizes.read(c);
 			int imageSize = c.integer("image_size", 1, ConfigLimits.MAX_SAMPLE_SIZE);
 			int patch = c.integer("patch_size", 1, imageSize);
 			if (imageSize % patch != 0) throw c.invalid("patch_size", "a divisor of image_size " + imageSize);
 			if (imageSize / patch > ConfigLimits.MAX_PATCH_GRID) throw c.invalid("patch_size", "at least image_size / " +
 				ConfigLimits.MAX_PATCH_GRID + " (at most " + ConfigLimits.MAX_PATCH_GRID + " patches per side)");
 			String act = Activations.read(c, defaultAct);
-			return new Config(layout, hidden, layers, heads, intermediate, act,
+			return new Config(layout, sizes.hidden(), sizes.layers(), sizes.heads(), sizes.intermediate(), act,
 				(float) c.number("layer_norm_eps", defaultEps, 0, 1), imageSize, patch,
 				c.integer("num_channels", 3, 1, ConfigLimits.MAX_IO_CHANNELS), qkvBias);
 		}
