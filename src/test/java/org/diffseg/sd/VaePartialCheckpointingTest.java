@@ -9,28 +9,18 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
-import java.nio.file.Path;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.diffseg.TinyModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The VAE encoder's backward with any number of leading stages checkpointed (the rest keeping their graph) gives the
- * plain autograd gradient, and the policy checkpoints the high-resolution prefix only.
+ * The VAE encoder's backward with any number of leading stages checkpointed (the rest keeping their graph; from none
+ * to all, the way Peekaboo used to run it) gives the plain autograd gradient, and the policy checkpoints the
+ * high-resolution prefix only.
  */
 class VaePartialCheckpointingTest {
-	private static StableDiffusion sd;
-
-	@BeforeAll
-	static void load() throws Exception {
-		sd = StableDiffusion.load(Path.of("models/tiny-sd-a"));
-	}
-
-	@AfterAll
-	static void close() {
-		sd.close();
-	}
+	@RegisterExtension
+	static final TinyModel<StableDiffusion> tiny = TinyModel.sd();
 
 	private static double relative(NDArray actual, NDArray expected) {
 		float[] a = actual.toFloatArray(), e = expected.toFloatArray();
@@ -46,6 +36,7 @@ class VaePartialCheckpointingTest {
 
 	@Test
 	void everySplitGivesThePlainGradient() {
+		StableDiffusion sd = tiny.get();
 		int stages = sd.vae.encoderStages();
 		assertEquals(16, stages, "tiny-sd-a's VAE has SD's layout: conv_in, 4 x 2 ResNets, 3 downsamplers, " +
 			"mid ResNet, attention, ResNet, head");
@@ -92,7 +83,7 @@ class VaePartialCheckpointingTest {
 
 	@Test
 	void thePolicyCheckpointsTheHighResolutionPrefix() {
-		AutoencoderKL vae = sd.vae;
+		AutoencoderKL vae = tiny.get().vae;
 		// 64 px: every stage's input is far below 32 MiB, the whole graph is kept
 		assertEquals(0, vae.checkpointedStages(new Shape(2, 3, 64, 64), DataType.FLOAT32));
 		// 1024 px, float32: block 0 (32 channels at 1024², 128 MiB) and block 1 (32 channels at 512², 32 MiB) up to
