@@ -74,8 +74,9 @@ class SupportSetTest extends TensorTest {
 				targets.add(new Segmenter.Target(e.className(), e.stuff(), Map.of(e.extractorId(), e.prototypes())));
 			}
 			assertEquals(List.of("green", "red"), targets.stream().map(Segmenter.Target::name).toList());
-			int[] expected = new int[448 * 448];
-			NDArray img = SegmenterTest.picture(s, 448, 448, expected);
+			SegmenterTest.Picture picture = SegmenterTest.picture(s, 448, 448);
+			int[] expected = picture.labels().clone();
+			NDArray img = picture.image();
 			Segmenter.Result r = new Segmenter(Segmenter.Settings.defaults()).segment(img, colour, targets,
 				ProgressListener.NONE, CancelToken.none());
 			// the picture's labels are red = 1, green = 2; here green is 1 and red 2. Its black band is left out:
