@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import org.diffseg.sd.nn.Activations;
+import org.diffseg.sd.nn.Bands;
 import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Conv2d;
@@ -421,6 +422,7 @@ public final class AutoencoderKL {
 
 	/** How the encoder and the decoder end: conv_norm_out, SiLU, conv_out, tapped under {@code name}. */
 	static NDArray head(String name, NDArray x, Norms.GroupNorm normOut, Conv2d convOut, Map<String, NDArray> taps) {
+		if (taps == null && Bands.worthIt(x, convOut)) return next(x, Bands.normSiluConv(normOut, convOut, x), null);
 		x = next(x, normOut.forward(x), taps);
 		tap(taps, name + ".conv_norm_out", x);
 		NDArray h = x;

@@ -3,6 +3,8 @@ package org.diffseg.sd;
 import ai.djl.ndarray.NDArray;
 
 import org.diffseg.sd.nn.Activations;
+import org.diffseg.sd.nn.Bands;
+import org.diffseg.sd.nn.InPlace;
 import org.diffseg.sd.nn.Conv2d;
 import org.diffseg.sd.nn.LinearLayer;
 import org.diffseg.sd.nn.Norms;
@@ -41,13 +43,18 @@ public final class ResnetBlock2D {
 		NDArray out = normActConv(norm2, conv2, h);
 		h.close();
 		NDArray skip = shortcut != null ? shortcut.forward(x) : x;
-		NDArray sum = skip.add(out);
-		out.close();
+		NDArray sum;
+		if (InPlace.allowed(out)) sum = out.addi(skip); // skip + out == out + skip exactly: one full-size tensor fewer
+		else {
+			sum = skip.add(out);
+			out.close();
+		}
 		if (skip != x) skip.close();
 		return sum;
 	}
 
 	private static NDArray normActConv(Norms.GroupNorm norm, Conv2d conv, NDArray x) {
+		if (Bands.worthIt(x, conv)) return Bands.normSiluConv(norm, conv, x);
 		NDArray normed = norm.forward(x);
 		NDArray activated = Activations.silu(normed);
 		normed.close();

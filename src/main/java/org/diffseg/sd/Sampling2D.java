@@ -3,6 +3,7 @@ package org.diffseg.sd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
+import org.diffseg.sd.nn.Bands;
 import org.diffseg.sd.nn.Conv2d;
 import org.diffseg.sd.nn.WeightStore;
 
@@ -41,6 +42,7 @@ public final class Sampling2D {
 		/** @param size target [H, W], or null for twice the input size */
 		public NDArray forward(NDArray x, long[] size) {
 			Shape s = x.getShape();
+			if (size == null && Bands.worthIt(x, 4)) return Bands.upsampleConv(conv, x);
 			long[] target = size != null ? size : new long[] { s.get(2) * 2, s.get(3) * 2 };
 			return conv.forward(x.getNDArrayInternal().interpolation(target, 0, false));
 		}

@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDArray;
  * off (inference: the UNet without gradients, VAE decode). Under autograd an in-place change could overwrite a tensor
  * saved for the backward pass, so there the out-of-place form is kept. The numbers are the same either way.
  */
-final class InPlace {
+public final class InPlace {
 	private InPlace() {}
 
-	static boolean allowed(NDArray x) {
+	public static boolean allowed(NDArray x) {
 		return x.getManager().getEngine().getEngineName().equals("PyTorch") && !x.hasGradient() &&
 			!ai.djl.pytorch.jni.JniUtils.isGradMode();
 	}

@@ -1,6 +1,9 @@
 package org.diffseg.sd.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /** LayerNorm over the last axis, and GroupNorm built from it (DJL has no group_norm op). */
@@ -67,6 +70,55 @@ public final class Norms {
 			b.attach(x.getManager());
 			if (InPlace.allowed(x)) return normed.muli(w).addi(b); // the same numbers, two tensors fewer
 			return normed.mul(w).add(b);
+		}
+
+		/**
+		 * The mean and 1/sqrt(variance + eps) of each image and group of {@code x} [N, C, H, W], as [N, G, 1, 1, 1] in
+		 * x's type, read in bands of {@code rows} rows so that no full-size temporary exists: the mean first, then the
+		 * mean squared deviation from it (two passes, summed in float64). For {@link Bands}.
+		 */
+		NDArray[] statistics(NDArray x, int rows, NDManager scope) {
+			Shape s = x.getShape();
+			long n = s.get(0), h = s.get(2);
+			double count = (double) s.size() / (n * groups);
+			NDArray mean = scope.zeros(new Shape(n, groups), DataType.FLOAT64);
+			for (long r0 = 0; r0 < h; r0 += rows) try (NDManager band = scope.newSubManager()) {
+				mean.addi(grouped(x, r0, Math.min(h, r0 + rows), band).sum(new int[] { 2, 3, 4 }).toType(DataType.FLOAT64,
+					false));
+			}
+			mean.divi(count);
+			NDArray mean32 = mean.toType(DataType.FLOAT32, false).reshape(n, groups, 1, 1, 1);
+			NDArray deviation = scope.zeros(new Shape(n, groups), DataType.FLOAT64);
+			for (long r0 = 0; r0 < h; r0 += rows) try (NDManager band = scope.newSubManager()) {
+				NDArray centred = grouped(x, r0, Math.min(h, r0 + rows), band).sub(mean32);
+				deviation.addi(centred.muli(centred).sum(new int[] { 2, 3, 4 }).toType(DataType.FLOAT64, false));
+			}
+			NDArray rstd = deviation.divi(count).addi(eps).sqrt().pow(-1).reshape(n, groups, 1, 1, 1);
+			return new NDArray[] { mean32.toType(x.getDataType(), false), rstd.toType(x.getDataType(), false) };
+		}
+
+		/** Rows r0..r1-1 of x as float32 [N, G, C/G, rows, W] (a copy), in {@code scope}. */
+		private NDArray grouped(NDArray x, long r0, long r1, NDManager scope) {
+			Shape s = x.getShape();
+			NDArray rows = x.get(new NDIndex(":, :, {}:{}", r0, r1));
+			rows.attach(scope);
+			NDArray g = rows.toType(DataType.FLOAT32, false).reshape(s.get(0), groups, channels / groups, r1 - r0,
+				s.get(3));
+			g.attach(scope);
+			return g;
+		}
+
+		/** A band of rows of x [N, C, rows, W] normalised with {@link #statistics} and the affine applied (new array). */
+		NDArray normalize(NDArray band, NDArray mean, NDArray rstd) {
+			Shape s = band.getShape();
+			NDArray grouped = band.reshape(s.get(0), groups, channels / groups, s.get(2), s.get(3));
+			NDArray normed = grouped.sub(mean).muli(rstd).reshape(s);
+			grouped.close();
+			long[] affine = { 1, channels, 1, 1 };
+			NDArray w = weight.reshape(affine), b = bias.reshape(affine);
+			w.attach(band.getManager());
+			b.attach(band.getManager());
+			return normed.muli(w).addi(b);
 		}
 	}
 }
