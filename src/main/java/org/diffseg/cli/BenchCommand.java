@@ -149,8 +149,8 @@ public final class BenchCommand extends DeviceCommand {
 		description = "Benchmark Peekaboo iterations (ms per iteration, split by part, engine overhead share); prints JSON.")
 	static final class PeekabooBench extends DeviceCommand {
 
-		@Option(names = "--model", required = true, description = "Model folder (e.g. one written by init-model).")
-		Path model;
+		@Mixin
+		BenchModelOption model;
 
 		@Option(names = "--size", defaultValue = "512",
 			description = "Side of the composites given to the VAE (default 512).")
@@ -185,7 +185,7 @@ public final class BenchCommand extends DeviceCommand {
 			}
 			Map<String, Object> json = new LinkedHashMap<>();
 			Memory.CpuClock total = new Memory.CpuClock();
-			try (StableDiffusion sd = load(model)) {
+			try (StableDiffusion sd = load(model.folder)) {
 				long rssLoaded = Memory.residentBytes();
 				Peekaboo peekaboo = new Peekaboo(sd).vaeCheckpointing(vaeBackward.equals("checkpointed"));
 				long[] rss = new long[repeat.count + 1];
@@ -202,7 +202,7 @@ public final class BenchCommand extends DeviceCommand {
 					throw new UserError(e.getMessage());
 				}
 				Peekaboo.Timings t = r.timings();
-				putModel(json, model, sd);
+				putModel(json, model.folder, sd);
 				json.put("size", peekaboo.compositeSize(s));
 				json.put("alpha_size", alphaSize);
 				json.put("representation", s.representation());

@@ -3,7 +3,6 @@ package org.diffseg.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,8 +39,8 @@ import picocli.CommandLine.Option;
 		"windows); prints JSON.")
 public final class BenchOvDiffCommand extends DeviceCommand {
 
-	@Option(names = "--model", required = true, description = "Stable Diffusion folder (e.g. one written by init-model).")
-	Path model;
+	@Mixin
+	BenchModelOption model;
 
 	/** --n, --steps, --size, --batch, --parts, --seed, --splitter, --stuff, --thing, --clip, --dino: as for prototypes. */
 	@Mixin
@@ -106,7 +105,7 @@ public final class BenchOvDiffCommand extends DeviceCommand {
 		}
 		Map<String, Object> json = new LinkedHashMap<>();
 		var err = err();
-		try (StableDiffusion sd = load(model);
+		try (StableDiffusion sd = load(model.folder);
 			VitOptions.Loaded vits = prototypes.vit().open(sd.device, device.dtype());
 			NDManager m = NDManager.newBaseManager(sd.device))
 		{
@@ -120,7 +119,7 @@ public final class BenchOvDiffCommand extends DeviceCommand {
 			catch (IllegalArgumentException e) {
 				throw new UserError(e.getMessage());
 			}
-			putModel(json, model, sd);
+			putModel(json, model.folder, sd);
 			json.put("support_size", sampler.imageSize());
 			json.put("feature_grid", ((StableDiffusionFeatures) features.inner).grid());
 			json.put("feature_channels", features.channels());
