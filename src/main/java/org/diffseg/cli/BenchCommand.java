@@ -23,6 +23,7 @@ import org.diffseg.sd.StableDiffusion;
 import org.diffseg.sd.TextToImage;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,8 +45,8 @@ public final class BenchCommand extends DeviceCommand {
 	@Option(names = "--batch", defaultValue = "2", description = "UNet batch (2 = guidance pair; default 2).")
 	int batch;
 
-	@Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions per measurement (default 3).")
-	int repeat;
+	@Mixin
+	RepeatOption repeat = new RepeatOption(3);
 
 	@Option(names = "--parts", split = ",", defaultValue = ALL_PARTS,
 		description = "Which measurements, comma-separated (default: " + ALL_PARTS + "; also " + EXTRA_PARTS + ", " +
@@ -65,7 +66,7 @@ public final class BenchCommand extends DeviceCommand {
 			if (!List.of((ALL_PARTS + "," + EXTRA_PARTS).split(",")).contains(p)) throw new UserError("--parts: " +
 				"unknown part '" + p + "'; the parts are " + ALL_PARTS + "," + EXTRA_PARTS + ".");
 		if (model == null) throw new UserError("give --model DIR (e.g. a folder written by init-model).");
-		if (repeat < 1 || batch < 1) throw new UserError("--repeat and --batch must be at least 1.");
+		if (repeat.count < 1 || batch < 1) throw new UserError("--repeat and --batch must be at least 1.");
 		Map<String, Object> json = new LinkedHashMap<>();
 		Memory.CpuClock total = new Memory.CpuClock();
 		Map<String, Object> cpu = new LinkedHashMap<>();
@@ -79,7 +80,7 @@ public final class BenchCommand extends DeviceCommand {
 			putModel(json, model, sd);
 			json.put("size", size);
 			json.put("batch", batch);
-			json.put("repeat", repeat);
+			json.put("repeat", repeat.count);
 			putThreads(json);
 			measure(json, cpu, sd, "text_encode", () -> {
 				try (NDManager s = m.newSubManager()) {
@@ -144,8 +145,8 @@ public final class BenchCommand extends DeviceCommand {
 		description = "Benchmark Peekaboo iterations (ms per iteration, split by part, engine overhead share); prints JSON.")
 	static final class PeekabooBench extends DeviceCommand {
 
-		@Option(names = "--model", required = true, description = "Model folder (e.g. one written by init-model).")
-		Path model;
+		@Mixin
+		BenchModelOption model;
 
 		@Option(names = "--size", defaultValue = "512",
 			description = "Side of the composites given to the VAE (default 512).")
@@ -162,28 +163,28 @@ public final class BenchCommand extends DeviceCommand {
 			description = "checkpointed (default: recompute the encoder stage by stage) or full (keep the whole graph).")
 		String vaeBackward;
 
-		@Option(names = "--repeat", defaultValue = "3", description = "Timed iterations (default 3).")
-		int repeat;
+		@Mixin
+		RepeatOption repeat = new RepeatOption(3);
 
 		@Override
 		public Integer call() throws Exception {
-			if (repeat < 1) throw new UserError("--repeat must be at least 1.");
+			if (repeat.count < 1) throw new UserError("--repeat must be at least 1.");
 			if (!vaeBackward.equals("checkpointed") && !vaeBackward.equals("full")) throw new UserError("--vae-backward " +
 				"must be checkpointed or full, not '" + vaeBackward + "'.");
 			PeekabooSettings s;
 			try {
 				s = PeekabooSettings.defaults().withRepresentation(representation).withSize(alphaSize)
-					.withCompositeSize(size).withIterations(repeat + 1).withTimelapseEvery(0);
+					.withCompositeSize(size).withIterations(repeat.count + 1).withTimelapseEvery(0);
 			}
 			catch (IllegalArgumentException e) {
 				throw new UserError(e.getMessage());
 			}
 			Map<String, Object> json = new LinkedHashMap<>();
 			Memory.CpuClock total = new Memory.CpuClock();
-			try (StableDiffusion sd = load(model)) {
+			try (StableDiffusion sd = load(model.folder)) {
 				long rssLoaded = Memory.residentBytes();
 				Peekaboo peekaboo = new Peekaboo(sd).vaeCheckpointing(vaeBackward.equals("checkpointed"));
-				long[] rss = new long[repeat + 1];
+				long[] rss = new long[repeat.count + 1];
 				boolean[] peakReset = { false };
 				Peekaboo.Segmentation r;
 				try {
@@ -197,12 +198,12 @@ public final class BenchCommand extends DeviceCommand {
 					throw new UserError(e.getMessage());
 				}
 				Peekaboo.Timings t = r.timings();
-				putModel(json, model, sd);
+				putModel(json, model.folder, sd);
 				json.put("size", peekaboo.compositeSize(s));
 				json.put("alpha_size", alphaSize);
 				json.put("representation", s.representation());
 				json.put("vae_backward", vaeBackward);
-				json.put("repeat", repeat);
+				json.put("repeat", repeat.count);
 				putThreads(json);
 				double ms = medianMs(t, -1);
 				json.put("ms_per_iteration", ms);
@@ -215,8 +216,9 @@ public final class BenchCommand extends DeviceCommand {
 				json.put("weight_bytes", sd.weightBytes());
 				json.put("rss_after_load_bytes", rssLoaded);
 				Map<String, Object> rssAt = new LinkedHashMap<>();
-				for (int i = 1; i <= repeat + 1; i++)
-					if (i == 1 || i == 10 || i % 50 == 0 || i == repeat + 1) rssAt.put(String.valueOf(i), rss[i - 1]);
+				for (int i = 1; i <= repeat.count + 1; i++)
+					if (i == 1 || i == 10 || i % 50 == 0 || i == repeat.count + 1)
+						rssAt.put(String.valueOf(i), rss[i - 1]);
 				json.put("rss_bytes_after_iteration", rssAt);
 				json.put(peakReset[0] ? "peak_rss_timed_iterations_bytes" : "peak_rss_since_start_bytes",
 					Memory.peakResidentBytes());
@@ -290,14 +292,14 @@ public final class BenchCommand extends DeviceCommand {
 			r.run(); // warm-up outside the trace
 			ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
 			try {
-				json.put(name + "_ms", median(repeat, r));
+				json.put(name + "_ms", median(repeat.count, r));
 			}
 			finally {
 				ai.djl.pytorch.jni.JniUtils.stopProfile(profile.resolveSibling(profile.getFileName() + "." + name + ".json")
 					.toString());
 			}
 		}
-		else json.put(name + "_ms", median(repeat, r));
+		else json.put(name + "_ms", median(repeat.count, r));
 		Map<String, Object> times = new LinkedHashMap<>();
 		clock.put(times, "");
 		cpu.put(name, times);

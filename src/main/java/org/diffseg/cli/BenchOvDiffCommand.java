@@ -3,13 +3,13 @@ package org.diffseg.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.diffseg.options.PrototypeOptions;
 import org.diffseg.options.VitOptions;
 import org.diffseg.ovdiff.FeatureExtractor;
 import org.diffseg.ovdiff.OvDiff;
@@ -20,8 +20,10 @@ import org.diffseg.ovdiff.StableDiffusionFeatures;
 import org.diffseg.ovdiff.SupportSet;
 import org.diffseg.ovdiff.SupportSetSampler;
 import org.diffseg.run.CancelToken;
+import org.diffseg.run.DiffSegException;
 import org.diffseg.run.ProgressListener;
 import org.diffseg.sd.StableDiffusion;
+import org.diffseg.task.PrototypesSettings;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,24 +39,12 @@ import picocli.CommandLine.Option;
 		"windows); prints JSON.")
 public final class BenchOvDiffCommand extends DeviceCommand {
 
-	@Option(names = "--model", required = true, description = "Stable Diffusion folder (e.g. one written by init-model).")
-	Path model;
+	@Mixin
+	BenchModelOption model;
 
-	@Option(names = "--size", defaultValue = "0", description = "Support image and feature size in pixels (default: " +
-		"the model's native size).")
-	int size;
-
-	@Option(names = "--n", defaultValue = "2", description = "Support images sampled (default 2).")
-	int n;
-
-	@Option(names = "--steps", defaultValue = "30", description = "Sampling steps (default 30).")
-	int steps;
-
-	@Option(names = "--batch", defaultValue = "1", description = "Support images sampled together (default 1).")
-	int batch;
-
-	@Option(names = "--parts", defaultValue = "32", description = "Part prototypes per region (default 32).")
-	int parts;
+	/** --n, --steps, --size, --batch, --parts, --seed, --splitter, --stuff, --thing, --clip, --dino: as for prototypes. */
+	@Mixin
+	PrototypeOptions prototypes = new PrototypeOptions(2);
 
 	@Option(names = "--targets", defaultValue = "10", description = "Classes matched when segmenting (default 10).")
 	int targets;
@@ -62,12 +52,11 @@ public final class BenchOvDiffCommand extends DeviceCommand {
 	@Option(names = "--image-size", defaultValue = "448", description = "Side of the square image segmented (default 448).")
 	int imageSize;
 
-	@Option(names = "--repeat", defaultValue = "1", description = "Timed segmentations after one warm-up (median; " +
-		"default 1).")
-	int repeat;
-
 	@Mixin
-	VitOptions vit;
+	RepeatOption repeat = new RepeatOption(1);
+
+	/** The class sampled. */
+	private static final String CLASS = "cat";
 
 	/** Accumulates the time spent in the wrapped extractor. */
 	static final class TimedExtractor implements FeatureExtractor {
@@ -102,14 +91,22 @@ public final class BenchOvDiffCommand extends DeviceCommand {
 
 	@Override
 	public Integer call() throws Exception {
-		if (n < 1 || steps < 1 || batch < 1 || targets < 1 || repeat < 1 || imageSize < 1) throw new UserError("--n, " +
-			"--steps, --batch, --targets, --repeat and --image-size must be at least 1.");
-		OvDiff.Settings settings = PrototypesCommand.settings(n, 42, steps, size, parts, batch, "threshold", List.of(),
-			List.of());
+		PrototypesSettings chosen = prototypes.builder().build();
+		int n = chosen.supportImages(), batch = chosen.batch(), size = chosen.size();
+		if (n < 1 || chosen.steps() < 1 || batch < 1 || targets < 1 || repeat.count < 1 || imageSize < 1)
+			throw new UserError("--n, --steps, --batch, --targets, --repeat and --image-size must be at least 1.");
+		OvDiff.Settings settings;
+		try {
+			settings = chosen.ovdiff();
+		}
+		catch (IllegalArgumentException e) {
+			if (e instanceof DiffSegException d) throw d;
+			throw new UserError(e.getMessage());
+		}
 		Map<String, Object> json = new LinkedHashMap<>();
 		var err = err();
-		try (StableDiffusion sd = load(model);
-			VitOptions.Loaded vits = vit.open(sd.device, device.dtype());
+		try (StableDiffusion sd = load(model.folder);
+			VitOptions.Loaded vits = prototypes.vit().open(sd.device, device.dtype());
 			NDManager m = NDManager.newBaseManager(sd.device))
 		{
 			SupportSetSampler sampler;
@@ -122,24 +119,24 @@ public final class BenchOvDiffCommand extends DeviceCommand {
 			catch (IllegalArgumentException e) {
 				throw new UserError(e.getMessage());
 			}
-			putModel(json, model, sd);
+			putModel(json, model.folder, sd);
 			json.put("support_size", sampler.imageSize());
 			json.put("feature_grid", ((StableDiffusionFeatures) features.inner).grid());
 			json.put("feature_channels", features.channels());
 			json.put("n", n);
-			json.put("steps", steps);
+			json.put("steps", chosen.steps());
 			json.put("batch", batch);
 			json.put("threads", Runtime.getRuntime().availableProcessors());
 
 			long t0 = System.nanoTime();
 			ProgressListener lines = (stage, done, total) -> err.printf("%s %d/%d%n", stage, done, total);
-			SupportSet set = sampler.sample(m, "cat", lines, CancelToken.none());
+			SupportSet set = sampler.sample(m, CLASS, lines, CancelToken.none());
 			long t1 = System.nanoTime();
 			List<TimedExtractor> timed = new ArrayList<>(List.of(features));
 			for (FeatureExtractor e : vits.extractors()) timed.add(new TimedExtractor(e));
 			FeatureExtractor.Ensemble ensemble = new FeatureExtractor.Ensemble(new ArrayList<>(timed));
-			List<PrototypeBank.Entry> entries = set.prototypes(m, ensemble, settings.splitter(), false, parts,
-				settings.partSeed(), lines, CancelToken.none());
+			List<PrototypeBank.Entry> entries = set.prototypes(m, ensemble, settings.splitter(), settings.isStuff(CLASS),
+				settings.parts(), settings.partSeed(), lines, CancelToken.none());
 			long t2 = System.nanoTime();
 			double sampling = (t1 - t0) / 1e9, prototyping = (t2 - t1) / 1e9;
 			json.put("support_s_per_image", round(sampling / n));
@@ -158,10 +155,10 @@ public final class BenchOvDiffCommand extends DeviceCommand {
 			image = org.diffseg.sd.nn.Resize.resize(image, imageSize, imageSize, org.diffseg.sd.nn.Resize.Mode.BILINEAR);
 			json.put("segment_targets", targets);
 			json.put("segment_image", imageSize + "x" + imageSize);
-			double[] featureS = new double[repeat], totalS = new double[repeat];
-			double[][] byKind = new double[timed.size()][repeat];
+			double[] featureS = new double[repeat.count], totalS = new double[repeat.count];
+			double[][] byKind = new double[timed.size()][repeat.count];
 			int windows = 0;
-			for (int r = -1; r < repeat; r++) {
+			for (int r = -1; r < repeat.count; r++) {
 				for (TimedExtractor t : timed) {
 					t.nanos = 0;
 					t.calls = 0;
@@ -182,7 +179,7 @@ public final class BenchOvDiffCommand extends DeviceCommand {
 				}
 				totalS[r] = (s1 - s0) / 1e9;
 				windows = features.calls;
-				err.printf("segmentation %d/%d: %.2f s (features %.2f s)%n", r + 1, repeat, totalS[r], featureS[r]);
+				err.printf("segmentation %d/%d: %.2f s (features %.2f s)%n", r + 1, repeat.count, totalS[r], featureS[r]);
 			}
 			double f = median(featureS), total = median(totalS), matching = total - f;
 			json.put("segment_windows", windows);
@@ -195,8 +192,8 @@ public final class BenchOvDiffCommand extends DeviceCommand {
 			if (vits.filter() != null) {
 				List<String> names = new ArrayList<>();
 				for (int i = 0; i < targets; i++) names.add("class " + (i + 1));
-				double[] filterS = new double[repeat];
-				for (int r = -1; r < repeat; r++) {
+				double[] filterS = new double[repeat.count];
+				for (int r = -1; r < repeat.count; r++) {
 					long c0 = System.nanoTime();
 					vits.filter().classify(image, names, org.diffseg.ovdiff.StuffTable.builtIn());
 					double seconds = (System.nanoTime() - c0) / 1e9;

@@ -10,6 +10,7 @@ import org.diffseg.vit.VitBench;
 import org.diffseg.vit.VitReferenceCheck;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code diffseg bench vit}: ms per OVDiff window of a CLIP or DINO feature extractor (dense keys), as JSON. */
@@ -23,18 +24,18 @@ public final class BenchVitCommand extends DeviceCommand {
 	@Option(names = "--size", defaultValue = "448", description = "Window size in pixels (default 448).")
 	int size;
 
-	@Option(names = "--repeat", defaultValue = "5", description = "Timed runs after one warm-up (default 5).")
-	int repeat;
+	@Mixin
+	RepeatOption repeat = new RepeatOption(5);
 
 	@Override
 	public Integer call() throws Exception {
 		if (!VitReferenceCheck.handles(model)) throw new UserError(model + " is not a CLIP or DINO folder (its " +
 			"config.json must say model_type clip or vit).");
-		if (repeat < 1 || size < 8) throw new UserError("--repeat must be at least 1 and --size at least 8.");
+		if (repeat.count < 1 || size < 8) throw new UserError("--repeat must be at least 1 and --size at least 8.");
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("model", model.toString());
 		json.put("size", size);
-		json.put("repeat", repeat);
+		json.put("repeat", repeat.count);
 		json.put("dtype", device.dtype().toString());
 		String type = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(model.resolve("config.json")))
 			.getAsJsonObject().get("model_type").getAsString();
@@ -42,13 +43,13 @@ public final class BenchVitCommand extends DeviceCommand {
 		if (type.equals("clip")) {
 			try (ClipModel clip = ClipModel.load(model, device.device(), device.dtype())) {
 				json.put("kind", "clip");
-				json.put("ms_per_window", VitBench.msPerWindow(clip.vision, size, repeat));
+				json.put("ms_per_window", VitBench.msPerWindow(clip.vision, size, repeat.count));
 			}
 		}
 		else {
 			try (ViTModel vit = ViTModel.load(model, device.device(), device.dtype())) {
 				json.put("kind", "dino");
-				json.put("ms_per_window", VitBench.msPerWindow(vit.vision, size, repeat));
+				json.put("ms_per_window", VitBench.msPerWindow(vit.vision, size, repeat.count));
 			}
 		}
 		json.put("rss_before_load_bytes", before);

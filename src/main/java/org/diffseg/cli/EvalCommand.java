@@ -27,16 +27,13 @@ import picocli.CommandLine.Option;
 		"annotate your own images): predicted masks, predictions.json, per-object IoU and Dice, mIoU beside two " +
 		"baselines (whole image; colour threshold knowing the colour word), report.md and montage.png. Method " +
 		"settings default to the engines' defaults.")
-public final class EvalCommand extends DeviceCommand {
+public final class EvalCommand extends ModelCommand {
 
 	@Option(names = "--method", required = true, description = "peekaboo or ovdiff.")
 	String method;
 
 	@Option(names = "--dataset", required = true, description = "Dataset folder with scenes.json.")
 	Path dataset;
-
-	@Option(names = "--model", description = "Stable Diffusion folder (default: the shipped model).")
-	Path model;
 
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
@@ -96,7 +93,7 @@ public final class EvalCommand extends DeviceCommand {
 
 	@Override
 	public Integer call() throws Exception {
-		Path modelDir = model != null ? model : DefaultModel.folder();
+		Path modelDir = modelFolder();
 		if (threads != null) {
 			if (threads < 1) throw new UserError("--threads must be at least 1.");
 			ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library that takes the setting
@@ -116,7 +113,7 @@ public final class EvalCommand extends DeviceCommand {
 			Baselines.DEFAULT_COLOUR_DISTANCE : colourDistance, ps, vaeCheckpointing(), os, bank, out);
 		ProgressBar bar = new ProgressBar(err());
 		Evaluation.Result r;
-		try (LoadedModels models = new LoadedModels(device.device(), device.dtype())) {
+		try (LoadedModels models = models()) {
 			r = new EvalTask(models).run(settings, bar, CancelToken.none());
 		}
 		finally {

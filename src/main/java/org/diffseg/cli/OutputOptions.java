@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import org.diffseg.io.OutputFolder;
+import org.diffseg.options.OverwriteOption;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** --out and --overwrite: the folder a command publishes its files to, complete or not at all. */
@@ -13,13 +15,12 @@ final class OutputOptions {
 	@Option(names = "--out", required = true, description = "Output folder.")
 	Path out;
 
-	@Option(names = "--overwrite", description = "Replace files of the same names in --out that DiffSeg did not " +
-		"write (by default the run stops with a message and leaves them).")
-	boolean overwrite;
+	@Mixin
+	OverwriteOption overwrite = new OverwriteOption();
 
 	/** The output folder, to fill and then commit. */
 	OutputFolder folder() throws IOException {
-		return new OutputFolder(out, overwrite);
+		return overwrite.folder(out);
 	}
 
 	/** The line that says where the files went, and from how many planes. */

@@ -4,11 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 
-import org.diffseg.io.OutputFolder;
 import org.diffseg.io.OvDiffOutputs;
 import org.diffseg.options.OvDiffSegmentOptions;
 import org.diffseg.run.CancelToken;
-import org.diffseg.task.LoadedModels;
 import org.diffseg.task.OvDiffSegmentResult;
 import org.diffseg.task.OvDiffSegmentSettings;
 import org.diffseg.task.OvDiffSegmentTask;
@@ -26,16 +24,13 @@ import picocli.CommandLine.Option;
 	description = "Segment an image with OVDiff against classes of a prototype bank (built with 'diffseg prototypes'): " +
 		"label image, class table, score maps, ROIs and explanations; every plane of a stack unless --slice/--frame " +
 		"choose one.")
-public final class OvDiffCommand extends ModelCommand {
+public final class OvDiffCommand extends PublishingCommand {
 
 	@Option(names = "--bank", required = true, description = "Prototype bank folder.")
 	Path bank;
 
 	@Mixin
 	ImageOptions image;
-
-	@Mixin
-	OutputOptions output;
 
 	@Mixin
 	OvDiffSegmentOptions ovdiff;
@@ -46,11 +41,7 @@ public final class OvDiffCommand extends ModelCommand {
 		SourceImage source = image.open(err);
 		Path modelDir = modelFolder();
 		OvDiffSegmentSettings settings = ovdiff.builder().model(modelDir).bank(bank).build();
-		try (LoadedModels models = models();
-			OutputFolder folder = output.folder())
-		{
-			// refuse before the long work (commit checks every file again)
-			folder.expect(OvDiffOutputs.FILES);
+		return publish(OvDiffOutputs.FILES, (models, folder) -> {
 			OvDiffSegmentResult r = new OvDiffSegmentTask(models).run(source, settings, (stage, done, total) -> {
 				err.printf("%s %d/%d%n", stage, done, total);
 				err.flush();
@@ -59,9 +50,7 @@ public final class OvDiffCommand extends ModelCommand {
 				kind.toUpperCase(Locale.ROOT) + " prototypes of these classes: add --" + kind + " DIR to average its " +
 				"features in (the paper's ensemble)");
 			OvDiffOutputs.write(r, folder, image.image, modelDir, bank);
-			folder.commit();
-			out().println(output.wrote(r.planes().size()));
-		}
-		return DiffSegCli.EXIT_OK;
+			return r.planes().size();
+		});
 	}
 }

@@ -3,7 +3,6 @@ package org.diffseg.cli;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.diffseg.io.OutputFolder;
 import org.diffseg.io.PeekabooOutputs;
 import org.diffseg.io.ImageFiles;
 import org.diffseg.options.PeekabooMaskOptions;
@@ -11,7 +10,6 @@ import org.diffseg.options.PeekabooOptions;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
-import org.diffseg.task.LoadedModels;
 import org.diffseg.task.PeekabooSegmentResult;
 import org.diffseg.task.PeekabooSegmentSettings;
 import org.diffseg.task.PeekabooSegmentTask;
@@ -28,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(name = "peekaboo", mixinStandardHelpOptions = true,
 	description = "Segment an image from text prompts with Peekaboo (one alpha map, mask and ROI per prompt); every " +
 		"plane of a stack unless --slice/--frame choose one.")
-public final class PeekabooCommand extends ModelCommand {
+public final class PeekabooCommand extends PublishingCommand {
 
 	@Mixin
 	ImageOptions image;
@@ -43,9 +41,6 @@ public final class PeekabooCommand extends ModelCommand {
 	Path guide;
 
 	@Mixin
-	OutputOptions output;
-
-	@Mixin
 	PeekabooOptions peekaboo;
 
 	@Override
@@ -56,18 +51,12 @@ public final class PeekabooCommand extends ModelCommand {
 		PeekabooSettings s = mask.apply(peekaboo.builder(modelDir)).build();
 		PeekabooSegmentSettings settings = new PeekabooSegmentSettings(modelDir, prompts, s, guide == null ? null :
 			SourceImage.of(ImageFiles.open(guide)));
-		try (LoadedModels models = models();
-			OutputFolder folder = output.folder())
-		{
-			// refuse before the long work (commit checks every file again)
-			folder.expect(PeekabooOutputs.names(prompts.size()));
+		return publish(PeekabooOutputs.names(prompts.size()), (models, folder) -> {
 			PeekabooSegmentResult r = new PeekabooSegmentTask(models).run(source, settings,
 				everyTenth(log), CancelToken.none());
 			for (Peekaboo.Segmentation plane : r.planes()) plane.warnings().forEach(w -> log.println("warning: " + w));
 			PeekabooOutputs.write(r, folder, image.image, modelDir, s);
-			folder.commit();
-			out().println(output.wrote(r.planes().size()));
-		}
-		return DiffSegCli.EXIT_OK;
+			return r.planes().size();
+		});
 	}
 }

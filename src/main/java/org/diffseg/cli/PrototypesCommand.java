@@ -5,9 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.diffseg.options.PrototypeOptions;
-import org.diffseg.ovdiff.OvDiff;
 import org.diffseg.run.CancelToken;
-import org.diffseg.run.DiffSegException;
 import org.diffseg.task.LoadedModels;
 import org.diffseg.task.PrototypesSettings;
 import org.diffseg.task.PrototypesTask;
@@ -47,19 +45,5 @@ public final class PrototypesCommand extends ModelCommand {
 				" class" : " classes") + " for this model and settings)");
 		}
 		return DiffSegCli.EXIT_OK;
-	}
-
-	/** The OVDiff settings of the command-line options shared by prototypes and bench ovdiff. */
-	static OvDiff.Settings settings(int n, long seed, int steps, int size, int parts, int batch, String splitter,
-		List<String> stuff, List<String> things)
-	{
-		try {
-			return PrototypesSettings.builder().supportImages(n).seed(seed).steps(steps).size(size).parts(parts)
-				.batch(batch).splitter(splitter).stuff(stuff, things).build().ovdiff();
-		}
-		catch (IllegalArgumentException e) {
-			if (e instanceof DiffSegException d) throw d;
-			throw new UserError(e.getMessage());
-		}
 	}
 }

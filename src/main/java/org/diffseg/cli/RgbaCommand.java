@@ -13,14 +13,12 @@ import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
-import org.diffseg.io.OutputFolder;
 import org.diffseg.io.ImageFiles;
 import org.diffseg.io.PeekabooOutputs;
 import org.diffseg.options.PeekabooOptions;
 import org.diffseg.peekaboo.Peekaboo;
 import org.diffseg.peekaboo.PeekabooSettings;
 import org.diffseg.run.CancelToken;
-import org.diffseg.task.LoadedModels;
 import org.diffseg.task.RgbaGenerateResult;
 import org.diffseg.task.RgbaGenerateSettings;
 import org.diffseg.task.RgbaGenerateTask;
@@ -32,13 +30,10 @@ import picocli.CommandLine.Option;
 /** {@code diffseg rgba}: generate an image with transparency from a prompt (Peekaboo §5), through {@link RgbaGenerateTask}. */
 @Command(name = "rgba", mixinStandardHelpOptions = true,
 	description = "Generate an RGBA image (with transparency) from a text prompt with Peekaboo.")
-public final class RgbaCommand extends ModelCommand {
+public final class RgbaCommand extends PublishingCommand {
 
 	@Option(names = "--prompt", required = true, description = "What to generate.")
 	String prompt;
-
-	@Mixin
-	OutputOptions output;
 
 	@Mixin
 	PeekabooOptions peekaboo;
@@ -49,11 +44,7 @@ public final class RgbaCommand extends ModelCommand {
 		Path modelDir = modelFolder();
 		PeekabooSettings s = peekaboo.builder(modelDir).representation("fourier").build();
 		RgbaGenerateSettings settings = new RgbaGenerateSettings(modelDir, prompt, s);
-		try (LoadedModels models = models();
-			OutputFolder folder = output.folder())
-		{
-			// refuse before the long work (commit checks every file again)
-			folder.expect(java.util.List.of("rgba.tif", "rgba.png", "result.json"));
+		return publish(java.util.List.of("rgba.tif", "rgba.png", "result.json"), (models, folder) -> {
 			RgbaGenerateResult result = new RgbaGenerateTask(models).run(settings, everyTenth(log),
 				CancelToken.none());
 			Peekaboo.Rgba r = result.rgba();
@@ -84,10 +75,8 @@ public final class RgbaCommand extends ModelCommand {
 			json.add("files", files);
 			Files.writeString(folder.file("result.json"), new GsonBuilder().setPrettyPrinting()
 				.serializeSpecialFloatingPointValues().create().toJson(json));
-			folder.commit();
-			out().println(output.wrote(1));
-		}
-		return DiffSegCli.EXIT_OK;
+			return 1;
+		});
 	}
 
 	/** 8-bit RGBA PNG: colours and alpha in [0, 1] scaled to 0..255. */

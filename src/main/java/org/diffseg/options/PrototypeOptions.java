@@ -8,9 +8,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * How OVDiff builds the prototypes of a class ({@code diffseg prototypes}, the Spark prototypes job): support images,
- * sampling, parts, splitter, the user's stuff/thing verdicts and the further extractors; defaults from
- * {@link PrototypesSettings#DEFAULTS}.
+ * How OVDiff builds the prototypes of a class ({@code diffseg prototypes}, the Spark prototypes job, and what
+ * {@code diffseg bench ovdiff} times): support images, sampling, parts, splitter, the user's stuff/thing verdicts and
+ * the further extractors; defaults from {@link PrototypesSettings#DEFAULTS}.
  */
 public final class PrototypeOptions implements Serializable {
 	private static final long serialVersionUID = 1L;
@@ -46,6 +46,16 @@ public final class PrototypeOptions implements Serializable {
 
 	@Mixin
 	VitOptions vit = new VitOptions();
+
+	public PrototypeOptions() {}
+
+	/**
+	 * With another default number of support images ({@code diffseg bench ovdiff} samples a few to time one, not a
+	 * class's worth); every other default is the engine's.
+	 */
+	public PrototypeOptions(int supportImages) {
+		n = supportImages;
+	}
 
 	/** The settings of these options; the caller adds the model, the bank and the classes. */
 	public PrototypesSettings.Builder builder() {

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.diffseg.io.OutputFolder;
+import org.diffseg.options.OverwriteOption;
 import org.diffseg.options.PlaneOptions;
 import org.diffseg.task.ModelSource;
 import org.diffseg.task.SourceImage;
@@ -59,9 +60,8 @@ abstract class ImageJob extends SparkJob<ImageJob.Item> {
 		"rerun skips them).")
 	boolean redo;
 
-	@Option(names = "--overwrite", description = "Replace files of the same names in an image's folder that DiffSeg " +
-		"did not write (by default that image fails with a message and they stay).")
-	boolean overwrite;
+	@Mixin
+	OverwriteOption overwrite = new OverwriteOption();
 
 	@Override
 	Path root() {
@@ -158,7 +158,7 @@ abstract class ImageJob extends SparkJob<ImageJob.Item> {
 		Path dir = root().resolve(item.folder());
 		StringWriter notes = new StringWriter();
 		SourceImage source = planes.open(Path.of(item.file()), new PrintWriter(notes));
-		try (OutputFolder folder = new OutputFolder(dir, overwrite)) {
+		try (OutputFolder folder = overwrite.folder(dir)) {
 			folder.expect(expected(item)); // refuse before the long work (commit checks every file again)
 			segment(item, source, models, folder);
 			folder.commit();
