@@ -1,5 +1,6 @@
 package org.diffseg.peekaboo;
 
+import org.diffseg.sd.nn.InPlace;
 import org.diffseg.sd.nn.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -327,25 +328,43 @@ public final class Peekaboo {
 		int compositeSize, PeekabooSettings s, Draws d, CompositeObjective objective, long[] nanos)
 	{
 		try (GradientCollector gc = Engine.getEngine(scope.getEngine().getEngineName()).newGradientCollector()) {
+			// The parametrisation's graph (at 256 px hundreds of MB: the Fourier MLP's per-pixel activations, the blur's
+			// iterations) would be alive while the VAE and UNet run, and the two peaks would add up. So its forward runs
+			// twice: without a graph for the composites the objective sees, then with one for the backward.
 			long t0 = System.nanoTime();
+			NDArray aValue, xValue;
+			try (InPlace.Restore r = InPlace.autogradOff()) {
+				aValue = attached(alpha.alpha(), scope);
+				xValue = rgb == null ? image : attached(rgb.image(), scope);
+			}
+			long t1 = System.nanoTime();
+			CompositeObjective.Value v = objective.evaluate(gc, composites(aValue, xValue, compositeSize, s, d, scope), d,
+				nanos);
+			long t2 = System.nanoTime();
 			NDArray a = attached(alpha.alpha(), scope);
 			NDArray x = rgb == null ? image : attached(rgb.image(), scope);
-			long t1 = System.nanoTime();
-			int rows = Math.toIntExact(a.getShape().get(0) * s.batchSize());
-			NDArray background = scope.create(d.backgrounds(), new Shape(rows, 3, 1, 1));
-			NDArray alphas = a.repeat(0, s.batchSize()).expandDims(1); // [rows, 1, S, S], prompt-major
-			// per-iteration arrays first: an op's result goes to its first operand's manager, and x may be the run's
-			NDArray composites = alphas.mul(x).add(alphas.neg().add(1).mul(background));
-			NDArray big = SquareRegion.resize(composites, compositeSize, compositeSize);
-			CompositeObjective.Value v = objective.evaluate(gc, big.stopGradient(), d, nanos);
-			long t2 = System.nanoTime();
 			NDArray gravity = Scalars.times(a.sum(), s.gravity());
-			NDArray total = big.mul(v.gradient()).sum().add(gravity);
+			NDArray total = composites(a, x, compositeSize, s, d, scope).mul(v.gradient()).sum().add(gravity);
 			double loss = v.value() + gravity.getFloat();
 			gc.backward(total);
 			nanos[Timings.PARAMETRISATION] += (t1 - t0) + (System.nanoTime() - t2);
-			return new Step(loss, a.stopGradient(), rgb == null ? null : x.stopGradient());
+			return new Step(loss, aValue, rgb == null ? null : xValue);
 		}
+	}
+
+	/**
+	 * Composites α·x + (1−α)·b of the image (or learnt RGB) {@code x} over the drawn solid backgrounds, one row per
+	 * prompt and background, resized to the composite size.
+	 */
+	private static NDArray composites(NDArray a, NDArray x, int compositeSize, PeekabooSettings s, Draws d,
+		NDManager scope)
+	{
+		int rows = Math.toIntExact(a.getShape().get(0) * s.batchSize());
+		NDArray background = scope.create(d.backgrounds(), new Shape(rows, 3, 1, 1));
+		NDArray alphas = a.repeat(0, s.batchSize()).expandDims(1); // [rows, 1, S, S], prompt-major
+		// per-iteration arrays first: an op's result goes to its first operand's manager, and x may be the run's
+		NDArray composites = alphas.mul(x).add(alphas.neg().add(1).mul(background));
+		return SquareRegion.resize(composites, compositeSize, compositeSize);
 	}
 
 	/** The prompts' score-distillation objective: text states once per run, in {@code m}. */
