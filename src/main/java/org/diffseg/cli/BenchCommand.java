@@ -160,7 +160,8 @@ public final class BenchCommand extends DeviceCommand {
 		String representation;
 
 		@Option(names = "--vae-backward", defaultValue = "checkpointed",
-			description = "checkpointed (default: recompute the encoder stage by stage) or full (keep the whole graph).")
+			description = "checkpointed (default, as Peekaboo runs: recompute the encoder stage by stage, but for the " +
+				"stages whose inputs are small) or full (keep the whole graph).")
 		String vaeBackward;
 
 		@Mixin

@@ -63,7 +63,8 @@ public final class EvalCommand extends ModelCommand {
 	PeekabooOptions peekaboo;
 
 	@Option(names = "--vae-backward", description = "Peekaboo: full (keep the VAE encoder's graph: faster) or " +
-		"checkpointed (recompute it: less memory); default full for composites up to 256 px.")
+		"checkpointed (recompute its stages: less memory); default: checkpointed, which keeps the graph of the stages " +
+		"whose inputs are small (all of them for 64 px composites).")
 	String vaeBackward;
 
 	@Option(names = "--bank", description = "OVDiff: prototype bank folder, built once for the dataset's vocabulary " +

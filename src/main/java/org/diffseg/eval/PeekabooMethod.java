@@ -18,22 +18,19 @@ import org.diffseg.synth.RgbImage;
  * masks at the settings' threshold. The settings are the engine's; nothing here knows the synthetic world.
  */
 public final class PeekabooMethod implements SegmentationMethod {
-	/** Composites up to this side keep the VAE encoder's whole graph for the backward (a few MB; faster). */
-	public static final int FULL_VAE_GRAPH_UP_TO = 256;
-
 	private final Peekaboo peekaboo;
 	private final PeekabooSettings settings;
 	private final boolean checkpointing;
 
 	/**
 	 * @param vaeCheckpointing whether the VAE's backward recomputes the encoder from checkpoints (less memory) or keeps
-	 * its graph (faster); null: keep it for composites up to {@link #FULL_VAE_GRAPH_UP_TO} pixels
+	 * its graph (faster); null: as Peekaboo chooses by the size of the composites (small ones keep the graph of their
+	 * low-resolution stages, see {@code AutoencoderKL.CHECKPOINT_INPUT_BYTES})
 	 */
 	public PeekabooMethod(StableDiffusion sd, PeekabooSettings settings, Boolean vaeCheckpointing) {
 		this.peekaboo = new Peekaboo(sd);
 		this.settings = settings.withTimelapseEvery(0);
-		this.checkpointing = vaeCheckpointing != null ? vaeCheckpointing :
-			peekaboo.compositeSize(settings) > FULL_VAE_GRAPH_UP_TO;
+		this.checkpointing = vaeCheckpointing == null || vaeCheckpointing;
 		peekaboo.vaeCheckpointing(checkpointing);
 	}
 

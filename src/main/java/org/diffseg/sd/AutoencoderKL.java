@@ -16,6 +16,7 @@ import org.diffseg.sd.nn.Bands;
 import org.diffseg.sd.nn.ConfigException;
 import org.diffseg.sd.nn.ConfigLimits;
 import org.diffseg.sd.nn.Conv2d;
+import org.diffseg.sd.nn.InPlace;
 import org.diffseg.sd.nn.Json;
 import org.diffseg.sd.nn.Norms;
 import org.diffseg.sd.nn.WeightStore;
@@ -140,14 +141,14 @@ public final class AutoencoderKL {
 	}
 
 	/**
-	 * Stages whose input holds at least this many bytes are checkpointed, with every stage before them: the encoder's
-	 * high-resolution stages, whose graphs hold most of the activation memory for about a third of its compute. At
-	 * 256 px (batch 1, float32) that is the first block (4 of the 16 stages of SD's VAE: recomputing them costs about
-	 * 0.3 of an encoder forward instead of 1); at 512 px 10 of 16 (the first three
-	 * blocks); tiny models keep the whole graph.
-	 * Chosen from {@code diffseg bench} (see issue 14's note): peak memory of an iteration within 1.3x the weights.
+	 * Stages whose input holds at least this many bytes are checkpointed, with every stage before them; the stages
+	 * after them keep their graph. Chosen by the measured peak of a Peekaboo iteration on SD 1.5 at 256 px (issue 14's
+	 * note): with every stage checkpointed it is 1.28x the weights, with the 4 full-resolution stages only 1.33x, with
+	 * the whole graph 1.42x. So at 256 px and up every stage of SD's VAE is checkpointed (the smallest inputs, at
+	 * 32x32, hold 2 MiB); small composites (tiny models, 128 px and less) keep the graph of their low-resolution
+	 * stages, where it costs little memory and saves their recompute.
 	 */
-	public static final long CHECKPOINT_INPUT_BYTES = 32L << 20;
+	public static final long CHECKPOINT_INPUT_BYTES = 2L << 20;
 
 	/** Chooses the checkpointed stages by {@link #CHECKPOINT_INPUT_BYTES} (see {@link #checkpointedStages}). */
 	public Checkpoints encodeForBackward(NDArray image) {
@@ -200,9 +201,11 @@ public final class AutoencoderKL {
 			List<NDArray> inputs = new ArrayList<>();
 			NDArray x = image.stopGradient();
 			x.attach(manager);
-			for (int k = 0; k < checkpointed; k++) {
-				inputs.add(x);
-				x = stages.get(k).op().apply(x);
+			try (InPlace.Restore r = InPlace.autogradOff()) { // no graph here: inference's in-place and banded forms
+				for (int k = 0; k < checkpointed; k++) {
+					inputs.add(x);
+					x = stages.get(k).op().apply(x);
+				}
 			}
 			NDArray graphInput = null;
 			if (checkpointed < stages.size()) {
