@@ -26,16 +26,6 @@ class BandedBlocksTest {
 		p.put(name, m.randomNormal(shape).mul(scale).add(offset));
 	}
 
-	private static double relative(NDArray actual, NDArray expected) {
-		float[] a = actual.toFloatArray(), e = expected.toFloatArray();
-		double diff = 0, max = 0;
-		for (int i = 0; i < a.length; i++) {
-			diff = Math.max(diff, Math.abs(a[i] - e[i]));
-			max = Math.max(max, Math.abs(e[i]));
-		}
-		return diff / max;
-	}
-
 	/** The whole computation: inside a collector no input requires a gradient, so only the banding is switched off. */
 	private static NDArray whole(java.util.function.Supplier<NDArray> f) {
 		try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -67,12 +57,12 @@ class BandedBlocksTest {
 
 			NDArray x = m.randomNormal(new Shape(1, in, 512, 512)).add(m.randomNormal(new Shape(1, in, 1, 1)));
 			assertTrue(Bands.worthIt(x, 1), "32 MiB: banded in inference");
-			double err = relative(block.forward(x, null), whole(() -> block.forward(x, null)));
+			double err = Reference.relativeError(block.forward(x, null), whole(() -> block.forward(x, null)));
 			assertTrue(err <= 1e-5, "ResNet block: relative error " + err);
 
 			NDArray low = m.randomNormal(new Shape(1, in, 256, 256));
 			assertTrue(Bands.worthIt(low, 4), "upsampled to 32 MiB: banded in inference");
-			err = relative(up.forward(low, null), whole(() -> up.forward(low, null)));
+			err = Reference.relativeError(up.forward(low, null), whole(() -> up.forward(low, null)));
 			assertTrue(err <= 1e-5, "upsampler: relative error " + err);
 		}
 	}

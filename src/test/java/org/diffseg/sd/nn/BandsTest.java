@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.diffseg.sd.Reference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,18 +37,6 @@ class BandsTest {
 		}
 	}
 
-	/** max |a - b| over max |b|. */
-	private static double relative(NDArray actual, NDArray expected) {
-		assertEquals(expected.getShape(), actual.getShape());
-		float[] a = actual.toFloatArray(), e = expected.toFloatArray();
-		double diff = 0, max = 0;
-		for (int i = 0; i < a.length; i++) {
-			diff = Math.max(diff, Math.abs(a[i] - e[i]));
-			max = Math.max(max, Math.abs(e[i]));
-		}
-		return diff / max;
-	}
-
 	@Test
 	void normSiluConvInBandsIsTheWholeComputation() {
 		try (NDManager m = NDManager.newBaseManager()) {
@@ -59,7 +48,7 @@ class BandsTest {
 			NDArray whole = l.conv.forward(Activations.silu(l.norm.forward(x)));
 			for (int rows : new int[] { 2, 3, 5, 12, 13, 40 }) {
 				NDArray banded = Bands.normSiluConv(l.norm, l.conv, x, rows);
-				double err = relative(banded, whole);
+				double err = Reference.relativeError(banded, whole);
 				assertTrue(err <= 1e-5, rows + " rows a band: relative error " + err);
 			}
 			assertArrayEquals(before, x.toFloatArray(), "the input is not modified");
@@ -74,7 +63,7 @@ class BandsTest {
 			NDArray x = m.randomNormal(new Shape(2, 16, 7, 5));
 			NDArray whole = l.conv.forward(x.getNDArrayInternal().interpolation(new long[] { 14, 10 }, 0, false));
 			for (int rows : new int[] { 2, 3, 4, 6, 14, 30 }) {
-				double err = relative(Bands.upsampleConv(l.conv, x, rows), whole);
+				double err = Reference.relativeError(Bands.upsampleConv(l.conv, x, rows), whole);
 				assertTrue(err <= 1e-5, rows + " output rows a band: relative error " + err);
 			}
 		}
