@@ -46,10 +46,11 @@ public final class ImageFiles {
 	/**
 	 * An image file opened with the planes and channels chosen, as every file-based front-end reads its inputs: every
 	 * plane of a stack unless a slice or frame is given (1-based, null for every one); channels 1-based, empty for
-	 * the obvious choice. Says on {@code notes} which planes are used and that a PNG's alpha is ignored.
+	 * the obvious choice. Says on {@code notes} which planes are used (and, when not one, how to choose: in the
+	 * front-end's words, {@code howToChoose}) and that a PNG's alpha is ignored.
 	 */
 	public static SourceImage source(Path image, Integer slice, Integer frame, List<Integer> channels,
-		PrintWriter notes)
+		PrintWriter notes, String howToChoose)
 	{
 		ImagePlus imp = open(image);
 		if (ImageFileCheck.pngWithAlpha(image)) notes.println("note: " + image.getFileName() + " has an alpha channel " +
@@ -60,7 +61,7 @@ public final class ImageFiles {
 		int nz = img.size(Hyperstack.Axis.Z), nt = img.size(Hyperstack.Axis.TIME), used = source.planes().size();
 		if (nz * nt > 1) notes.println("note: " + image.getFileName() + " has " + nz + " slice" + (nz == 1 ? "" : "s") +
 			" and " + nt + " frame" + (nt == 1 ? "" : "s") + ": using " + (used == nz * nt ? "every plane" : used +
-			" of its " + nz * nt + " planes") + (used == 1 ? "" : " (choose them with the slice and frame settings)"));
+			" of its " + nz * nt + " planes") + (used == 1 ? "" : " (" + howToChoose + ")"));
 		return source;
 	}
 

@@ -29,6 +29,6 @@ public final class PlaneOptions implements Serializable {
 
 	/** The image file, opened, with the planes and channels chosen; says on {@code log} which planes are used. */
 	public SourceImage open(Path image, PrintWriter log) {
-		return ImageFiles.source(image, slice, frame, channels, log);
+		return ImageFiles.source(image, slice, frame, channels, log, "choose one with --slice N or --frame N");
 	}
 }

@@ -184,6 +184,7 @@ class OvDiffCommandTest {
 			tmp.resolve("all").toString(), "--shorter-side", "0");
 		assertEquals(0, all.code(), all.err());
 		assertTrue(all.err().contains("3 slices") && all.err().contains("every plane"), all.err());
+		assertTrue(all.err().contains("--slice N"), "the note says how to choose, in the CLI's words: " + all.err());
 		assertTrue(all.err().contains("plane 3/3"), all.err());
 		ImagePlus labels = IJ.openImage(tmp.resolve("all/labels.tif").toString());
 		assertEquals(3, labels.getNSlices());
