@@ -26,7 +26,7 @@ class MultiHeadAttentionTest {
 	@Test
 	void chunkedSelfAttentionEqualsTheWholeComputation() {
 		try (NDManager m = NDManager.newBaseManager()) {
-			int heads = 2, t = 1200, d = 8; // 2 x 1200 x 1200 floats = 11.5 MB of scores: above the CPU chunk
+			int heads = 2, t = 2200, d = 8; // 2 x 2200 x 2200 floats = 38.7 MB of scores: above the CPU chunk
 			assertTrue(2L * t * t * 4 > MultiHeadAttention.CHUNK_BYTES_CPU);
 			m.getEngine().setRandomSeed(3);
 			NDArray q = m.randomNormal(new Shape(1, t, heads * d)), k = m.randomNormal(new Shape(1, t, heads * d)),
